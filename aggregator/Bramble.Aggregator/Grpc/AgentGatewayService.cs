@@ -1,0 +1,47 @@
+using Bramble.Aggregator.Hosting;
+using Bramble.Aggregator.Ingest;
+using Bramble.Aggregator.Metrics;
+using Bramble.Aggregator.Nodes;
+using Bramble.Protos.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Aggregator.Grpc;
+
+/// <summary>The gRPC face of ingest: one <see cref="AgentSession"/> per Connect call.</summary>
+public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
+{
+    private readonly NodeDirectory _nodes;
+    private readonly LedgerFlusher _flusher;
+    private readonly AggregatorMetrics _metrics;
+    private readonly AggregatorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AgentSession> _logger;
+
+    public AgentGatewayService(
+        NodeDirectory nodes,
+        LedgerFlusher flusher,
+        AggregatorMetrics metrics,
+        IOptions<AggregatorOptions> options,
+        TimeProvider time,
+        ILogger<AgentSession> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _nodes = nodes;
+        _flusher = flusher;
+        _metrics = metrics;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public override async Task Connect(
+        IAsyncStreamReader<AgentMessage> requestStream,
+        IServerStreamWriter<AggregatorMessage> responseStream,
+        ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer);
+        await session.RunAsync(requestStream, responseStream, context.CancellationToken);
+    }
+}

@@ -1,0 +1,28 @@
+namespace Bramble.Aggregator.Hosting;
+
+/// <summary>The aggregator's own settings (section "Aggregator").</summary>
+public sealed class AggregatorOptions
+{
+    public const string Section = "Aggregator";
+
+    /// <summary>Where agents connect (HTTP/2 cleartext gRPC).</summary>
+    public string GrpcUrl { get; set; } = "http://0.0.0.0:9731";
+
+    /// <summary>Where /metrics, /healthz, /readyz, the JSON API and the status page are served (HTTP/1.1).</summary>
+    public string HttpUrl { get; set; } = "http://0.0.0.0:9730";
+
+    /// <summary>Directory of the embedded SQLite database; created when missing.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>
+    /// Largest agent message accepted, in bytes. A larger one is rejected and counted and the stream goes on;
+    /// one beyond four times this is refused by the transport and ends that stream.
+    /// </summary>
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a single SQLite write may wait for a lock before it counts as failed.</summary>
+    public TimeSpan StoreBusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The limit the transport enforces before our own check can see the message.</summary>
+    public int TransportMaxMessageBytes => (int)Math.Min(int.MaxValue, 4L * MaxMessageBytes);
+}

@@ -1,0 +1,65 @@
+using Bramble.Aggregator.Grpc;
+using Bramble.Aggregator.Ingest;
+using Bramble.Aggregator.Metrics;
+using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Aggregator.Hosting;
+
+public static class AggregatorServiceCollectionExtensions
+{
+    /// <summary>Options, storage, ingest and metrics: everything the aggregator runs on.</summary>
+    public static IServiceCollection AddBrambleAggregator(this IServiceCollection services, AggregatorOptions options, string version)
+    {
+        services.AddOptions<AggregatorOptions>().BindConfiguration(AggregatorOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AggregatorOptions>, AggregatorOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton<INodeLedgerStore, SqliteNodeLedgerStore>();
+        services.TryAddSingleton(sp =>
+        {
+            var directory = new NodeDirectory();
+            directory.Restore(sp.GetRequiredService<INodeLedgerStore>().LoadAll());
+            return directory;
+        });
+        services.TryAddSingleton<LedgerFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerFlusher>());
+        services.TryAddSingleton(sp => new AggregatorMetrics(
+            sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), version));
+
+        services.AddGrpc(grpc =>
+        {
+            // The transport limit sits above the configured one so that a merely oversized message reaches
+            // AgentSession, which refuses it and keeps the stream; only absurd sizes end the stream here.
+            grpc.MaxReceiveMessageSize = options.TransportMaxMessageBytes;
+            grpc.EnableDetailedErrors = false;
+        });
+        services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
+        return services;
+    }
+
+    /// <summary>The gRPC gateway on the gRPC port; the API, status page and /metrics on the HTTP port.</summary>
+    public static WebApplication MapBrambleAggregator(this WebApplication app, ListenAddress grpc, ListenAddress http)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(grpc);
+        ArgumentNullException.ThrowIfNull(http);
+        var grpcHost = $"*:{grpc.Port}";
+        var httpHost = $"*:{http.Port}";
+        app.MapGrpcService<AgentGatewayService>().RequireHost(grpcHost);
+        app.MapGrpcHealthChecksService().RequireHost(grpcHost);
+
+        var web = app.MapGroup(string.Empty).RequireHost(httpHost);
+        Api.ApiEndpoints.MapBrambleApi(web);
+        StatusPage.StatusPageEndpoint.MapStatusPage(web);
+        var metrics = app.Services.GetRequiredService<AggregatorMetrics>();
+        web.MapGet("/metrics", async (HttpContext context) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+
+namespace Bramble.Aggregator.Hosting;
+
+/// <summary>A listen URL such as "http://0.0.0.0:9731", reduced to what Kestrel needs.</summary>
+public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
+{
+    /// <summary>True for "localhost", which binds both loopback families.</summary>
+    public bool IsLocalhost => Address is null;
+
+    /// <summary>Parses a URL that validation has already accepted.</summary>
+    public static ListenAddress Parse(string url) =>
+        TryParse(url, out var address, out var error) ? address : throw new FormatException(error);
+
+    public static bool TryParse(string? url, [NotNullWhen(true)] out ListenAddress? address, [NotNullWhen(false)] out string? error)
+    {
+        address = null;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            error = $"'{url}' is not an absolute URL such as http://0.0.0.0:9731";
+            return false;
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            error = $"'{url}' must use http:// (TLS arrives with the identity work; terminate it in front until then)";
+            return false;
+        }
+
+        if (uri.IsDefaultPort && !url!.Contains(":80", StringComparison.Ordinal))
+        {
+            error = $"'{url}' must name a port";
+            return false;
+        }
+
+        if (uri.AbsolutePath != "/")
+        {
+            error = $"'{url}' must not have a path";
+            return false;
+        }
+
+        var host = uri.Host;
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            address = new ListenAddress(host, null, uri.Port);
+        }
+        else if (IPAddress.TryParse(host.Trim('[', ']'), out var ip))
+        {
+            address = new ListenAddress(host, ip, uri.Port);
+        }
+        else
+        {
+            error = $"'{url}' must use an IP address or localhost, not a host name";
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+}

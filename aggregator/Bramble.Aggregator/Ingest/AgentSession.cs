@@ -1,0 +1,341 @@
+using System.Threading.Channels;
+using Bramble.Aggregator.Hosting;
+using Bramble.Aggregator.Metrics;
+using Bramble.Aggregator.Nodes;
+using Bramble.Engine.Nodes;
+using Bramble.Protos.V1;
+using Grpc.Core;
+
+namespace Bramble.Aggregator.Ingest;
+
+/// <summary>
+/// One agent's report stream, from Hello to disconnect. A read loop validates and applies messages to the
+/// node's ledger; a single writer sends Welcome, Rejects and cumulative Acks, each Ack only once the ledger
+/// state it covers is durable. A bad message is refused and counted, and the stream goes on.
+/// </summary>
+public sealed partial class AgentSession : IDisposable
+{
+    // Rejects are advice to the agent; if it stops reading them they are dropped rather than queued forever.
+    private const int MaxQueuedRejects = 256;
+
+    private readonly NodeDirectory _nodes;
+    private readonly LedgerFlusher _flusher;
+    private readonly AggregatorMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _maxMessageBytes;
+    private readonly string _peer;
+    private readonly Channel<AggregatorMessage> _rejects = Channel.CreateBounded<AggregatorMessage>(
+        new BoundedChannelOptions(MaxQueuedRejects) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    private readonly Channel<bool> _wakeWriter = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    private readonly Lock _ackGate = new();
+    private readonly CancellationTokenSource _superseded = new();
+    private ulong _ackSeq;
+    private Task _ackDurable = Task.CompletedTask;
+
+    public AgentSession(
+        NodeDirectory nodes,
+        LedgerFlusher flusher,
+        AggregatorMetrics metrics,
+        AggregatorOptions options,
+        TimeProvider time,
+        ILogger logger,
+        string peer)
+    {
+        _nodes = nodes;
+        _flusher = flusher;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _maxMessageBytes = options.MaxMessageBytes;
+        _peer = peer;
+    }
+
+    public async Task RunAsync(
+        IAsyncStreamReader<AgentMessage> requests,
+        IServerStreamWriter<AggregatorMessage> responses,
+        CancellationToken callCancelled)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(callCancelled, _superseded.Token);
+        var ct = stop.Token;
+
+        var (entry, hello) = await ReceiveHelloAsync(requests, ct);
+        try
+        {
+            ulong lastSeq;
+            Task durable;
+            lock (entry.Gate)
+            {
+                lastSeq = entry.Ledger.LastSeq;
+                durable = _flusher.MarkDirty(entry);
+            }
+
+            // The Welcome tells the agent to forget everything up to lastSeq: that must be durable first.
+            await durable.WaitAsync(ct);
+            await responses.WriteAsync(new AggregatorMessage
+            {
+                Welcome = new Welcome
+                {
+                    LastSeq = lastSeq,
+                    ProtocolVersion = MessageValidator.ProtocolVersion,
+                    MaxMessageBytes = (uint)_maxMessageBytes,
+                },
+            }, ct);
+
+            var writer = WriteLoopAsync(responses, ct);
+            try
+            {
+                await ReadLoopAsync(requests, entry, hello, ct);
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await writer.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException) when (_superseded.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Aborted, "a newer stream of this node took over"));
+        }
+        finally
+        {
+            lock (entry.Gate)
+            {
+                if (ReferenceEquals(entry.CurrentSession, this))
+                {
+                    entry.CurrentSession = null;
+                }
+            }
+
+            LogDisconnected(_logger, entry.Name, _peer);
+        }
+    }
+
+    private async Task<(NodeEntry Entry, Hello Hello)> ReceiveHelloAsync(IAsyncStreamReader<AgentMessage> requests, CancellationToken ct)
+    {
+        if (!await ReadNextAsync(requests, null, ct))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the stream ended before a hello"));
+        }
+
+        var message = requests.Current;
+        if (message.BodyCase != AgentMessage.BodyOneofCase.Hello)
+        {
+            Refused(null, new Rejection(RejectReason.OutOfOrder, $"the first message must be a hello, not {message.BodyCase}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message must be a hello"));
+        }
+
+        var hello = message.Hello;
+        if (MessageValidator.ValidateHello(hello) is { } rejection)
+        {
+            Refused(null, rejection);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, rejection.Detail));
+        }
+
+        var now = _time.GetUtcNow();
+        var entry = _nodes.GetOrAdd(hello.NodeName, now);
+        HelloKind kind;
+        object? previous;
+        lock (entry.Gate)
+        {
+            kind = entry.Ledger.Hello(hello.BootId, hello.InstanceId, hello.AgentVersion, now);
+            previous = entry.CurrentSession;
+            entry.CurrentSession = this;
+            entry.LastHello = hello;
+        }
+
+        if (previous is AgentSession older)
+        {
+            // The newest stream wins: an old one is usually a dead connection the agent already gave up on.
+            LogSuperseded(_logger, hello.NodeName, _peer);
+            older.Supersede();
+        }
+
+        LogConnected(_logger, hello.NodeName, _peer, kind, hello.BootId, hello.AgentVersion, entry.Ledger.LastSeq);
+        return (entry, hello);
+    }
+
+    public void Dispose() => _superseded.Dispose();
+
+    private void Supersede()
+    {
+        try
+        {
+            _superseded.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That stream has already ended.
+        }
+    }
+
+    private async Task ReadLoopAsync(IAsyncStreamReader<AgentMessage> requests, NodeEntry entry, Hello hello, CancellationToken ct)
+    {
+        while (await ReadNextAsync(requests, entry, ct))
+        {
+            var message = requests.Current;
+            var size = message.CalculateSize();
+            if (size > _maxMessageBytes)
+            {
+                var seq = message.BodyCase == AgentMessage.BodyOneofCase.Report ? message.Report.Seq : 0;
+                Reject(entry, seq, new Rejection(RejectReason.TooLarge, $"{size} bytes is over the limit of {_maxMessageBytes}"));
+                continue;
+            }
+
+            switch (message.BodyCase)
+            {
+                case AgentMessage.BodyOneofCase.Report:
+                    Apply(entry, message.Report, hello.NodeName);
+                    break;
+                case AgentMessage.BodyOneofCase.Hello:
+                    Reject(entry, 0, new Rejection(RejectReason.OutOfOrder, "a second hello on an established stream"));
+                    break;
+                case AgentMessage.BodyOneofCase.CommandResult:
+                    // Remediation (planner, audit) consumes these; until it exists they are logged, not lost silently.
+                    LogCommandResult(_logger, entry.Name, message.CommandResult.Id, message.CommandResult.Outcome);
+                    break;
+                default:
+                    Reject(entry, 0, new Rejection(RejectReason.InvalidValue, "a message with no body this aggregator knows (a newer agent?)"));
+                    break;
+            }
+        }
+    }
+
+    private void Apply(NodeEntry entry, Report report, string boundNode)
+    {
+        if (MessageValidator.ValidateReport(report, boundNode) is { } rejection)
+        {
+            Reject(entry, report.Seq, rejection);
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        SequenceVerdict verdict;
+        ulong missing, lastSeq;
+        Task durable;
+        lock (entry.Gate)
+        {
+            if (!ReferenceEquals(entry.CurrentSession, this))
+            {
+                return;
+            }
+
+            verdict = entry.Ledger.Report(report.Seq, now, out missing);
+            if (verdict != SequenceVerdict.Duplicate)
+            {
+                entry.LatestReport = report;
+            }
+
+            lastSeq = entry.Ledger.LastSeq;
+            durable = _flusher.MarkDirty(entry);
+        }
+
+        if (verdict == SequenceVerdict.AfterGap)
+        {
+            LogGap(_logger, entry.Name, missing, report.Seq);
+        }
+
+        ScheduleAck(lastSeq, durable);
+    }
+
+    private void Reject(NodeEntry entry, ulong seq, Rejection rejection)
+    {
+        ulong lastSeq;
+        Task durable;
+        lock (entry.Gate)
+        {
+            entry.Ledger.Rejected(seq, _time.GetUtcNow());
+            lastSeq = entry.Ledger.LastSeq;
+            durable = _flusher.MarkDirty(entry);
+        }
+
+        Refused(entry.Name, rejection);
+        _rejects.Writer.TryWrite(new AggregatorMessage
+        {
+            Reject = new Reject { Seq = seq, Reason = rejection.Reason, Detail = rejection.Detail },
+        });
+        ScheduleAck(lastSeq, durable);
+    }
+
+    private void Refused(string? node, Rejection rejection)
+    {
+        _metrics.MessageRejected(rejection.Label);
+        LogRejected(_logger, node ?? "(no hello)", _peer, rejection.Label, rejection.Detail);
+    }
+
+    private void ScheduleAck(ulong seq, Task durable)
+    {
+        lock (_ackGate)
+        {
+            _ackSeq = seq;
+            _ackDurable = durable;
+        }
+
+        _wakeWriter.Writer.TryWrite(true);
+    }
+
+    /// <summary>The only writer of the response stream (gRPC allows one write at a time).</summary>
+    private async Task WriteLoopAsync(IServerStreamWriter<AggregatorMessage> responses, CancellationToken ct)
+    {
+        ulong acked = 0;
+        while (await _wakeWriter.Reader.WaitToReadAsync(ct))
+        {
+            _wakeWriter.Reader.TryRead(out _);
+            while (_rejects.Reader.TryRead(out var reject))
+            {
+                await responses.WriteAsync(reject, ct);
+            }
+
+            ulong seq;
+            Task durable;
+            lock (_ackGate)
+            {
+                seq = _ackSeq;
+                durable = _ackDurable;
+            }
+
+            if (seq > acked)
+            {
+                await durable.WaitAsync(ct);
+                await responses.WriteAsync(new AggregatorMessage { Ack = new Ack { Seq = seq } }, ct);
+                acked = seq;
+            }
+        }
+    }
+
+    /// <summary>MoveNext, with a transport-level oversize message counted before the stream ends.</summary>
+    private async Task<bool> ReadNextAsync(IAsyncStreamReader<AgentMessage> requests, NodeEntry? entry, CancellationToken ct)
+    {
+        try
+        {
+            return await requests.MoveNext(ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+        {
+            Refused(entry?.Name, new Rejection(RejectReason.TooLarge, $"over the transport limit, stream closed: {e.Status.Detail}"));
+            throw;
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
+        Message = "Agent {Node} connected from {Peer} ({Kind}, boot {BootId}, version {AgentVersion}); resuming after seq {LastSeq}")]
+    private static partial void LogConnected(ILogger logger, string node, string peer, HelloKind kind, string bootId, string agentVersion, ulong lastSeq);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Agent {Node} disconnected ({Peer})")]
+    private static partial void LogDisconnected(ILogger logger, string node, string peer);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Rejected a message from {Node} ({Peer}): {Reason}: {Detail}")]
+    private static partial void LogRejected(ILogger logger, string node, string peer, string reason, string detail);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Agent {Node}: {Missing} report(s) missing before seq {Seq}")]
+    private static partial void LogGap(ILogger logger, string node, ulong missing, ulong seq);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Agent {Node}: a newer stream from {Peer} replaces the open one")]
+    private static partial void LogSuperseded(ILogger logger, string node, string peer);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Agent {Node}: command {CommandId} finished: {Outcome}")]
+    private static partial void LogCommandResult(ILogger logger, string node, string commandId, CommandOutcome outcome);
+}

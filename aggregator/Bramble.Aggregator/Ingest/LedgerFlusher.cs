@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Storage;
+using Bramble.Engine.Nodes;
+
+namespace Bramble.Aggregator.Ingest;
+
+/// <summary>
+/// Group commit for node ledgers. Ingest marks a node dirty and receives the task of the current epoch; the
+/// flusher swaps the epoch, writes every dirty node in one transaction and completes the old epoch. Acks wait
+/// on that task, so an agent drops a report from its outbox only once its processing is durable.
+/// While the store fails (disk full), ingest goes on in memory, epochs stay pending and acks stall: agents keep
+/// their reports until the store recovers.
+/// </summary>
+public sealed partial class LedgerFlusher : BackgroundService
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentQueue<NodeEntry> _dirty = new();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    private readonly INodeLedgerStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LedgerFlusher> _logger;
+    private TaskCompletionSource _epoch = NewEpoch();
+    private long _failures;
+
+    public LedgerFlusher(INodeLedgerStore store, TimeProvider time, ILogger<LedgerFlusher> logger)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>False while the last write to the store failed.</summary>
+    public bool Healthy { get; private set; } = true;
+
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Schedules <paramref name="entry"/> for the next commit; the task completes when it is durable.</summary>
+    public Task MarkDirty(NodeEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.TryMarkQueuedForFlush())
+        {
+            _dirty.Enqueue(entry);
+        }
+
+        // Read the epoch after enqueueing: the flusher swaps epochs before draining, so an entry enqueued
+        // before this read is always drained by the flush that completes the epoch we return.
+        var epoch = Volatile.Read(ref _epoch).Task;
+        _wake.Writer.TryWrite(true);
+        return epoch;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var pending = new List<TaskCompletionSource>();
+        var batch = new List<NodeLedgerSnapshot>();
+        var retry = new List<NodeEntry>();
+        try
+        {
+            while (await _wake.Reader.WaitToReadAsync(stoppingToken))
+            {
+                _wake.Reader.TryRead(out _);
+                pending.Add(Interlocked.Exchange(ref _epoch, NewEpoch()));
+                batch.Clear();
+                foreach (var entry in retry)
+                {
+                    batch.Add(Snapshot(entry));
+                }
+
+                while (_dirty.TryDequeue(out var entry))
+                {
+                    entry.ClearQueuedForFlush();
+                    batch.Add(Snapshot(entry));
+                    retry.Add(entry);
+                }
+
+                if (TryWrite(batch))
+                {
+                    retry.Clear();
+                    foreach (var epoch in pending)
+                    {
+                        epoch.TrySetResult();
+                    }
+
+                    pending.Clear();
+                }
+                else
+                {
+                    await Task.Delay(RetryDelay, _time, stoppingToken);
+                    _wake.Writer.TryWrite(true);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // A last flush on shutdown so a graceful stop loses no ack-worthy state.
+        FlushRemaining(pending, retry);
+    }
+
+    private void FlushRemaining(List<TaskCompletionSource> pending, List<NodeEntry> retry)
+    {
+        pending.Add(Interlocked.Exchange(ref _epoch, NewEpoch()));
+        while (_dirty.TryDequeue(out var entry))
+        {
+            entry.ClearQueuedForFlush();
+            retry.Add(entry);
+        }
+
+        if (TryWrite(retry.Select(Snapshot).ToList()))
+        {
+            foreach (var epoch in pending)
+            {
+                epoch.TrySetResult();
+            }
+        }
+    }
+
+    private bool TryWrite(List<NodeLedgerSnapshot> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            _store.SaveAll(batch);
+            if (!Healthy)
+            {
+                LogStoreRecovered(_logger, batch.Count);
+            }
+
+            Healthy = true;
+            return true;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref _failures);
+            Healthy = false;
+            LogStoreWriteFailed(_logger, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e);
+            return false;
+        }
+    }
+
+    private static NodeLedgerSnapshot Snapshot(NodeEntry entry)
+    {
+        lock (entry.Gate)
+        {
+            return entry.Ledger.Snapshot();
+        }
+    }
+
+    private static TaskCompletionSource NewEpoch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error,
+        Message = "Cannot write {Count} node ledger(s) to the store after {ElapsedMs:F0} ms; ingest continues in memory and acks wait until it recovers")]
+    private static partial void LogStoreWriteFailed(ILogger logger, int count, double elapsedMs, Exception exception);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "The store accepts writes again ({Count} node ledger(s) written)")]
+    private static partial void LogStoreRecovered(ILogger logger, int count);
+}

@@ -1,0 +1,40 @@
+using Bramble.Engine.Nodes;
+using Bramble.Protos.V1;
+
+namespace Bramble.Aggregator.Nodes;
+
+/// <summary>
+/// Everything the aggregator holds for one node: its ledger (durable), the stream that speaks for it now,
+/// and its latest accepted report. All mutation happens under <see cref="Gate"/>; each stream touches only
+/// its own node, so the lock is uncontended.
+/// </summary>
+public sealed class NodeEntry
+{
+    private int _queuedForFlush;
+
+    public NodeEntry(NodeLedger ledger)
+    {
+        Ledger = ledger;
+    }
+
+    public Lock Gate { get; } = new();
+
+    public NodeLedger Ledger { get; }
+
+    public string Name => Ledger.Name;
+
+    /// <summary>The stream currently bound to this node; null when the agent is disconnected.</summary>
+    public object? CurrentSession { get; set; }
+
+    /// <summary>Hello of the current (or last) stream.</summary>
+    public Hello? LastHello { get; set; }
+
+    public Report? LatestReport { get; set; }
+
+    public bool Connected => CurrentSession is not null;
+
+    /// <summary>Marks the entry as waiting for the ledger flusher; false when it already was.</summary>
+    public bool TryMarkQueuedForFlush() => Interlocked.Exchange(ref _queuedForFlush, 1) == 0;
+
+    public void ClearQueuedForFlush() => Volatile.Write(ref _queuedForFlush, 0);
+}

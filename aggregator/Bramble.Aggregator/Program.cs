@@ -1,0 +1,3 @@
+using Bramble.Aggregator.Hosting;
+
+return await AggregatorHost.RunAsync(args);

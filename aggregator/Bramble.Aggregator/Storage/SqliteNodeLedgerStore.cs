@@ -1,0 +1,116 @@
+using Bramble.Aggregator.Hosting;
+using Bramble.Engine.Nodes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Aggregator.Storage;
+
+/// <summary>Node ledgers in SQLite. One connection, used only by the ledger flusher and at start.</summary>
+public sealed class SqliteNodeLedgerStore : INodeLedgerStore, IDisposable
+{
+    private const string UpsertSql = """
+        INSERT INTO nodes (name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
+                           reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots)
+        VALUES ($name, $boot, $instance, $seq, $version, $first, $seen, $report, $received, $dups, $gaps, $rejected, $restarts, $reboots)
+        ON CONFLICT (name) DO UPDATE SET
+            boot_id = excluded.boot_id, instance_id = excluded.instance_id, last_seq = excluded.last_seq,
+            agent_version = excluded.agent_version, last_seen_ms = excluded.last_seen_ms, last_report_ms = excluded.last_report_ms,
+            reports_received = excluded.reports_received, duplicates_dropped = excluded.duplicates_dropped,
+            seq_gaps = excluded.seq_gaps, messages_rejected = excluded.messages_rejected,
+            agent_restarts = excluded.agent_restarts, reboots = excluded.reboots;
+        """;
+
+    private readonly Lock _gate = new();
+    private readonly SqliteConnection _connection;
+
+    public SqliteNodeLedgerStore(IOptions<AggregatorOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _connection = SqliteDatabase.Open(options.Value.DataDirectory, options.Value.StoreBusyTimeout);
+    }
+
+    public IReadOnlyList<NodeLedgerSnapshot> LoadAll()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                SELECT name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
+                       reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots
+                FROM nodes ORDER BY name;
+                """;
+            using var reader = command.ExecuteReader();
+            var result = new List<NodeLedgerSnapshot>();
+            while (reader.Read())
+            {
+                result.Add(new NodeLedgerSnapshot(
+                    Name: reader.GetString(0),
+                    BootId: reader.GetString(1),
+                    InstanceId: reader.GetString(2),
+                    LastSeq: (ulong)reader.GetInt64(3),
+                    AgentVersion: reader.GetString(4),
+                    FirstSeen: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                    LastSeen: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                    LastReportAt: reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                    ReportsReceived: (ulong)reader.GetInt64(8),
+                    DuplicatesDropped: (ulong)reader.GetInt64(9),
+                    SeqGaps: (ulong)reader.GetInt64(10),
+                    MessagesRejected: (ulong)reader.GetInt64(11),
+                    AgentRestarts: (ulong)reader.GetInt64(12),
+                    Reboots: (ulong)reader.GetInt64(13)));
+            }
+
+            return result;
+        }
+    }
+
+    public void SaveAll(IReadOnlyCollection<NodeLedgerSnapshot> snapshots)
+    {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        if (snapshots.Count == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = UpsertSql;
+            var p = new[]
+            {
+                command.Parameters.Add("$name", SqliteType.Text), command.Parameters.Add("$boot", SqliteType.Text),
+                command.Parameters.Add("$instance", SqliteType.Text), command.Parameters.Add("$seq", SqliteType.Integer),
+                command.Parameters.Add("$version", SqliteType.Text), command.Parameters.Add("$first", SqliteType.Integer),
+                command.Parameters.Add("$seen", SqliteType.Integer), command.Parameters.Add("$report", SqliteType.Integer),
+                command.Parameters.Add("$received", SqliteType.Integer), command.Parameters.Add("$dups", SqliteType.Integer),
+                command.Parameters.Add("$gaps", SqliteType.Integer), command.Parameters.Add("$rejected", SqliteType.Integer),
+                command.Parameters.Add("$restarts", SqliteType.Integer), command.Parameters.Add("$reboots", SqliteType.Integer),
+            };
+            command.Prepare();
+            foreach (var s in snapshots)
+            {
+                p[0].Value = s.Name;
+                p[1].Value = s.BootId;
+                p[2].Value = s.InstanceId;
+                p[3].Value = checked((long)s.LastSeq);
+                p[4].Value = s.AgentVersion;
+                p[5].Value = s.FirstSeen.ToUnixTimeMilliseconds();
+                p[6].Value = s.LastSeen.ToUnixTimeMilliseconds();
+                p[7].Value = s.LastReportAt is { } at ? at.ToUnixTimeMilliseconds() : DBNull.Value;
+                p[8].Value = (long)s.ReportsReceived;
+                p[9].Value = (long)s.DuplicatesDropped;
+                p[10].Value = (long)s.SeqGaps;
+                p[11].Value = (long)s.MessagesRejected;
+                p[12].Value = (long)s.AgentRestarts;
+                p[13].Value = (long)s.Reboots;
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+}
