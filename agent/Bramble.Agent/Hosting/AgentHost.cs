@@ -1,0 +1,106 @@
+using Bramble.Agent.Probing;
+using Bramble.Agent.Reporting;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Agent.Hosting;
+
+/// <summary>The agent's command line: the service (default), `--once`, `--version`.</summary>
+public static class AgentHost
+{
+    /// <summary>EX_CONFIG from sysexits.h; the unit's RestartPreventExitStatus stops restarts on it.</summary>
+    public const int ConfigurationErrorExitCode = 78;
+
+    private const string Usage = """
+        Usage: bramble-agent [--once | --version | --help] [--Agent:Key=value ...]
+          (no flag)   run as a service: probe, report to the aggregator, carry out allow-listed commands
+          --once      run every probe once, print the report as JSON and exit (a setup check)
+          --version   print the version
+        Configuration: appsettings.json, /etc/bramble/*.json, BRAMBLE_Agent__Key variables, --Agent:Key=value.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var flags = args.Where(a => a is "--once" or "--version" or "--help" or "-h").ToHashSet(StringComparer.Ordinal);
+        var settings = args.Where(a => !flags.Contains(a)).ToArray();
+        if (flags.Contains("--version"))
+        {
+            Console.WriteLine($"bramble-agent {AgentIdentity.Version}");
+            return 0;
+        }
+
+        if (flags.Contains("--help") || flags.Contains("-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        try
+        {
+            return flags.Contains("--once") ? await RunOnceAsync(settings) : await RunServiceAsync(settings);
+        }
+        catch (OptionsValidationException e)
+        {
+            return ConfigurationError(e.Failures);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        {
+            // The binder's message names the key and the value, e.g. "Failed to convert configuration value 'x' at 'Agent:ReportInterval'".
+            return ConfigurationError([e.Message]);
+        }
+    }
+
+    private static async Task<int> RunServiceAsync(string[] settings)
+    {
+        var builder = CreateBuilder(settings);
+        builder.Services.AddSystemd();
+        builder.Services.AddBrambleAgent();
+        using var host = builder.Build();
+        await host.RunAsync();
+        return 0;
+    }
+
+    private static async Task<int> RunOnceAsync(string[] settings)
+    {
+        var builder = CreateBuilder(settings);
+        builder.Services.AddBrambleAgentCore();
+        using var host = builder.Build();
+        ValidateNow(host.Services);
+        var runs = await host.Services.GetRequiredService<ProbeRunner>().RunAllAsync(CancellationToken.None);
+        var report = host.Services.GetRequiredService<ReportFactory>().Create(runs, outbox: null, counters: null);
+        var json = new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation().WithFormatDefaultValues(false)).Format(report);
+        Console.WriteLine(json);
+        return 0;
+    }
+
+    private static HostApplicationBuilder CreateBuilder(string[] settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = settings,
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddBrambleSources(settings);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        return builder;
+    }
+
+    private static void ValidateNow(IServiceProvider services) => _ = services.GetRequiredService<IOptions<AgentOptions>>().Value;
+
+    private static int ConfigurationError(IEnumerable<string> failures)
+    {
+        foreach (var failure in failures)
+        {
+            Console.Error.WriteLine($"bramble-agent: invalid configuration: {failure}");
+        }
+
+        return ConfigurationErrorExitCode;
+    }
+}

@@ -1,0 +1,42 @@
+namespace Bramble.Agent.Hosting;
+
+/// <summary>The agent's own settings (section "Agent").</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    /// <summary>Kubernetes node name of this machine; empty means the host name.</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>The aggregator's gRPC endpoint.</summary>
+    public string AggregatorAddress { get; set; } = "http://127.0.0.1:9731";
+
+    /// <summary>How often a report is sent when nothing changes. A changed probe outcome is reported at once.</summary>
+    public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often every probe runs.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default deadline of one probe run; a probe still running after it is reported as timed out.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Unacknowledged reports kept for replay (8,640 = one day at 10 s). When full, the oldest is dropped and counted.</summary>
+    public int OutboxCapacity { get; set; } = 8640;
+
+    /// <summary>How long connecting and receiving the aggregator's Welcome may take.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First reconnect delay; it doubles (with jitter) up to <see cref="ReconnectMaxDelay"/>.</summary>
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where procfs is mounted (node_exporter's --path.procfs); tests point it at a fixture tree.</summary>
+    public string ProcRoot { get; set; } = "/proc";
+
+    /// <summary>Where sysfs is mounted (node_exporter's --path.sysfs).</summary>
+    public string SysRoot { get; set; } = "/sys";
+
+    /// <summary>The node name in effect: the configured one, else the host name.</summary>
+    public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName : NodeName;
+}

@@ -1,0 +1,52 @@
+using Bramble.Agent.Commands;
+using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Probes.Vitals;
+using Bramble.Agent.Probing;
+using Bramble.Agent.Reporting;
+using Bramble.Agent.Systemd;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Agent.Hosting;
+
+public static class AgentServiceCollectionExtensions
+{
+    /// <summary>Options, identity, probes and reporting: what both the service and `--once` need.</summary>
+    public static IServiceCollection AddBrambleAgentCore(this IServiceCollection services)
+    {
+        services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IFileSystem>(PhysicalFileSystem.Instance);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+            return new HostPaths(options.ProcRoot, options.SysRoot);
+        });
+        services.TryAddSingleton<AgentIdentity>();
+        services.TryAddSingleton<ProbeRunner>();
+        services.TryAddSingleton<ProbeBoard>();
+        services.TryAddSingleton<ReportFactory>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VitalsProbe>());
+        return services;
+    }
+
+    /// <summary>The long-running service: probe and report loops, the aggregator stream, systemd integration.</summary>
+    public static IServiceCollection AddBrambleAgent(this IServiceCollection services)
+    {
+        services.AddBrambleAgentCore();
+        services.TryAddSingleton<AgentCounters>();
+        services.TryAddSingleton<CommandExecutor>();
+        services.TryAddSingleton(sp => new Outbox(sp.GetRequiredService<IOptions<AgentOptions>>().Value.OutboxCapacity));
+        services.TryAddSingleton<AggregatorConnection>();
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+
+        services.AddHostedService<ProbeLoop>();
+        services.AddHostedService<ReportLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<AggregatorConnection>());
+        services.AddHostedService<ReadinessGate>();
+        services.AddHostedService<WatchdogLoop>();
+        return services;
+    }
+}

@@ -1,0 +1,3 @@
+using Bramble.Agent.Hosting;
+
+return await AgentHost.RunAsync(args);

@@ -1,0 +1,80 @@
+using Bramble.Agent.Hosting;
+using Bramble.Agent.Probing;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Agent.Reporting;
+
+/// <summary>
+/// The agent's main loop: a report every Agent:ReportInterval, and at once when a probe's outcome changes, so
+/// detection never waits for the interval. Its heartbeat gates the systemd watchdog.
+/// </summary>
+public sealed partial class ReportLoop : BackgroundService
+{
+    private readonly ProbeBoard _board;
+    private readonly ReportFactory _factory;
+    private readonly Outbox _outbox;
+    private readonly AgentCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly ILogger<ReportLoop> _logger;
+
+    public ReportLoop(
+        ProbeBoard board,
+        ReportFactory factory,
+        Outbox outbox,
+        AgentCounters counters,
+        TimeProvider time,
+        IOptions<AgentOptions> options,
+        ILogger<ReportLoop> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _board = board;
+        _factory = factory;
+        _outbox = outbox;
+        _counters = counters;
+        _time = time;
+        _interval = options.Value.ReportInterval;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await WaitForNextAsync(stoppingToken);
+                try
+                {
+                    if (_board.HasRound)
+                    {
+                        _outbox.Enqueue(_factory.Create(_board.Latest, _outbox, _counters));
+                    }
+
+                    _counters.Beat();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogReportFailed(_logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Whichever comes first: the interval, or a changed probe outcome.</summary>
+    private async Task WaitForNextAsync(CancellationToken stoppingToken)
+    {
+        using var race = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var interval = Task.Delay(_interval, _time, race.Token);
+        var change = _board.WaitForChangeAsync(race.Token);
+        await Task.WhenAny(interval, change);
+        await race.CancelAsync();
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Could not build a report")]
+    private static partial void LogReportFailed(ILogger logger, Exception exception);
+}
