@@ -31,6 +31,9 @@ public sealed class AgentOptions
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>On stop, how long to wait for the aggregator to acknowledge what is still in the outbox.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Where procfs is mounted (node_exporter's --path.procfs); tests point it at a fixture tree.</summary>
     public string ProcRoot { get; set; } = "/proc";
 

@@ -31,6 +31,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         AtLeast(failures, $"{prefix}{nameof(options.ProbeTimeout)}", options.ProbeTimeout, MinInterval);
         AtLeast(failures, $"{prefix}{nameof(options.ConnectTimeout)}", options.ConnectTimeout, MinInterval);
         AtLeast(failures, $"{prefix}{nameof(options.ReconnectInitialDelay)}", options.ReconnectInitialDelay, MinInterval);
+        if (options.DrainTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"{prefix}{nameof(options.DrainTimeout)}: must not be negative (got {options.DrainTimeout})");
+        }
+
         if (options.ReconnectMaxDelay < options.ReconnectInitialDelay)
         {
             failures.Add($"{prefix}{nameof(options.ReconnectMaxDelay)}: must not be shorter than {prefix}{nameof(options.ReconnectInitialDelay)} ({options.ReconnectMaxDelay} < {options.ReconnectInitialDelay})");

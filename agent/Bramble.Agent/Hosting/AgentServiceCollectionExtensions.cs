@@ -42,9 +42,11 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<AggregatorConnection>();
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
 
+        // Hosted services stop in reverse order: the connection is registered first so that it stops last and
+        // can drain the reports the loops made before them.
+        services.AddHostedService(sp => sp.GetRequiredService<AggregatorConnection>());
         services.AddHostedService<ProbeLoop>();
         services.AddHostedService<ReportLoop>();
-        services.AddHostedService(sp => sp.GetRequiredService<AggregatorConnection>());
         services.AddHostedService<ReadinessGate>();
         services.AddHostedService<WatchdogLoop>();
         return services;

@@ -32,6 +32,7 @@ public sealed partial class AggregatorConnection : BackgroundService
     private readonly ResiliencePipeline _connect;
     private readonly Channel<AgentMessage> _control = Channel.CreateUnbounded<AgentMessage>();
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan DrainPollInterval = TimeSpan.FromMilliseconds(20);
     private bool _everConnected;
 
     public AggregatorConnection(
@@ -87,6 +88,19 @@ public sealed partial class AggregatorConnection : BackgroundService
 
     /// <summary>Completes after the first attempt to open the stream, whether it worked or not (gates READY=1).</summary>
     public Task FirstAttempt => _firstAttempt.Task;
+
+    /// <summary>Gives the aggregator Agent:DrainTimeout to acknowledge the outbox, then closes the stream.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (_counters.Connected && _outbox.Count > 0 && _time.GetElapsedTime(started) < _options.DrainTimeout)
+        {
+            await Task.Delay(DrainPollInterval, _time, cancellationToken);
+        }
+
+        await base.StopAsync(cancellationToken);
+        LogStopped(_logger, _identity.BootId, _outbox.LastSeq, _outbox.HighestAcked, _outbox.Count);
+    }
 
     public override void Dispose()
     {
@@ -244,6 +258,10 @@ public sealed partial class AggregatorConnection : BackgroundService
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "The aggregator rejected report seq {Seq}: {Reason}: {Detail}")]
     private static partial void LogRejected(ILogger logger, ulong seq, RejectReason reason, string detail);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Information,
+        Message = "Stopped: boot {BootId} reached seq {LastSeq}, acknowledged up to {Acked}, {Pending} report(s) unsent")]
+    private static partial void LogStopped(ILogger logger, string bootId, ulong lastSeq, ulong acked, int pending);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Ignoring an unexpected {Kind} from the aggregator")]
     private static partial void LogUnexpected(ILogger logger, string kind);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what Bramble's tests need (Debian packages, when run as root) and runs the whole suite:
+# build with warnings as errors, `dotnet format` check, unit and integration tests. Ends with one line
+# "tests: N passed, N failed, N skipped"; exits non-zero if anything failed.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# What the tests use beyond the .NET SDK: git (the quick-start test clones the repo), setsid (util-linux).
+packages=(git util-linux)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "Not root: cannot install ${missing[*]}; tests that need them will fail or skip with a reason." >&2
+  fi
+fi
+
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "== build (Release, warnings as errors)"
+dotnet build Bramble.sln -c Release -nologo -v quiet
+
+echo "== format"
+dotnet format Bramble.sln --verify-no-changes --no-restore -v quiet
+
+echo "== tests"
+set +e
+dotnet test Bramble.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" \
+  --blame-hang-timeout 5m
+status=$?
+set -e
+
+# One closing line, summed over every test assembly's TRX file.
+read -r passed failed skipped < <(
+  cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' |
+  awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
+           gsub(/[^0-9]/, "", kv[2]);
+           if (kv[1] == "passed") p += kv[2];
+           else if (kv[1] == "failed" || kv[1] == "error" || kv[1] == "timeout" || kv[1] == "aborted") f += kv[2];
+           else if (kv[1] == "notExecuted") s += kv[2]; } }
+       END { printf "%d %d %d\n", p, f, s }')
+
+if [ "$skipped" -gt 0 ]; then
+  echo "Skipped tests and why:"
+  cat "$results"/*.trx | tr '\n' ' ' | grep -o '<UnitTestResult [^>]*outcome="NotExecuted"[^>]*>.\{0,2000\}</UnitTestResult>' |
+    sed -E 's/.*testName="([^"]*)".*<Message>([^<]*)<\/Message>.*/  - \1: \2/' || true
+fi
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$passed" -gt 0 ] || { echo "No test ran." >&2; exit 1; }
+exit "$status"

@@ -1,0 +1,58 @@
+using Bramble.IntegrationTests.Infrastructure;
+
+namespace Bramble.IntegrationTests.Configuration;
+
+/// <summary>Bad configuration stops either program at start, naming the key and the reason (exit code 78, EX_CONFIG).</summary>
+public sealed class InvalidConfigurationTests
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData("--Agent:ReportInterval=-00:00:01", "Agent:ReportInterval", "must be at least")]
+    [InlineData("--Agent:ReportInterval=soon", "Agent:ReportInterval", "Failed to convert")]
+    [InlineData("--Agent:AggregatorAddress=not a url", "Agent:AggregatorAddress", "is not an http(s) URL")]
+    [InlineData("--Agent:OutboxCapacity=0", "Agent:OutboxCapacity", "must be between")]
+    [InlineData("--Agent:ReconnectMaxDelay=00:00:00.5", "Agent:ReconnectMaxDelay", "must not be shorter")]
+    public async Task Agent_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
+    {
+        using var agent = ManagedProcess.StartDotnet("agent", RepoLayout.AgentDll, ["--Agent:AggregatorAddress=http://127.0.0.1:9", setting]);
+
+        var exit = await agent.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(78, exit);
+        Assert.Contains("invalid configuration:", agent.Output, StringComparison.Ordinal);
+        Assert.Contains(key, agent.Output, StringComparison.Ordinal);
+        Assert.Contains(reason, agent.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Agent_InvalidEnvironmentVariable_ExitsAtStartNamingTheKey()
+    {
+        using var agent = ManagedProcess.StartDotnet("agent", RepoLayout.AgentDll, [],
+            new Dictionary<string, string> { ["BRAMBLE_Agent__ProbeInterval"] = "-00:00:05" });
+
+        var exit = await agent.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(78, exit);
+        Assert.Contains("invalid configuration: Agent:ProbeInterval: must be at least", agent.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--Aggregator:GrpcUrl=nonsense", "Aggregator:GrpcUrl", "is not an absolute URL")]
+    [InlineData("--Aggregator:HttpUrl=http://127.0.0.1", "Aggregator:HttpUrl", "must name a port")]
+    [InlineData("--Aggregator:MaxMessageBytes=-5", "Aggregator:MaxMessageBytes", "must be between")]
+    [InlineData("--Aggregator:MaxMessageBytes=lots", "Aggregator:MaxMessageBytes", "Failed to convert")]
+    public async Task Aggregator_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
+    {
+        using var dataDirectory = new TempDirectory();
+        using var aggregator = ManagedProcess.StartDotnet("aggregator", RepoLayout.AggregatorDll,
+            [$"--Aggregator:DataDirectory={dataDirectory.Path}", setting]);
+
+        var exit = await aggregator.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(78, exit);
+        Assert.Contains("invalid configuration:", aggregator.Output, StringComparison.Ordinal);
+        Assert.Contains(key, aggregator.Output, StringComparison.Ordinal);
+        Assert.Contains(reason, aggregator.Output, StringComparison.Ordinal);
+    }
+}
