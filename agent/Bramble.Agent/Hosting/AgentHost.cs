@@ -57,7 +57,15 @@ public static class AgentHost
         builder.Services.AddSystemd();
         builder.Services.AddBrambleAgent();
         using var host = builder.Build();
-        await host.RunAsync();
+        try
+        {
+            await host.RunAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop before start-up completed (Ctrl-C, SIGTERM): a clean exit, not a crash.
+        }
+
         return 0;
     }
 

@@ -32,6 +32,10 @@ public sealed class ReadinessGate : IHostedService
         {
             // Readiness must not wait forever on the network; the connection keeps trying in the background.
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped (Ctrl-C, SIGTERM) while starting: nothing to wait for any more.
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -39,11 +39,14 @@ public sealed partial class QuickStartTests
             p => p.Contains(Environment.MachineName, StringComparison.Ordinal) && p.Contains("connected", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60), "the status page listing this machine's agent");
         Assert.Contains("1 of 1 agents connected", page, StringComparison.Ordinal);
+        // Let reports flow, so Ctrl-C lands on a running agent (start-up interruption is covered by the agent's own exit path).
+        await demo.WaitForLineAsync(ConnectedLine(), TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
 
         Signals.Send(-demo.Pid, Signals.Interrupt);
         await demo.WaitForExitAsync(TimeSpan.FromSeconds(30));
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(url, TestContext.Current.CancellationToken));
-        Assert.Contains("Stopped: boot", demo.Output, StringComparison.Ordinal);
+        Assert.True(demo.Output.Contains("Stopped: boot", StringComparison.Ordinal), "the agent did not stop gracefully:\n" + demo.Output);
     }
 
     /// <summary>The lines of the first shell block under "## Quick start" in README.md.</summary>
@@ -58,6 +61,9 @@ public sealed partial class QuickStartTests
             .Where(line => line.Length > 0)
             .ToList();
     }
+
+    [GeneratedRegex("Connected to the aggregator")]
+    private static partial Regex ConnectedLine();
 
     [GeneratedRegex(@"Status page: (?<url>http://\S+)")]
     private static partial Regex StatusPageLine();
