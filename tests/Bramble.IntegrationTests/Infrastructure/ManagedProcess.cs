@@ -39,7 +39,13 @@ public sealed class ManagedProcess : IDisposable
         }
     }
 
-    public static ManagedProcess Start(string name, string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null)
+    public static ManagedProcess Start(
+        string name,
+        string fileName,
+        IEnumerable<string> arguments,
+        string? workingDirectory = null,
+        IDictionary<string, string>? environment = null,
+        string? stdin = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -66,6 +72,11 @@ public sealed class ManagedProcess : IDisposable
         process.OutputDataReceived += (_, e) => managed.Append(e.Data);
         process.ErrorDataReceived += (_, e) => managed.Append(e.Data);
         process.Start();
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+        }
+
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
