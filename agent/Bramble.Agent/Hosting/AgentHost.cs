@@ -1,5 +1,6 @@
 using Bramble.Agent.Probing;
 using Bramble.Agent.Reporting;
+using Bramble.Common.Hosting;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 
@@ -8,9 +9,6 @@ namespace Bramble.Agent.Hosting;
 /// <summary>The agent's command line: the service (default), `--once`, `--version`.</summary>
 public static class AgentHost
 {
-    /// <summary>EX_CONFIG from sysexits.h; the unit's RestartPreventExitStatus stops restarts on it.</summary>
-    public const int ConfigurationErrorExitCode = 78;
-
     private const string Usage = """
         Usage: bramble-agent [--once | --version | --help] [--Agent:Key=value ...]
           (no flag)   run as a service: probe, report to the aggregator, carry out allow-listed commands
@@ -44,7 +42,7 @@ public static class AgentHost
         {
             return ConfigurationError(e.Failures);
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        catch (InvalidOperationException e) when (e.Message.Contains("configuration value", StringComparison.OrdinalIgnoreCase))
         {
             // The binder's message names the key and the value, e.g. "Failed to convert configuration value 'x' at 'Agent:ReportInterval'".
             return ConfigurationError([e.Message]);
@@ -102,13 +100,6 @@ public static class AgentHost
 
     private static void ValidateNow(IServiceProvider services) => _ = services.GetRequiredService<IOptions<AgentOptions>>().Value;
 
-    private static int ConfigurationError(IEnumerable<string> failures)
-    {
-        foreach (var failure in failures)
-        {
-            Console.Error.WriteLine($"bramble-agent: invalid configuration: {failure}");
-        }
-
-        return ConfigurationErrorExitCode;
-    }
+    private static int ConfigurationError(IEnumerable<string> failures) =>
+        BrambleConfiguration.ReportConfigurationErrors("bramble-agent", failures);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Reflection;
 using Bramble.Aggregator.Nodes;
+using Bramble.Common.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -9,9 +10,6 @@ namespace Bramble.Aggregator.Hosting;
 /// <summary>Builds and runs the aggregator; turns configuration mistakes into one clear line and exit code 78.</summary>
 public static partial class AggregatorHost
 {
-    /// <summary>EX_CONFIG from sysexits.h: systemd units can stop restarting on it (RestartPreventExitStatus).</summary>
-    public const int ConfigurationErrorExitCode = 78;
-
     public static string Version { get; } =
         typeof(AggregatorHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -27,14 +25,6 @@ public static partial class AggregatorHost
         try
         {
             app = Build(args);
-        }
-        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
-        {
-            return ConfigurationError(e);
-        }
-
-        try
-        {
             // Open the store and load node ledgers before accepting a single stream.
             app.Services.GetRequiredService<NodeDirectory>();
             await app.StartAsync();
@@ -43,7 +33,12 @@ public static partial class AggregatorHost
         {
             return ConfigurationError(e);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (InvalidOperationException e) when (IsBindingError(e))
+        {
+            return ConfigurationError(e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException
+                                       or Microsoft.Data.Sqlite.SqliteException)
         {
             await Console.Error.WriteLineAsync($"bramble-aggregator: cannot start: {e.Message}");
             return 1;
@@ -122,16 +117,12 @@ public static partial class AggregatorHost
         }
     }
 
-    private static int ConfigurationError(Exception e)
-    {
-        var failures = e is OptionsValidationException validation ? validation.Failures : [e.Message];
-        foreach (var failure in failures)
-        {
-            Console.Error.WriteLine($"bramble-aggregator: invalid configuration: {failure}");
-        }
+    /// <summary>The configuration binder's own failure, e.g. "Failed to convert configuration value 'x' at 'Aggregator:…'".</summary>
+    private static bool IsBindingError(InvalidOperationException e) =>
+        e.Message.Contains("configuration value", StringComparison.OrdinalIgnoreCase);
 
-        return ConfigurationErrorExitCode;
-    }
+    private static int ConfigurationError(Exception e) => BrambleConfiguration.ReportConfigurationErrors(
+        "bramble-aggregator", e is OptionsValidationException validation ? validation.Failures : [e.Message]);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "bramble-aggregator {Version} is running. Status page: {StatusPageUrl} · agents connect to {GrpcUrl} · data in {DataDirectory}")]

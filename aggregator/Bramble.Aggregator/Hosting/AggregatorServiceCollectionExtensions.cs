@@ -54,8 +54,7 @@ public static class AggregatorServiceCollectionExtensions
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
-        var metrics = app.Services.GetRequiredService<AggregatorMetrics>();
-        web.MapGet("/metrics", async (HttpContext context) =>
+        web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);

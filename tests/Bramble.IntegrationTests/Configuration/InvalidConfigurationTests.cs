@@ -55,4 +55,18 @@ public sealed class InvalidConfigurationTests
         Assert.Contains(key, aggregator.Output, StringComparison.Ordinal);
         Assert.Contains(reason, aggregator.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Aggregator_DataDirectoryIsAFile_ExitsWithAClearReason()
+    {
+        using var scratch = new TempDirectory();
+        var notADirectory = Path.Combine(scratch.Path, "data");
+        await File.WriteAllTextAsync(notADirectory, "not a directory", TestContext.Current.CancellationToken);
+        using var aggregator = ManagedProcess.StartDotnet("aggregator", RepoLayout.AggregatorDll,
+            [$"--Aggregator:DataDirectory={notADirectory}", $"--Aggregator:GrpcUrl=http://127.0.0.1:{FreePort.Next()}", $"--Aggregator:HttpUrl=http://127.0.0.1:{FreePort.Next()}"]);
+
+        Assert.Equal(1, await aggregator.WaitForExitAsync(ExitTimeout));
+        Assert.Contains("bramble-aggregator: cannot start:", aggregator.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", aggregator.Output, StringComparison.Ordinal);
+    }
 }

@@ -1,10 +1,17 @@
-namespace Bramble.Aggregator.Hosting;
+using Microsoft.Extensions.Configuration;
 
-/// <summary>Configuration sources in the documented order: later ones win.</summary>
+namespace Bramble.Common.Hosting;
+
+/// <summary>
+/// Configuration sources in the documented order, later ones winning; shared (as linked source) by both programs.
+/// </summary>
 public static class BrambleConfiguration
 {
     public const string EnvironmentPrefix = "BRAMBLE_";
     public const string SystemDirectory = "/etc/bramble";
+
+    /// <summary>EX_CONFIG from sysexits.h: units stop restarting on it (RestartPreventExitStatus=78).</summary>
+    public const int ConfigurationErrorExitCode = 78;
 
     /// <summary>appsettings.json beside the binary, /etc/bramble/*.json (sorted), BRAMBLE_* variables, command line.</summary>
     public static IConfigurationBuilder AddBrambleSources(this IConfigurationBuilder configuration, string[] args)
@@ -20,5 +27,17 @@ public static class BrambleConfiguration
         }
 
         return configuration.AddEnvironmentVariables(EnvironmentPrefix).AddCommandLine(args);
+    }
+
+    /// <summary>One line per failure on stderr, each naming the key; returns the exit code to use.</summary>
+    public static int ReportConfigurationErrors(string program, IEnumerable<string> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        foreach (var failure in failures)
+        {
+            Console.Error.WriteLine($"{program}: invalid configuration: {failure}");
+        }
+
+        return ConfigurationErrorExitCode;
     }
 }
