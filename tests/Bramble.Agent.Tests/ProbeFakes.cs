@@ -26,6 +26,8 @@ internal sealed class FakeProbe : IProbe
 
     public CancellationToken LastToken { get; private set; }
 
+    public Task<ProbeResult>? LastTask { get; private set; }
+
     public static FakeProbe Ok(string name, string fingerprint = "ok") =>
         new(name, _ => Task.FromResult(ProbeResult.Ok(_ => { }, fingerprint)));
 
@@ -33,6 +35,7 @@ internal sealed class FakeProbe : IProbe
     {
         Interlocked.Increment(ref _invocations);
         LastToken = cancellationToken;
-        return _run(cancellationToken);
+        LastTask = _run(cancellationToken);
+        return LastTask;
     }
 }

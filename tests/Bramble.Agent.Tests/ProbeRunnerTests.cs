@@ -125,6 +125,33 @@ public sealed class ProbeRunnerTests
     }
 
     [Fact]
+    public async Task RunAllAsync_CooperativeProbePastDeadline_IsCancelledAndStartedAgainNextRound()
+    {
+        // A probe that honours cancellation (as IProbe asks) must be told to stop at its deadline; otherwise it
+        // stays in flight and every later round reports it "still running" without ever probing again.
+        var probe = new FakeProbe("nfs", async ct =>
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            return ProbeResult.Ok(_ => { });
+        }, TimeSpan.FromSeconds(2));
+        var runner = Runner(probe);
+        var first = runner.RunAllAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var firstRuns = await first.WaitAsync(Bounded, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ProbeStatus.Timeout, firstRuns[0].Result.Status);
+        Assert.True(probe.LastToken.IsCancellationRequested);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe.LastTask!.WaitAsync(Bounded, TestContext.Current.CancellationToken));
+
+        var second = runner.RunAllAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        Assert.Equal(2, probe.Invocations);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await second.WaitAsync(Bounded, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task RunAllAsync_CallerCancels_Throws()
     {
         var runner = Runner(Hung("nfs", TimeSpan.FromSeconds(2)));
