@@ -80,6 +80,21 @@ public sealed class SqliteNodeLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public void SaveAll_SequenceAndCountersAboveLongMaxValue_RoundTrip()
+    {
+        // Seq is any uint64 the agent sends (the validator only requires 1 or more), so LastSeq can pass long.MaxValue.
+        var huge = Snapshot("pi-01", lastSeq: ulong.MaxValue) with { SeqGaps = ulong.MaxValue - 1, ReportsReceived = (ulong)long.MaxValue + 1 };
+        using (var store = Open())
+        {
+            store.SaveAll([huge]);
+        }
+
+        using var reopened = Open();
+
+        Assert.Equal(huge, Assert.Single(reopened.LoadAll()));
+    }
+
+    [Fact]
     public void SaveAll_Empty_IsANoOp()
     {
         using var store = Open();
