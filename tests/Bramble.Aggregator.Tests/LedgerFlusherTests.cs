@@ -172,6 +172,31 @@ public sealed class LedgerFlusherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task MarkDirty_SameNodeAcrossRetries_IsWrittenOncePerBatch()
+    {
+        // During a long outage a node is marked dirty again after every report; each retry batch must still hold
+        // it once, or the batch (and the memory behind it) grows with every report until the store recovers.
+        var store = new FlakyStore(RealStore()) { Failing = true };
+        var flusher = await StartAsync(store);
+        var entry = Node("pi-01", reports: 1);
+        _ = flusher.MarkDirty(entry);
+        await store.NextCallAsync();
+
+        IReadOnlyList<NodeLedgerSnapshot> batch = [];
+        for (var retry = 0; retry < 3; retry++)
+        {
+            await _time.NextTimerAsync();
+            Report(entry, 1);
+            _ = flusher.MarkDirty(entry);
+            _time.Advance(RetryDelay);
+            batch = await store.NextCallAsync();
+        }
+
+        var only = Assert.Single(batch);
+        Assert.Equal(4UL, only.LastSeq);
+    }
+
+    [Fact]
     public async Task StopAsync_PendingChange_IsFlushedOnShutdown()
     {
         var store = new FlakyStore(RealStore()) { Failing = true };
