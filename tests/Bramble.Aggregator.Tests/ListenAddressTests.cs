@@ -53,6 +53,28 @@ public sealed class ListenAddressTests
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://[::80]")]
+    [InlineData("http://[fd00::8080]/")]
+    [InlineData("http://[2001:db8::80:1]")]
+    public void TryParse_Ipv6WithoutPortButColonEighty_FailsForMissingPort(string url)
+    {
+        // Without a port Kestrel would listen on 80; the ":80" inside the address is not a port.
+        Assert.False(ListenAddress.TryParse(url, out _, out var error));
+
+        Assert.Contains("port", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://[::1]:80", 80)]
+    [InlineData("http://0.0.0.0:80/", 80)]
+    public void TryParse_ExplicitPortEighty_IsAccepted(string url, int port)
+    {
+        Assert.True(ListenAddress.TryParse(url, out var address, out var error), error);
+
+        Assert.Equal(port, address.Port);
+    }
+
     [Fact]
     public void Parse_Invalid_ThrowsFormatException()
     {
