@@ -26,6 +26,10 @@ public sealed class LoadAverageTests
     [InlineData("0.52 0.58")]
     [InlineData("0.52 x 0.59 1/345 6789")]
     [InlineData("0,52 0,58 0,59 1/345 6789")]
+    [InlineData("-0.52 0.58 0.59 1/345 6789")]
+    [InlineData("0.52 0.58 -1 1/345 6789")]
+    [InlineData("NaN 0.58 0.59 1/345 6789")]
+    [InlineData("0.52 Infinity 0.59 1/345 6789")]
     public void Parse_Malformed_ReturnsNull(string? text)
     {
         Assert.Null(LoadAverage.Parse(text));
@@ -93,6 +97,7 @@ public sealed class UptimeTests
     [InlineData("garbage")]
     [InlineData("-12.5 3.0")]
     [InlineData("NaN 1")]
+    [InlineData("Infinity 1")]
     public void Parse_Malformed_ReturnsNull(string? text)
     {
         Assert.Null(Uptime.Parse(text));
