@@ -19,6 +19,7 @@ public sealed record LoadAverage(double One, double Five, double Fifteen)
             : null;
     }
 
+    // NumberStyles.Float also accepts "NaN", "Infinity" and a sign; none is a load average.
     private static bool TryParse(string field, out double value) =>
-        double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value) && value >= 0;
 }

@@ -8,7 +8,7 @@ public static class Uptime
     public static double? Parse(string? text)
     {
         var first = text?.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+        return double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds >= 0
             ? seconds
             : null;
     }

@@ -42,8 +42,9 @@ public sealed partial class ProbeRunner
             return new ProbeRun(probe.Name, ProbeResult.TimedOut("still running from an earlier round"), _time.GetElapsedTime(started));
         }
 
+        // Cancelled at the deadline below, on the injected clock; a wall-clock CancelAfter could lose the race with
+        // the deadline and the source be disposed uncancelled, leaving a cooperative probe running for good.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
         Task<ProbeResult> task;
         try
         {
@@ -62,6 +63,7 @@ public sealed partial class ProbeRunner
         }
         catch (TimeoutException)
         {
+            await deadline.CancelAsync();
             result = ProbeResult.TimedOut($"no result within {timeout.TotalSeconds:0.###} s");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

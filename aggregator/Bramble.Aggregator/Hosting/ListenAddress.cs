@@ -6,6 +6,8 @@ namespace Bramble.Aggregator.Hosting;
 /// <summary>A listen URL such as "http://0.0.0.0:9731", reduced to what Kestrel needs.</summary>
 public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
 {
+    private static readonly char[] AuthorityEnd = ['/', '?', '#'];
+
     /// <summary>True for "localhost", which binds both loopback families.</summary>
     public bool IsLocalhost => Address is null;
 
@@ -28,7 +30,7 @@ public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
             return false;
         }
 
-        if (uri.IsDefaultPort && !url!.Contains(":80", StringComparison.Ordinal))
+        if (uri.IsDefaultPort && !HasExplicitPort(url!))
         {
             error = $"'{url}' must name a port";
             return false;
@@ -57,5 +59,23 @@ public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
 
         error = null;
         return true;
+    }
+
+    /// <summary>Whether the URL's authority names a port; <see cref="Uri"/> hides an explicit ":80".</summary>
+    private static bool HasExplicitPort(string url)
+    {
+        var start = url.IndexOf("://", StringComparison.Ordinal);
+        var authority = start < 0 ? url : url[(start + 3)..];
+        var end = authority.IndexOfAny(AuthorityEnd);
+        if (end >= 0)
+        {
+            authority = authority[..end];
+        }
+
+        authority = authority[(authority.LastIndexOf('@') + 1)..];
+
+        // An IPv6 literal's colons sit inside the brackets; a port's colon comes after them.
+        var colon = authority.LastIndexOf(':');
+        return colon > authority.LastIndexOf(']') && colon < authority.Length - 1;
     }
 }

@@ -63,24 +63,24 @@ public sealed partial class LedgerFlusher : BackgroundService
     {
         var pending = new List<TaskCompletionSource>();
         var batch = new List<NodeLedgerSnapshot>();
-        var retry = new List<NodeEntry>();
+        var retry = new HashSet<NodeEntry>(ReferenceEqualityComparer.Instance);
         try
         {
             while (await _wake.Reader.WaitToReadAsync(stoppingToken))
             {
                 _wake.Reader.TryRead(out _);
                 pending.Add(Interlocked.Exchange(ref _epoch, NewEpoch()));
+                while (_dirty.TryDequeue(out var entry))
+                {
+                    entry.ClearQueuedForFlush();
+                    retry.Add(entry);
+                }
+
+                // Every node still unwritten, once each, as it is now.
                 batch.Clear();
                 foreach (var entry in retry)
                 {
                     batch.Add(Snapshot(entry));
-                }
-
-                while (_dirty.TryDequeue(out var entry))
-                {
-                    entry.ClearQueuedForFlush();
-                    batch.Add(Snapshot(entry));
-                    retry.Add(entry);
                 }
 
                 if (TryWrite(batch))
@@ -108,7 +108,7 @@ public sealed partial class LedgerFlusher : BackgroundService
         FlushRemaining(pending, retry);
     }
 
-    private void FlushRemaining(List<TaskCompletionSource> pending, List<NodeEntry> retry)
+    private void FlushRemaining(List<TaskCompletionSource> pending, HashSet<NodeEntry> retry)
     {
         pending.Add(Interlocked.Exchange(ref _epoch, NewEpoch()));
         while (_dirty.TryDequeue(out var entry))

@@ -91,10 +91,11 @@ public sealed class SqliteNodeLedgerStore : INodeLedgerStore, IDisposable
             command.Prepare();
             foreach (var s in snapshots)
             {
+                // uint64 values are stored bit for bit in SQLite's int64 and read back with the same cast.
                 p[0].Value = s.Name;
                 p[1].Value = s.BootId;
                 p[2].Value = s.InstanceId;
-                p[3].Value = checked((long)s.LastSeq);
+                p[3].Value = (long)s.LastSeq;
                 p[4].Value = s.AgentVersion;
                 p[5].Value = s.FirstSeen.ToUnixTimeMilliseconds();
                 p[6].Value = s.LastSeen.ToUnixTimeMilliseconds();

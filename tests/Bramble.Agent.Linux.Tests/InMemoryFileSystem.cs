@@ -1,0 +1,27 @@
+using Bramble.Agent.Linux.FileSystem;
+
+namespace Bramble.Agent.Linux.Tests;
+
+/// <summary>A fixture tree in memory: files by full path; directories are implied by the files under them.</summary>
+internal sealed class InMemoryFileSystem : IFileSystem
+{
+    private readonly Dictionary<string, string> _files = new(StringComparer.Ordinal);
+
+    public InMemoryFileSystem Add(string path, string text)
+    {
+        _files[path] = text;
+        return this;
+    }
+
+    public string? TryReadAllText(string path) => _files.GetValueOrDefault(path);
+
+    public IReadOnlyList<string> ListDirectory(string path)
+    {
+        var prefix = path.TrimEnd('/') + "/";
+        return _files.Keys
+            .Where(p => p.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(p => p[prefix.Length..].Split('/')[0])
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+    }
+}

@@ -1,0 +1,48 @@
+using Bramble.Aggregator.Api;
+using Bramble.Aggregator.StatusPage;
+
+namespace Bramble.Aggregator.Tests;
+
+public sealed class StatusPageTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+
+    private static NodeView View(string name, bool connected = true, string version = "0.1.0", IReadOnlyList<ProbeView>? probes = null, ulong gaps = 0) => new(
+        name, connected, Now, Now.AddSeconds(-12), version, "boot", LastSeq: 42, ReportsReceived: 40, DuplicatesDropped: 1,
+        SeqGaps: gaps, MessagesRejected: 3, AgentRestarts: 0, Reboots: 0, probes ?? [new ProbeView("vitals", "ok", string.Empty)]);
+
+    [Fact]
+    public void Render_HostileNames_AreHtmlEncoded()
+    {
+        var html = StatusPageEndpoint.Render(
+            [View("<script>alert(1)</script>", version: "<b>x</b>", probes: [new ProbeView("<img src=x>", "\"ok\"", string.Empty)])], Now);
+
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>x</b>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Nodes_ShowsCountsAndOneRowEach()
+    {
+        var html = StatusPageEndpoint.Render([View("pi-01"), View("pi-02", connected: false, gaps: 5)], Now);
+
+        Assert.Contains("1 of 2 agents connected", html, StringComparison.Ordinal);
+        Assert.Contains("<td>pi-01</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>pi-02</td>", html, StringComparison.Ordinal);
+        Assert.Contains("12 s ago", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"warn\">5<", html, StringComparison.Ordinal);
+        Assert.Contains("disconnected", html, StringComparison.Ordinal);
+        Assert.Contains("vitals: ok", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_NoNodes_IsAValidEmptyPage()
+    {
+        var html = StatusPageEndpoint.Render([], Now);
+
+        Assert.Contains("0 of 0 agents connected", html, StringComparison.Ordinal);
+        Assert.EndsWith("</html>\n", html, StringComparison.Ordinal);
+    }
+}
