@@ -22,7 +22,8 @@ public sealed class SqliteNodeLedgerStoreTests : IDisposable
     internal static NodeLedgerSnapshot Snapshot(string name, ulong lastSeq = 42, DateTimeOffset? lastReport = null) => new(
         name, "6a1f0c4e-8d2b-4e57-9a3c-2f1b7d9e0a55", "aaaaaaaa-0000-0000-0000-000000000001", lastSeq, "0.1.0",
         FirstSeen: T0, LastSeen: T0.AddMinutes(5), LastReportAt: lastReport,
-        ReportsReceived: 40, DuplicatesDropped: 2, SeqGaps: 1, MessagesRejected: 3, AgentRestarts: 4, Reboots: 5);
+        ReportsReceived: 40, DuplicatesDropped: 2, SeqGaps: 1, MessagesRejected: 3, AgentRestarts: 4, Reboots: 5,
+        ReportInterval: TimeSpan.FromMilliseconds(2500), BootChangedAt: T0.AddMinutes(1), PreviousBootId: "11111111-0000-0000-0000-000000000000");
 
     private SqliteConnection RawConnection() =>
         new(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dir.Path, SqliteDatabase.FileName), Pooling = false }.ToString());

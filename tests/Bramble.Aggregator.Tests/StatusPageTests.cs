@@ -15,7 +15,7 @@ public sealed class StatusPageTests
     public void Render_HostileNames_AreHtmlEncoded()
     {
         var html = StatusPageEndpoint.Render(
-            [View("<script>alert(1)</script>", version: "<b>x</b>", probes: [new ProbeView("<img src=x>", "\"ok\"", string.Empty)])], Now);
+            [View("<script>alert(1)</script>", version: "<b>x</b>", probes: [new ProbeView("<img src=x>", "\"ok\"", string.Empty)])], [], Now);
 
         Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<b>x</b>", html, StringComparison.Ordinal);
@@ -26,23 +26,42 @@ public sealed class StatusPageTests
     [Fact]
     public void Render_Nodes_ShowsCountsAndOneRowEach()
     {
-        var html = StatusPageEndpoint.Render([View("pi-01"), View("pi-02", connected: false, gaps: 5)], Now);
+        var html = StatusPageEndpoint.Render([View("pi-01"), View("pi-02", connected: false, gaps: 5)], [], Now);
 
         Assert.Contains("1 of 2 agents connected", html, StringComparison.Ordinal);
         Assert.Contains("<td>pi-01</td>", html, StringComparison.Ordinal);
         Assert.Contains("<td>pi-02</td>", html, StringComparison.Ordinal);
         Assert.Contains("12 s ago", html, StringComparison.Ordinal);
-        Assert.Contains("class=\"warn\">5<", html, StringComparison.Ordinal);
-        Assert.Contains("disconnected", html, StringComparison.Ordinal);
-        Assert.Contains("vitals: ok", html, StringComparison.Ordinal);
+        Assert.Contains("<td>5</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td class=\"cell warn\">offline</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<th>vitals</th>", html, StringComparison.Ordinal);
+        Assert.Contains("<td class=\"cell ok\">ok</td>", html, StringComparison.Ordinal);
+        Assert.Contains("No open incidents.", html, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Render_NoNodes_IsAValidEmptyPage()
     {
-        var html = StatusPageEndpoint.Render([], Now);
+        var html = StatusPageEndpoint.Render([], [], Now);
 
         Assert.Contains("0 of 0 agents connected", html, StringComparison.Ordinal);
         Assert.EndsWith("</html>\n", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_FiringIncident_ListsItsSummaryAndMarksTheNodeSilent()
+    {
+        var silent = new IncidentView("agentsilent-node-pi-02-1", "AgentSilent", "critical", "firing", new SubjectView("pi-02", null, null, null),
+            Now.AddSeconds(-40), Now.AddSeconds(-40), null, "networkpartition-cluster-1", "pi-02 has not reported for 40 s <b>", new Dictionary<string, string>());
+        var partition = new IncidentView("networkpartition-cluster-1", "NetworkPartition", "critical", "firing", new SubjectView(null, null, null, null),
+            Now.AddSeconds(-40), Now.AddSeconds(-40), null, null, "2 of 3 agents went silent", new Dictionary<string, string>());
+
+        var html = StatusPageEndpoint.Render([View("pi-01"), View("pi-02")], [silent, partition], Now);
+
+        Assert.Contains("2 open incidents (2 firing)", html, StringComparison.Ordinal);
+        Assert.Contains("pi-02 has not reported for 40 s &lt;b&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("caused by <a href=\"/api/v1/incidents/networkpartition-cluster-1\">NetworkPartition</a>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>pi-02</td><td class=\"cell bad\">silent</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>pi-01</td><td class=\"cell ok\">up</td>", html, StringComparison.Ordinal);
     }
 }

@@ -257,7 +257,8 @@ public sealed class NodeLedgerTests
         Assert.Equal(
             new NodeLedgerSnapshot(
                 "pi-01", Boot2, InstanceA, 1, "0.3.0", T0, T0.AddMinutes(6), T0.AddMinutes(6),
-                ReportsReceived: 5, DuplicatesDropped: 1, SeqGaps: 2, MessagesRejected: 1, AgentRestarts: 1, Reboots: 1),
+                ReportsReceived: 5, DuplicatesDropped: 1, SeqGaps: 2, MessagesRejected: 1, AgentRestarts: 1, Reboots: 1,
+                ReportInterval: NodeLedger.DefaultReportInterval, BootChangedAt: T0.AddMinutes(5), PreviousBootId: Boot1),
             snapshot);
     }
 

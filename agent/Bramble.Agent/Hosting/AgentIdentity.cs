@@ -20,6 +20,7 @@ public sealed partial class AgentIdentity
         _fileSystem = fileSystem;
         _paths = paths;
         NodeName = options.Value.EffectiveNodeName;
+        ReportInterval = options.Value.ReportInterval;
         StartedAt = time.GetUtcNow();
         var bootId = Linux.Identity.BootId.Read(fileSystem, paths);
         if (bootId is null)
@@ -43,6 +44,8 @@ public sealed partial class AgentIdentity
 
     public DateTimeOffset StartedAt { get; }
 
+    public TimeSpan ReportInterval { get; }
+
     public Hello CreateHello(IEnumerable<Capability> capabilities)
     {
         var hello = new Hello
@@ -53,6 +56,7 @@ public sealed partial class AgentIdentity
             AgentVersion = Version,
             ProtocolVersion = 1,
             StartedAt = Timestamp.FromDateTimeOffset(StartedAt),
+            ReportInterval = Duration.FromTimeSpan(ReportInterval),
         };
         hello.Capabilities.AddRange(capabilities.Distinct().Order());
         foreach (var nic in NetworkInterfaces.Read(_fileSystem, _paths))

@@ -1,8 +1,12 @@
 using Bramble.Aggregator.Grpc;
+using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
+using Bramble.Engine.Correlation;
+using Bramble.Engine.Rules;
+using Bramble.Engine.Rules.Agents;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -26,8 +30,10 @@ public static class AggregatorServiceCollectionExtensions
         });
         services.TryAddSingleton<LedgerFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerFlusher>());
+        services.TryAddSingleton<IncidentBoard>();
         services.TryAddSingleton(sp => new AggregatorMetrics(
-            sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), version));
+            sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
+        services.AddBrambleRules();
 
         services.AddGrpc(grpc =>
         {
@@ -37,6 +43,21 @@ public static class AggregatorServiceCollectionExtensions
             grpc.EnableDetailedErrors = false;
         });
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
+        return services;
+    }
+
+    /// <summary>The rule engine with its first rules, the incident store and the evaluation loop.</summary>
+    public static IServiceCollection AddBrambleRules(this IServiceCollection services)
+    {
+        services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RulesOptions>, RulesOptionsValidator>());
+        services.AddSingleton<IRule>(sp => new AgentSilentRule(sp.GetRequiredService<IOptions<RulesOptions>>().Value.AgentSilent));
+        services.AddSingleton<IRule>(sp => new AgentRestartedRule(sp.GetRequiredService<IOptions<RulesOptions>>().Value.AgentRestarted));
+        services.AddSingleton<ICauseRule>(sp => new NetworkPartitionRule(sp.GetRequiredService<IOptions<RulesOptions>>().Value.NetworkPartition));
+        services.TryAddSingleton(sp => new RuleEngine(sp.GetServices<IRule>(), sp.GetServices<ICauseRule>()));
+        services.TryAddSingleton<IIncidentStore, SqliteIncidentStore>();
+        services.TryAddSingleton<RuleEvaluationLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<RuleEvaluationLoop>());
         return services;
     }
 

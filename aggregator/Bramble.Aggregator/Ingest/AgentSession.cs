@@ -141,7 +141,7 @@ public sealed partial class AgentSession : IDisposable
         object? previous;
         lock (entry.Gate)
         {
-            kind = entry.Ledger.Hello(hello.BootId, hello.InstanceId, hello.AgentVersion, now);
+            kind = entry.Ledger.Hello(hello.BootId, hello.InstanceId, hello.AgentVersion, now, hello.ReportInterval?.ToTimeSpan());
             previous = entry.CurrentSession;
             entry.CurrentSession = this;
             entry.LastHello = hello;

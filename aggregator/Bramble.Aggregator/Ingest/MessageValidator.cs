@@ -26,6 +26,12 @@ public static class MessageValidator
             return new(RejectReason.Malformed, $"boot_id and instance_id must be 1-{MaxIdLength} characters");
         }
 
+        if (hello.ReportInterval is { } interval
+            && (interval.ToTimeSpan() < TimeSpan.FromMilliseconds(10) || interval.ToTimeSpan() > TimeSpan.FromDays(1)))
+        {
+            return new(RejectReason.Malformed, $"report_interval {interval.ToTimeSpan()} is outside 10 ms to 1 day");
+        }
+
         if (hello.ProtocolVersion != ProtocolVersion)
         {
             return new(RejectReason.InvalidValue, $"protocol_version {hello.ProtocolVersion} is not supported (this aggregator speaks {ProtocolVersion})");

@@ -1,4 +1,7 @@
+using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
+using Bramble.Aggregator.Storage;
+using Bramble.Engine.Incidents;
 using Bramble.Aggregator.Nodes;
 using Prometheus;
 
@@ -24,11 +27,16 @@ public sealed class AggregatorMetrics
     private readonly Counter _rejected;
     private readonly Counter _storeFailures;
     private readonly Gauge _storeHealthy;
+    private readonly IncidentBoard _incidents;
+    private readonly Gauge _openIncidents;
+    private readonly Counter _incidentTransitions;
+    private readonly HashSet<(string Kind, string Severity, string State)> _incidentSeries = [];
 
-    public AggregatorMetrics(NodeDirectory nodes, LedgerFlusher flusher, string version)
+    public AggregatorMetrics(NodeDirectory nodes, LedgerFlusher flusher, IncidentBoard incidents, string version)
     {
         _nodes = nodes;
         _flusher = flusher;
+        _incidents = incidents;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         string[] node = ["node"];
@@ -46,6 +54,8 @@ public sealed class AggregatorMetrics
         _rejected = factory.CreateCounter("bramble_messages_rejected_total", "Agent messages refused, by reason (including ones before a valid hello).", ["reason"]);
         _storeFailures = factory.CreateCounter("bramble_store_write_failures_total", "Failed writes of node ledgers to the store.");
         _storeHealthy = factory.CreateGauge("bramble_store_healthy", "1 while the last write to the store succeeded, else 0.");
+        _openIncidents = factory.CreateGauge("bramble_incidents", "Open incidents (pending or firing) by kind, severity and state.", ["kind", "severity", "state"]);
+        _incidentTransitions = factory.CreateCounter("bramble_incident_transitions_total", "Incident lifecycle transitions, by kind and the state entered.", ["kind", "to"]);
 
         Registry.AddBeforeCollectCallback(Refresh);
     }
@@ -53,6 +63,9 @@ public sealed class AggregatorMetrics
     public CollectorRegistry Registry { get; }
 
     public void MessageRejected(string reasonLabel) => _rejected.WithLabels(reasonLabel).Inc();
+
+    public void IncidentTransition(string kind, IncidentState to) =>
+        _incidentTransitions.WithLabels(kind, SqliteIncidentStore.StateName(to)).Inc();
 
     private void Refresh()
     {
@@ -82,5 +95,19 @@ public sealed class AggregatorMetrics
 
         _storeFailures.IncTo(_flusher.Failures);
         _storeHealthy.Set(_flusher.Healthy ? 1 : 0);
+        RefreshIncidents();
+    }
+
+    /// <summary>Counts open incidents per series; a series that had incidents and has none now reads 0, not stale.</summary>
+    private void RefreshIncidents()
+    {
+        var counts = _incidents.Open
+            .GroupBy(i => (i.Kind, SqliteIncidentStore.SeverityName(i.Severity), SqliteIncidentStore.StateName(i.State)))
+            .ToDictionary(g => g.Key, g => g.Count());
+        _incidentSeries.UnionWith(counts.Keys);
+        foreach (var series in _incidentSeries)
+        {
+            _openIncidents.WithLabels(series.Kind, series.Severity, series.State).Set(counts.GetValueOrDefault(series));
+        }
     }
 }

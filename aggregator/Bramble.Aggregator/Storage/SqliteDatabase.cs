@@ -32,6 +32,37 @@ public static class SqliteDatabase
             reboots            INTEGER NOT NULL
         ) STRICT;
         """,
+        """
+        ALTER TABLE nodes ADD COLUMN report_interval_ms INTEGER NOT NULL DEFAULT 10000;
+        ALTER TABLE nodes ADD COLUMN boot_changed_ms INTEGER;
+        ALTER TABLE nodes ADD COLUMN previous_boot_id TEXT;
+        CREATE TABLE incidents (
+            id            TEXT    NOT NULL PRIMARY KEY,
+            kind          TEXT    NOT NULL,
+            subject_node  TEXT,
+            subject_mount TEXT,
+            subject_vip   TEXT,
+            subject_server TEXT,
+            severity      TEXT    NOT NULL,
+            state         TEXT    NOT NULL,
+            started_ms    INTEGER NOT NULL,
+            firing_ms     INTEGER,
+            resolved_ms   INTEGER,
+            last_seen_ms  INTEGER NOT NULL,
+            cause         TEXT,
+            summary       TEXT    NOT NULL,
+            evidence_json TEXT    NOT NULL
+        ) STRICT;
+        CREATE INDEX incidents_open ON incidents (state) WHERE state <> 'resolved';
+        CREATE INDEX incidents_started ON incidents (started_ms);
+        CREATE TABLE incident_transitions (
+            incident_id TEXT    NOT NULL,
+            from_state  TEXT,
+            to_state    TEXT    NOT NULL,
+            at_ms       INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX incident_transitions_by_incident ON incident_transitions (incident_id, at_ms);
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;

@@ -10,14 +10,18 @@ public sealed class SqliteNodeLedgerStore : INodeLedgerStore, IDisposable
 {
     private const string UpsertSql = """
         INSERT INTO nodes (name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
-                           reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots)
-        VALUES ($name, $boot, $instance, $seq, $version, $first, $seen, $report, $received, $dups, $gaps, $rejected, $restarts, $reboots)
+                           reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots,
+                           report_interval_ms, boot_changed_ms, previous_boot_id)
+        VALUES ($name, $boot, $instance, $seq, $version, $first, $seen, $report, $received, $dups, $gaps, $rejected, $restarts, $reboots,
+                $interval, $bootChanged, $previousBoot)
         ON CONFLICT (name) DO UPDATE SET
             boot_id = excluded.boot_id, instance_id = excluded.instance_id, last_seq = excluded.last_seq,
             agent_version = excluded.agent_version, last_seen_ms = excluded.last_seen_ms, last_report_ms = excluded.last_report_ms,
             reports_received = excluded.reports_received, duplicates_dropped = excluded.duplicates_dropped,
             seq_gaps = excluded.seq_gaps, messages_rejected = excluded.messages_rejected,
-            agent_restarts = excluded.agent_restarts, reboots = excluded.reboots;
+            agent_restarts = excluded.agent_restarts, reboots = excluded.reboots,
+            report_interval_ms = excluded.report_interval_ms, boot_changed_ms = excluded.boot_changed_ms,
+            previous_boot_id = excluded.previous_boot_id;
         """;
 
     private readonly Lock _gate = new();
@@ -36,7 +40,8 @@ public sealed class SqliteNodeLedgerStore : INodeLedgerStore, IDisposable
             using var command = _connection.CreateCommand();
             command.CommandText = """
                 SELECT name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
-                       reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots
+                       reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots,
+                       report_interval_ms, boot_changed_ms, previous_boot_id
                 FROM nodes ORDER BY name;
                 """;
             using var reader = command.ExecuteReader();
@@ -57,7 +62,10 @@ public sealed class SqliteNodeLedgerStore : INodeLedgerStore, IDisposable
                     SeqGaps: (ulong)reader.GetInt64(10),
                     MessagesRejected: (ulong)reader.GetInt64(11),
                     AgentRestarts: (ulong)reader.GetInt64(12),
-                    Reboots: (ulong)reader.GetInt64(13)));
+                    Reboots: (ulong)reader.GetInt64(13),
+                    ReportInterval: TimeSpan.FromMilliseconds(reader.GetInt64(14)),
+                    BootChangedAt: reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
+                    PreviousBootId: reader.IsDBNull(16) ? null : reader.GetString(16)));
             }
 
             return result;
@@ -87,6 +95,8 @@ public sealed class SqliteNodeLedgerStore : INodeLedgerStore, IDisposable
                 command.Parameters.Add("$received", SqliteType.Integer), command.Parameters.Add("$dups", SqliteType.Integer),
                 command.Parameters.Add("$gaps", SqliteType.Integer), command.Parameters.Add("$rejected", SqliteType.Integer),
                 command.Parameters.Add("$restarts", SqliteType.Integer), command.Parameters.Add("$reboots", SqliteType.Integer),
+                command.Parameters.Add("$interval", SqliteType.Integer), command.Parameters.Add("$bootChanged", SqliteType.Integer),
+                command.Parameters.Add("$previousBoot", SqliteType.Text),
             };
             command.Prepare();
             foreach (var s in snapshots)
@@ -106,6 +116,9 @@ public sealed class SqliteNodeLedgerStore : INodeLedgerStore, IDisposable
                 p[11].Value = (long)s.MessagesRejected;
                 p[12].Value = (long)s.AgentRestarts;
                 p[13].Value = (long)s.Reboots;
+                p[14].Value = (long)s.ReportInterval.TotalMilliseconds;
+                p[15].Value = s.BootChangedAt is { } changed ? changed.ToUnixTimeMilliseconds() : DBNull.Value;
+                p[16].Value = (object?)s.PreviousBootId ?? DBNull.Value;
                 command.ExecuteNonQuery();
             }
 

@@ -35,7 +35,13 @@ public sealed class NodeLedger
         MessagesRejected = s.MessagesRejected;
         AgentRestarts = s.AgentRestarts;
         Reboots = s.Reboots;
+        ReportInterval = s.ReportInterval;
+        BootChangedAt = s.BootChangedAt;
+        PreviousBootId = s.PreviousBootId;
     }
+
+    /// <summary>Report interval before an agent has announced its own.</summary>
+    public static TimeSpan DefaultReportInterval { get; } = TimeSpan.FromSeconds(10);
 
     public string Name { get; }
 
@@ -68,6 +74,14 @@ public sealed class NodeLedger
 
     public ulong Reboots { get; private set; }
 
+    /// <summary>How often the agent says it reports; silence is judged against it.</summary>
+    public TimeSpan ReportInterval { get; private set; } = DefaultReportInterval;
+
+    /// <summary>When a new boot id was last seen (null before the first reboot).</summary>
+    public DateTimeOffset? BootChangedAt { get; private set; }
+
+    public string? PreviousBootId { get; private set; }
+
     public static NodeLedger Restore(NodeLedgerSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -78,7 +92,7 @@ public sealed class NodeLedger
     /// Records a Hello. A new boot id resets the sequence space; a new instance on the same boot continues it.
     /// Returns what kind of (re)connection this is; <see cref="LastSeq"/> is then what the Welcome carries.
     /// </summary>
-    public HelloKind Hello(string bootId, string instanceId, string agentVersion, DateTimeOffset now)
+    public HelloKind Hello(string bootId, string instanceId, string agentVersion, DateTimeOffset now, TimeSpan? reportInterval = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(bootId);
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
@@ -92,6 +106,8 @@ public sealed class NodeLedger
         {
             kind = HelloKind.Reboot;
             Reboots++;
+            PreviousBootId = BootId;
+            BootChangedAt = now;
         }
         else if (!string.Equals(InstanceId, instanceId, StringComparison.Ordinal))
         {
@@ -112,6 +128,11 @@ public sealed class NodeLedger
         InstanceId = instanceId;
         AgentVersion = agentVersion;
         LastSeen = now;
+        if (reportInterval is { } interval && interval > TimeSpan.Zero)
+        {
+            ReportInterval = interval;
+        }
+
         return kind;
     }
 
@@ -154,7 +175,7 @@ public sealed class NodeLedger
 
     public NodeLedgerSnapshot Snapshot() => new(
         Name, BootId, InstanceId, LastSeq, AgentVersion, FirstSeen, LastSeen, LastReportAt,
-        ReportsReceived, DuplicatesDropped, SeqGaps, MessagesRejected, AgentRestarts, Reboots);
+        ReportsReceived, DuplicatesDropped, SeqGaps, MessagesRejected, AgentRestarts, Reboots, ReportInterval, BootChangedAt, PreviousBootId);
 
     private SequenceVerdict Advance(ulong seq, DateTimeOffset now, out ulong missing)
     {

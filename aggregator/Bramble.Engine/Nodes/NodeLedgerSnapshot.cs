@@ -15,4 +15,7 @@ public sealed record NodeLedgerSnapshot(
     ulong SeqGaps,
     ulong MessagesRejected,
     ulong AgentRestarts,
-    ulong Reboots);
+    ulong Reboots,
+    TimeSpan ReportInterval,
+    DateTimeOffset? BootChangedAt,
+    string? PreviousBootId);

@@ -1,0 +1,102 @@
+using Bramble.Aggregator.Metrics;
+using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Storage;
+using Bramble.Engine.Incidents;
+using Bramble.Engine.Rules;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Aggregator.Incidents;
+
+/// <summary>
+/// Every Rules:EvaluationInterval: snapshot the cluster, run the rules, move incidents along their lifecycle, store
+/// what changed, and publish the open ones. One bad pass is logged and the next one runs.
+/// </summary>
+public sealed partial class RuleEvaluationLoop : BackgroundService
+{
+    private readonly NodeDirectory _nodes;
+    private readonly RuleEngine _engine;
+    private readonly IIncidentStore _store;
+    private readonly IncidentBoard _board;
+    private readonly AggregatorMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly RulesOptions _options;
+    private readonly ILogger<RuleEvaluationLoop> _logger;
+    private readonly DateTimeOffset _monitoringSince;
+    private readonly IncidentTracker _tracker;
+
+    public RuleEvaluationLoop(
+        NodeDirectory nodes,
+        RuleEngine engine,
+        IIncidentStore store,
+        IncidentBoard board,
+        AggregatorMetrics metrics,
+        TimeProvider time,
+        IOptions<RulesOptions> options,
+        ILogger<RuleEvaluationLoop> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        _nodes = nodes;
+        _engine = engine;
+        _store = store;
+        _board = board;
+        _metrics = metrics;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+        _monitoringSince = time.GetUtcNow();
+        _tracker = new IncidentTracker(engine.Settings, store.LoadOpen(), _monitoringSince, _options.WarmUp);
+        _board.Publish(_tracker.Open);
+    }
+
+    /// <summary>One pass; public so tests and benchmarks can drive it without the timer.</summary>
+    public IncidentUpdate EvaluateOnce()
+    {
+        var now = _time.GetUtcNow();
+        var result = _engine.Evaluate(ClusterSnapshotBuilder.Build(_nodes, now, _monitoringSince));
+        var update = _tracker.Apply(result, now);
+        if (update.Changed.Count > 0 || update.Transitions.Count > 0)
+        {
+            _store.Save(update);
+            foreach (var transition in update.Transitions)
+            {
+                _metrics.IncidentTransition(transition.Kind, transition.To);
+                var incident = update.Changed.First(i => i.Id == transition.IncidentId);
+                LogTransition(_logger, incident.Id, transition.From?.ToString() ?? "new", transition.To, incident.Summary);
+            }
+        }
+
+        _board.Publish(_tracker.Open);
+        return update;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.EvaluationInterval, _time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    EvaluateOnce();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogPassFailed(_logger, e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Incident {IncidentId}: {From} → {To}: {Summary}")]
+    private static partial void LogTransition(ILogger logger, string incidentId, string from, IncidentState to, string summary);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "A rule evaluation pass failed; the next one runs on schedule")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,22 @@
+using Bramble.Engine.Correlation;
+using Bramble.Engine.Rules.Agents;
+
+namespace Bramble.Aggregator.Incidents;
+
+/// <summary>The rule engine's settings (section "Rules"), one subsection per kind.</summary>
+public sealed class RulesOptions
+{
+    public const string Section = "Rules";
+
+    /// <summary>How often every rule is evaluated over the cluster.</summary>
+    public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>After a start, nothing resolves for this long: the rules must first see the cluster again.</summary>
+    public TimeSpan WarmUp { get; set; } = TimeSpan.FromSeconds(30);
+
+    public AgentSilentSettings AgentSilent { get; set; } = new();
+
+    public AgentRestartedSettings AgentRestarted { get; set; } = new();
+
+    public NetworkPartitionSettings NetworkPartition { get; set; } = new();
+}

@@ -1,0 +1,61 @@
+using Bramble.Engine.Rules;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Aggregator.Incidents;
+
+/// <summary>Checks the rule settings at start; each failure names its key, e.g. "Rules:AgentSilent:For".</summary>
+public sealed class RulesOptionsValidator : IValidateOptions<RulesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RulesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string prefix = RulesOptions.Section + ":";
+        Positive(failures, $"{prefix}{nameof(options.EvaluationInterval)}", options.EvaluationInterval);
+        NotNegative(failures, $"{prefix}{nameof(options.WarmUp)}", options.WarmUp);
+
+        Common(failures, $"{prefix}{nameof(options.AgentSilent)}", options.AgentSilent);
+        if (options.AgentSilent.MissedReports is < 1 or > 1000)
+        {
+            failures.Add($"{prefix}AgentSilent:MissedReports: must be between 1 and 1000 (got {options.AgentSilent.MissedReports})");
+        }
+
+        Common(failures, $"{prefix}{nameof(options.AgentRestarted)}", options.AgentRestarted);
+        Positive(failures, $"{prefix}AgentRestarted:Window", options.AgentRestarted.Window);
+
+        Common(failures, $"{prefix}{nameof(options.NetworkPartition)}", options.NetworkPartition);
+        if (options.NetworkPartition.MinShare is <= 0 or > 1)
+        {
+            failures.Add($"{prefix}NetworkPartition:MinShare: must be above 0 and at most 1 (got {options.NetworkPartition.MinShare})");
+        }
+
+        if (options.NetworkPartition.MinNodes < 2)
+        {
+            failures.Add($"{prefix}NetworkPartition:MinNodes: must be at least 2 (got {options.NetworkPartition.MinNodes})");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Common(List<string> failures, string section, RuleSettings settings)
+    {
+        NotNegative(failures, $"{section}:{nameof(settings.For)}", settings.For);
+        NotNegative(failures, $"{section}:{nameof(settings.ResolveAfter)}", settings.ResolveAfter);
+    }
+
+    private static void Positive(List<string> failures, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{key}: must be positive (got {value})");
+        }
+    }
+
+    private static void NotNegative(List<string> failures, string key, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            failures.Add($"{key}: must not be negative (got {value})");
+        }
+    }
+}

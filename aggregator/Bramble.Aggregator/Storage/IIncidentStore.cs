@@ -1,0 +1,20 @@
+using Bramble.Engine.Incidents;
+
+namespace Bramble.Aggregator.Storage;
+
+/// <summary>Incidents and their transitions: what survives a restart and answers the API's history questions.</summary>
+public interface IIncidentStore
+{
+    /// <summary>Pending and firing incidents, to resume the lifecycle after a restart.</summary>
+    IReadOnlyList<IncidentRecord> LoadOpen();
+
+    /// <summary>Writes changed incidents and their transitions in one transaction.</summary>
+    void Save(IncidentUpdate update);
+
+    /// <summary>Incidents, newest first, filtered by state, kind and node (null: any).</summary>
+    IReadOnlyList<IncidentRecord> Query(IncidentState? state, string? kind, string? node, int limit);
+
+    IncidentRecord? Find(string id);
+
+    IReadOnlyList<IncidentTransition> Transitions(string id);
+}

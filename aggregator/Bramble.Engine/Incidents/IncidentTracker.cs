@@ -1,0 +1,112 @@
+using Bramble.Engine.Rules;
+
+namespace Bramble.Engine.Incidents;
+
+/// <summary>
+/// The incident lifecycle, pure: findings in, transitions out. A finding opens a pending incident (one per kind and
+/// subject); it fires once the finding has held for the rule's For; a firing incident resolves only after its finding
+/// has stayed away for ResolveAfter (hysteresis), so flapping does not open a second incident; a pending one whose
+/// finding goes away resolves at once without ever firing. After a restart, open incidents continue with their
+/// original times, and nothing resolves during the warm-up (the rules need that long to see the cluster again).
+/// </summary>
+public sealed class IncidentTracker
+{
+    private readonly IReadOnlyDictionary<string, RuleSettings> _settings;
+    private readonly Dictionary<string, IncidentRecord> _open = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset _resolveNothingBefore;
+    private IReadOnlyList<IncidentRecord> _openView = [];
+
+    public IncidentTracker(IReadOnlyDictionary<string, RuleSettings> settings, IEnumerable<IncidentRecord> restoredOpen, DateTimeOffset monitoringSince, TimeSpan warmUp)
+    {
+        ArgumentNullException.ThrowIfNull(restoredOpen);
+        _settings = settings;
+        _resolveNothingBefore = monitoringSince + warmUp;
+        foreach (var incident in restoredOpen.Where(i => i.IsOpen))
+        {
+            _open[incident.Key] = incident;
+        }
+
+        _openView = _open.Values.ToArray();
+    }
+
+    /// <summary>Open (pending and firing) incidents after the last pass; safe to read from other threads.</summary>
+    public IReadOnlyList<IncidentRecord> Open => Volatile.Read(ref _openView);
+
+    public IncidentUpdate Apply(EvaluationResult result, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var changed = new Dictionary<string, IncidentRecord>(StringComparer.Ordinal);
+        var transitions = new List<IncidentTransition>();
+        var present = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var finding in result.Findings)
+        {
+            if (!present.Add(finding.Key))
+            {
+                continue;
+            }
+
+            var settings = SettingsOf(finding.Kind);
+            if (_open.TryGetValue(finding.Key, out var incident))
+            {
+                incident = incident with { LastSeenAt = now, Severity = finding.Severity, Summary = finding.Summary, Evidence = finding.Evidence };
+            }
+            else
+            {
+                incident = new IncidentRecord(IncidentIds.Create(finding.Kind, finding.Subject, now), finding.Kind, finding.Subject, finding.Severity,
+                    IncidentState.Pending, now, null, null, now, null, finding.Summary, finding.Evidence);
+                transitions.Add(new IncidentTransition(incident.Id, incident.Kind, null, IncidentState.Pending, now));
+                changed[incident.Key] = incident;
+            }
+
+            if (incident.State == IncidentState.Pending && now - incident.StartedAt >= settings.For)
+            {
+                incident = incident with { State = IncidentState.Firing, FiringAt = now };
+                transitions.Add(new IncidentTransition(incident.Id, incident.Kind, IncidentState.Pending, IncidentState.Firing, now));
+                changed[incident.Key] = incident;
+            }
+
+            _open[finding.Key] = incident;
+        }
+
+        foreach (var incident in _open.Values.ToArray())
+        {
+            if (present.Contains(incident.Key))
+            {
+                continue;
+            }
+
+            var absentLongEnough = incident.State == IncidentState.Pending || now - incident.LastSeenAt >= SettingsOf(incident.Kind).ResolveAfter;
+            if (absentLongEnough && now >= _resolveNothingBefore)
+            {
+                var resolved = incident with { State = IncidentState.Resolved, ResolvedAt = now };
+                transitions.Add(new IncidentTransition(incident.Id, incident.Kind, incident.State, IncidentState.Resolved, now));
+                changed[incident.Key] = resolved;
+                _open.Remove(incident.Key);
+            }
+        }
+
+        LinkCauses(result, changed);
+        Volatile.Write(ref _openView, _open.Values.ToArray());
+        return changed.Count == 0 && transitions.Count == 0 ? IncidentUpdate.None : new IncidentUpdate(changed.Values.ToArray(), transitions);
+    }
+
+    /// <summary>Attributes each open child to its cause's incident; the link is kept once made (it is history).</summary>
+    private void LinkCauses(EvaluationResult result, Dictionary<string, IncidentRecord> changed)
+    {
+        foreach (var (childKey, causeKey) in result.CauseOf)
+        {
+            if (_open.TryGetValue(childKey, out var child) && _open.TryGetValue(causeKey, out var cause) && child.Cause != cause.Id)
+            {
+                child = child with { Cause = cause.Id };
+                _open[childKey] = child;
+                changed[childKey] = child;
+            }
+        }
+    }
+
+    private RuleSettings SettingsOf(string kind) =>
+        _settings.TryGetValue(kind, out var settings) ? settings : DefaultSettings;
+
+    private static readonly RuleSettings DefaultSettings = new();
+}

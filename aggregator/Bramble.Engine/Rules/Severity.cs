@@ -1,0 +1,8 @@
+namespace Bramble.Engine.Rules;
+
+public enum Severity
+{
+    Info,
+    Warning,
+    Critical,
+}
