@@ -1,7 +1,7 @@
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
-using Bramble.Aggregator.Storage;
 using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Storage;
 
 namespace Bramble.Aggregator.Api;
 

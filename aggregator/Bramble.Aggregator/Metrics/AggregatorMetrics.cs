@@ -1,8 +1,8 @@
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
+using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Incidents;
-using Bramble.Aggregator.Nodes;
 using Prometheus;
 
 namespace Bramble.Aggregator.Metrics;
