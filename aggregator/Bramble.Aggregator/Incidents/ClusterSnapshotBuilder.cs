@@ -16,7 +16,7 @@ public static class ClusterSnapshotBuilder
             {
                 var ledger = entry.Ledger;
                 states.Add(new NodeState(
-                    ledger.Name, entry.Connected, ledger.LastReportAt, ledger.ReportInterval, ledger.BootId, ledger.BootChangedAt, ledger.PreviousBootId));
+                    ledger.Name, entry.Connected, ledger.LastReportAt, ledger.LastSeen, ledger.ReportInterval, ledger.BootId, ledger.BootChangedAt, ledger.PreviousBootId));
             }
         }
 

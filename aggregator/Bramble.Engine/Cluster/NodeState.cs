@@ -1,10 +1,14 @@
 namespace Bramble.Engine.Cluster;
 
-/// <summary>What the rules may read about one node: delivery facts now, probe observations as they arrive.</summary>
+/// <summary>
+/// What the rules may read about one node: delivery facts now, probe observations as they arrive.
+/// <see cref="LastSeen"/> is the last message of any kind (a hello counts: the agent is alive, its first report is on the way).
+/// </summary>
 public sealed record NodeState(
     string Name,
     bool Connected,
     DateTimeOffset? LastReportAt,
+    DateTimeOffset LastSeen,
     TimeSpan ReportInterval,
     string BootId,
     DateTimeOffset? BootChangedAt,

@@ -68,6 +68,12 @@ public sealed partial class AggregatorProcess : IDisposable
 
     public async Task<NodeStatus?> NodeAsync(string name) => (await NodesAsync()).SingleOrDefault(n => n.Name == name);
 
+    public async Task<IReadOnlyList<IncidentStatus>> IncidentsAsync(string query = "") =>
+        await _http.GetFromJsonAsync<IncidentStatus[]>($"{HttpUrl}/api/v1/incidents{query}", Json) ?? [];
+
+    public Task<IncidentStatus?> IncidentAsync(string id) =>
+        _http.GetFromJsonAsync<IncidentStatus>($"{HttpUrl}/api/v1/incidents/{id}", Json);
+
     public Task<string> GetTextAsync(string path) => _http.GetStringAsync($"{HttpUrl}{path}");
 
     /// <summary>The value of one sample in /metrics, or null when the series is absent.</summary>

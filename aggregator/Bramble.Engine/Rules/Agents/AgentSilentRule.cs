@@ -15,13 +15,12 @@ public sealed class AgentSilentRule : IRule
 
     public RuleSettings Settings => _settings;
 
-    /// <summary>When the node fell silent (the last sign of life this aggregator can vouch for).</summary>
+    /// <summary>When the node fell silent: its last message of any kind, but never before this aggregator started watching.</summary>
     public static DateTimeOffset SilentSince(NodeState node, ClusterSnapshot cluster)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(cluster);
-        var last = node.LastReportAt ?? cluster.MonitoringSince;
-        return last > cluster.MonitoringSince ? last : cluster.MonitoringSince;
+        return node.LastSeen > cluster.MonitoringSince ? node.LastSeen : cluster.MonitoringSince;
     }
 
     public TimeSpan Threshold(NodeState node) => node.ReportInterval * _settings.MissedReports;
