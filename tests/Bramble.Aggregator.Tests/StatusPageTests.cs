@@ -61,7 +61,7 @@ public sealed class StatusPageTests
         Assert.Contains("2 open incidents (2 firing)", html, StringComparison.Ordinal);
         Assert.Contains("pi-02 has not reported for 40 s &lt;b&gt;", html, StringComparison.Ordinal);
         Assert.Contains("caused by <a href=\"/api/v1/incidents/networkpartition-cluster-1\">NetworkPartition</a>", html, StringComparison.Ordinal);
-        Assert.Contains("<td>pi-02</td><td class=\"cell bad\">silent</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>pi-02</td><td class=\"cell bad\">silent</td><td class=\"cell none\">ok</td>", html, StringComparison.Ordinal);
         Assert.Contains("<td>pi-01</td><td class=\"cell ok\">up</td>", html, StringComparison.Ordinal);
     }
 }

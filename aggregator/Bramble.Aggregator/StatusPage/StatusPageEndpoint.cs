@@ -123,6 +123,12 @@ public static class StatusPageEndpoint
                     null => ("none", "–"),
                     _ => ("warn", probe.Status),
                 };
+                if (agentClass == "bad" && probe is not null)
+                {
+                    // The last word of a silent agent is not today's truth: show it, but greyed out.
+                    cls = "none";
+                }
+
                 var title = string.IsNullOrEmpty(probe?.Detail) ? string.Empty : $" title=\"{Encode(probe.Detail)}\"";
                 page.Append(inv, $"<td class=\"cell {cls}\"{title}>{Encode(text)}</td>");
             }
