@@ -1,0 +1,3 @@
+using Bramble.Bench.Rules;
+
+return RulePassBenchmark.Run(args);

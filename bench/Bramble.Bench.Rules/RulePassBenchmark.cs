@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bramble.Engine.Cluster;
+using Bramble.Engine.Correlation;
+using Bramble.Engine.Incidents;
+using Bramble.Engine.Rules;
+using Bramble.Engine.Rules.Agents;
+
+namespace Bramble.Bench.Rules;
+
+/// <summary>
+/// Times full rule passes (all rules, correlation, incident lifecycle) over N nodes, a share of them silent so that
+/// findings, a partition and incident updates are part of every pass. Prints one Markdown table row per node count.
+/// </summary>
+public static class RulePassBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var nodeCounts = Option(args, "--nodes", "100,1000,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
+        var passes = int.Parse(Option(args, "--passes", "2000"), CultureInfo.InvariantCulture);
+        var silentShare = double.Parse(Option(args, "--silent-share", "0.1"), CultureInfo.InvariantCulture);
+
+        Console.WriteLine("| nodes | silent | passes | median ms | p99 ms | max ms | allocated per pass KB |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var count in nodeCounts)
+        {
+            var (median, p99, max, allocatedKb, silent) = Measure(count, passes, silentShare);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {count:N0} | {silent:N0} | {passes:N0} | {median:F3} | {p99:F3} | {max:F3} | {allocatedKb:F0} |"));
+        }
+
+        return 0;
+    }
+
+    private static (double Median, double P99, double Max, double AllocatedKb, int Silent) Measure(int nodeCount, int passes, double silentShare)
+    {
+        var start = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+        var engine = new RuleEngine(
+            [new AgentSilentRule(new AgentSilentSettings()), new AgentRestartedRule(new AgentRestartedSettings())],
+            [new NetworkPartitionRule(new NetworkPartitionSettings())]);
+        var tracker = new IncidentTracker(engine.Settings, [], start, TimeSpan.Zero);
+        var silentCount = (int)(nodeCount * silentShare);
+        var interval = TimeSpan.FromSeconds(10);
+        var samples = new double[passes];
+        long allocated = 0;
+
+        for (var pass = -200; pass < passes; pass++)
+        {
+            // One second per pass, as the aggregator runs it; healthy nodes reported within the interval,
+            // silent ones stopped a minute ago, and every 50th node rebooted recently.
+            var now = start.AddMinutes(5).AddSeconds(pass + 200);
+            var nodes = new NodeState[nodeCount];
+            for (var i = 0; i < nodeCount; i++)
+            {
+                var last = i < silentCount ? start.AddMinutes(4) : now.AddSeconds(-(i % 10));
+                nodes[i] = new NodeState($"node-{i:D5}", i >= silentCount, last, last, interval, "boot", i % 50 == 0 ? now.AddMinutes(-1) : null, null);
+            }
+
+            var snapshot = new ClusterSnapshot(now, start, nodes);
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var clock = Stopwatch.GetTimestamp();
+            tracker.Apply(engine.Evaluate(snapshot), now);
+            var elapsed = Stopwatch.GetElapsedTime(clock);
+            if (pass >= 0)
+            {
+                samples[pass] = elapsed.TotalMilliseconds;
+                allocated += GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            }
+        }
+
+        Array.Sort(samples);
+        return (samples[passes / 2], samples[(int)(passes * 0.99)], samples[^1], allocated / (double)passes / 1024, silentCount);
+    }
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    }
+}
