@@ -11,8 +11,12 @@ public sealed class RulesOptions
     /// <summary>How often every rule is evaluated over the cluster.</summary>
     public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>After a start, nothing resolves for this long: the rules must first see the cluster again.</summary>
-    public TimeSpan WarmUp { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// After a start, nothing resolves for this long: the rules must first see the cluster again. Keep it above the
+    /// longest silence threshold (AgentSilent:MissedReports × the slowest report interval), or a node still silent
+    /// across the restart could resolve and reopen.
+    /// </summary>
+    public TimeSpan WarmUp { get; set; } = TimeSpan.FromSeconds(60);
 
     public AgentSilentSettings AgentSilent { get; set; } = new();
 

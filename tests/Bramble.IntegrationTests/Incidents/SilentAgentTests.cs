@@ -84,6 +84,39 @@ public sealed class SilentAgentTests : IDisposable
         Assert.Contains("caused by", page, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task FiringIncident_SurvivesAnAggregatorRestart_StillFiringWithItsIdAndStart()
+    {
+        using var aggregator = new AggregatorProcess(null, "--Rules:EvaluationInterval=00:00:00.1", "--Rules:WarmUp=00:00:05",
+            "--Rules:AgentSilent:ResolveAfter=00:00:01");
+        await aggregator.StartAsync();
+        using var agent = AgentProcess.Start("persist-1", aggregator.GrpcUrl, $"--Agent:ReportInterval={Interval}");
+        await AgentProcess.WaitConnectedAsync(agent);
+        await Eventually.WaitAsync(() => aggregator.NodeAsync("persist-1"), n => n is { LastSeq: >= 2 }, TimeSpan.FromSeconds(20), "reports");
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken); // past the first warm-up
+
+        agent.Signal(Signals.Stop);
+        try
+        {
+            var before = (await Eventually.WaitAsync(() => aggregator.IncidentsAsync("?state=firing"), i => i.Count == 1,
+                TimeSpan.FromSeconds(15), "AgentSilent firing")).Single();
+            await aggregator.KillAsync();
+            await aggregator.StartAsync();
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+            var after = (await aggregator.IncidentsAsync("?state=firing")).Single();
+            Assert.Equal(before.Id, after.Id);
+            Assert.Equal(before.StartedAt, after.StartedAt);
+            Assert.Equal(before.FiringAt, after.FiringAt);
+            var history = (await aggregator.IncidentAsync(after.Id))!.Transitions!;
+            Assert.Equal(["pending", "firing"], history.Select(t => t.To));
+        }
+        finally
+        {
+            agent.Signal(Signals.Continue);
+        }
+    }
+
     private async Task StartClusterAsync(string prefix)
     {
         await _aggregator.StartAsync();
