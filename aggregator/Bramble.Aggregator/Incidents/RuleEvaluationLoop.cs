@@ -53,7 +53,8 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     /// <summary>One pass; public so tests and benchmarks can drive it without the timer.</summary>
     public IncidentUpdate EvaluateOnce()
     {
-        var now = _time.GetUtcNow();
+        // Whole milliseconds, as the store keeps them: an incident reads the same before and after a restart.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var result = _engine.Evaluate(ClusterSnapshotBuilder.Build(_nodes, now, _monitoringSince));
         var update = _tracker.Apply(result, now);
         if (update.Changed.Count > 0 || update.Transitions.Count > 0)
