@@ -87,7 +87,7 @@ public sealed class AgentOptionsValidatorTests
     [Fact]
     public void ShippedAppSettings_BindsAndValidates()
     {
-        var path = Path.Combine(RepoRoot(), "agent", "Bramble.Agent", "appsettings.json");
+        var path = Path.Combine(TempDirectory.RepoRoot(), "agent", "Bramble.Agent", "appsettings.json");
         var configuration = new ConfigurationBuilder().AddJsonFile(path, optional: false).Build();
         var section = configuration.GetSection(AgentOptions.Section);
 
@@ -99,18 +99,5 @@ public sealed class AgentOptionsValidatorTests
         Assert.Equal(8640, options.OutboxCapacity);
         var result = Validator.Validate(null, options);
         Assert.True(result.Succeeded, result.FailureMessage);
-    }
-
-    internal static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Bramble.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Bramble.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,13 +1,13 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Bramble.Agent.Tests;
+namespace Bramble.Testing;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that also says when code under test creates a timer (Task.Delay,
 /// Task.WaitAsync, PeriodicTimer), so a test advances time only once the code is actually waiting.
 /// </summary>
-internal sealed class WatchedTime : TimeProvider
+public sealed class WatchedTime : TimeProvider
 {
     private readonly Channel<TimeSpan> _created = Channel.CreateUnbounded<TimeSpan>();
 

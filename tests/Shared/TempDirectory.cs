@@ -1,11 +1,11 @@
-namespace Bramble.Aggregator.Tests;
+namespace Bramble.Testing;
 
-/// <summary>A fresh directory under the temp directory, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+/// <summary>A fresh directory under the temp directory (named bt-…), deleted on dispose. Shared by every test project.</summary>
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bramble-tests-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bt-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
