@@ -35,6 +35,9 @@ internal sealed class BenchOptions
     /// <summary>How many agents open their streams at the same time during the ramp-up.</summary>
     public int ConnectConcurrency { get; private set; } = 32;
 
+    /// <summary>How long to wait for the shared machine to go quiet before starting; zero starts at once.</summary>
+    public TimeSpan QuietWait { get; private set; } = TimeSpan.Zero;
+
     public const string Usage = """
         bramble-bench-ingest: simulated agents streaming reports to a bramble-aggregator.
 
@@ -49,6 +52,7 @@ internal sealed class BenchOptions
           --results-row FILE     append a Markdown table row with the results
           --notes FILE           append the correctness verdict and diagnostics
           --connect-concurrency N  streams opened at once during the ramp-up (default 32)
+          --quiet-wait SECONDS   first wait up to this long for other processes to leave the CPUs idle (default 0)
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -98,6 +102,9 @@ internal sealed class BenchOptions
                     break;
                 case "--notes":
                     options.NotesFile = Value();
+                    break;
+                case "--quiet-wait":
+                    options.QuietWait = Seconds(name, Value(), allowZero: true);
                     break;
                 case "--connect-concurrency":
                     options.ConnectConcurrency = PositiveInt(name, Value());

@@ -15,6 +15,9 @@ internal sealed class IngestBenchmark
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(20);
 
+    // What counts as a quiet machine before a run: background noise, not a compiler.
+    private const double QuietBusyCores = 0.3;
+
     private readonly BenchOptions _options;
     private readonly TimeProvider _time;
 
@@ -28,13 +31,22 @@ internal sealed class IngestBenchmark
     {
         // A hard ceiling on the whole run: every phase below also has its own, shorter one.
         using var deadline = new CancellationTokenSource(
-            _options.Warmup + _options.Duration + ReadyTimeout + ConnectTimeout + DrainTimeout + CloseTimeout + TimeSpan.FromMinutes(1), _time);
+            _options.QuietWait + _options.Warmup + _options.Duration + ReadyTimeout + ConnectTimeout + DrainTimeout + CloseTimeout + TimeSpan.FromMinutes(1), _time);
         // The one HTTP/1.1 client for /readyz and /api/v1/nodes; a console tool has no IHttpClientFactory.
         using var http = new HttpClient(new SocketsHttpHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(30) };
         DirectoryInfo? dataDirectory = null;
         AggregatorProcess? aggregator = null;
         try
         {
+            var busyBefore = double.NaN;
+            if (_options.QuietWait > TimeSpan.Zero)
+            {
+                var waitStarted = Stopwatch.GetTimestamp();
+                busyBefore = await ProcFs.WaitForQuietAsync(_options.QuietWait, QuietBusyCores, _time, deadline.Token);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"other processes used {busyBefore:F2} cores before the run (waited {Stopwatch.GetElapsedTime(waitStarted).TotalSeconds:F0} s for < {QuietBusyCores} cores)"));
+            }
+
             Uri grpc, api;
             string? aggregatorPid = null;
             if (_options.AggregatorDll is { } dll)
@@ -54,7 +66,7 @@ internal sealed class IngestBenchmark
                 aggregatorPid = _options.TargetPid > 0 ? _options.TargetPid.ToString(CultureInfo.InvariantCulture) : null;
             }
 
-            var result = await MeasureAsync(grpc, api, aggregatorPid, aggregator, http, deadline.Token);
+            var result = await MeasureAsync(grpc, api, aggregatorPid, aggregator, http, deadline.Token) with { BusyCoresBeforeRun = busyBefore };
             Print(result);
             if (_options.ResultsRowFile is { } rowFile)
             {
@@ -110,14 +122,16 @@ internal sealed class IngestBenchmark
             var aggregatorBefore = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
             var ackedBefore = Sum(connected, a => a.AckedCount);
             var sentBefore = Sum(connected, a => a.LastSentSeq);
+            var acksBefore = Sum(connected, a => a.Acks);
             measurement.Recording = true;
 
             Console.WriteLine($"measuring for {_options.Duration.TotalSeconds:F0} s");
-            await Task.Delay(_options.Duration, _time, deadline);
+            await ReportProgressAsync(connected, aggregatorPid, selfBefore, deadline);
 
             measurement.Recording = false;
             var ackedAfter = Sum(connected, a => a.AckedCount);
             var sentAfter = Sum(connected, a => a.LastSentSeq);
+            var acksAfter = Sum(connected, a => a.Acks);
             var aggregatorAfter = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
             var selfAfter = ProcFs.Sample("self");
             var measuredSeconds = Stopwatch.GetElapsedTime(selfBefore.TakenAt, selfAfter.TakenAt).TotalSeconds;
@@ -144,6 +158,8 @@ internal sealed class IngestBenchmark
                 problems.Add("the aggregator exited during the run");
             }
 
+            var aggregatorCores = aggregatorBefore is { } ab && aggregatorAfter is { } aa ? ProcFs.Cores(ab, aa) : (double?)null;
+            var generatorCores = ProcFs.Cores(selfBefore, selfAfter);
             return new BenchResult(
                 Agents: _options.Agents,
                 ConnectedAgents: connected.Count,
@@ -151,15 +167,18 @@ internal sealed class IngestBenchmark
                 MeasuredSeconds: measuredSeconds,
                 AckedInMeasuredPhase: ackedAfter - ackedBefore,
                 SentInMeasuredPhase: sentAfter - sentBefore,
+                AckMessagesInMeasuredPhase: acksAfter - acksBefore,
                 ReportBytes: connected[0].SerializedReportBytes,
                 AckP50Milliseconds: measurement.AckLatencies.PercentileMilliseconds(50),
                 AckP99Milliseconds: measurement.AckLatencies.PercentileMilliseconds(99),
                 AckP999Milliseconds: measurement.AckLatencies.PercentileMilliseconds(99.9),
                 AckMaxMilliseconds: measurement.AckLatencies.MaxMilliseconds,
-                AggregatorCores: aggregatorBefore is { } ab && aggregatorAfter is { } aa ? ProcFs.Cores(ab, aa) : null,
+                AggregatorCores: aggregatorCores,
                 AggregatorRssMiB: aggregatorAfter?.RssKiB / 1024.0,
                 AggregatorPeakRssMiB: aggregatorAfter?.PeakRssKiB / 1024.0,
-                GeneratorCores: ProcFs.Cores(selfBefore, selfAfter),
+                GeneratorCores: generatorCores,
+                OtherProcessesCores: ProcFs.MachineCores(selfBefore, selfAfter) - generatorCores - (aggregatorCores ?? 0),
+                BusyCoresBeforeRun: double.NaN,
                 GeneratorPeakRssMiB: selfAfter.PeakRssKiB / 1024.0,
                 AggregatorLogWarnings: aggregator?.Warnings ?? 0,
                 AggregatorLogErrors: aggregator?.Errors ?? 0,
@@ -171,6 +190,40 @@ internal sealed class IngestBenchmark
             {
                 await agent.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits out the measured phase, printing one line a second: a rate that sags over time (a growing store, a
+    /// stalled flush) is invisible in the phase's average.
+    /// </summary>
+    private async Task ReportProgressAsync(List<SimulatedAgent> agents, string? aggregatorPid, ProcessSample start, CancellationToken ct)
+    {
+        var end = start.TakenAt + (long)(_options.Duration.TotalSeconds * Stopwatch.Frequency);
+        var previousSelf = start;
+        var previousAggregator = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
+        var previousAcked = Sum(agents, a => a.AckedCount);
+        for (var tick = 1; Stopwatch.GetTimestamp() < end; tick++)
+        {
+            var next = Math.Min(end, start.TakenAt + (tick * Stopwatch.Frequency));
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, ct);
+            }
+
+            var self = ProcFs.Sample("self");
+            var aggregator = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
+            var acked = Sum(agents, a => a.AckedCount);
+            var seconds = Stopwatch.GetElapsedTime(previousSelf.TakenAt, self.TakenAt).TotalSeconds;
+            var aggregatorCores = previousAggregator is { } pa && aggregator is { } a ? ProcFs.Cores(pa, a).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {Stopwatch.GetElapsedTime(start.TakenAt, self.TakenAt).TotalSeconds,5:F1} s  {(acked - previousAcked) / seconds,9:N0} reports/s  " +
+                $"in flight {Sum(agents, a => a.InFlight),9:N0}  aggregator {aggregatorCores} cores  generator {ProcFs.Cores(previousSelf, self):F2} cores  " +
+                $"all processes {ProcFs.MachineCores(previousSelf, self):F2} cores"));
+            previousSelf = self;
+            previousAggregator = aggregator;
+            previousAcked = acked;
         }
     }
 
@@ -242,9 +295,11 @@ internal sealed class IngestBenchmark
             $"""
             agents {result.ConnectedAgents}/{result.Agents}, window {result.Window}, measured {result.MeasuredSeconds:F2} s
               reports/s           {result.ReportsPerSecond,12:N0}   ({result.AckedInMeasuredPhase:N0} acknowledged, {result.SentInMeasuredPhase:N0} sent)
+              ack messages/s      {result.AckMessagesInMeasuredPhase / result.MeasuredSeconds,12:N0}   ({result.ReportsPerAck:F1} reports per ack)
               ack latency ms      p50 {result.AckP50Milliseconds:F1}  p99 {result.AckP99Milliseconds:F1}  p99.9 {result.AckP999Milliseconds:F1}  max {result.AckMaxMilliseconds:F1}
               aggregator          {result.AggregatorCores:F2} cores, VmRSS {result.AggregatorRssMiB:F0} MiB, VmHWM {result.AggregatorPeakRssMiB:F0} MiB
               load generator      {result.GeneratorCores:F2} cores, VmHWM {result.GeneratorPeakRssMiB:F0} MiB
+              other processes     {result.OtherProcessesCores:F2} cores during the measured phase
             """);
         foreach (var problem in result.Problems.Take(50))
         {

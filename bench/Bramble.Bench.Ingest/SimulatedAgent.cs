@@ -28,6 +28,7 @@ internal sealed class SimulatedAgent : IAsyncDisposable
     private ulong _lastSentSeq;
     private ulong _lastAckedSeq;
     private long _rejects;
+    private long _acks;
     private volatile string? _failure;
 
     public SimulatedAgent(int index, Uri target, int window, IngestMeasurement measurement, TimeProvider time)
@@ -72,6 +73,9 @@ internal sealed class SimulatedAgent : IAsyncDisposable
     public ulong InFlight => LastSentSeq - LastAckedSeq;
 
     public long Rejects => Interlocked.Read(ref _rejects);
+
+    /// <summary>Ack messages received (each may cover many reports).</summary>
+    public ulong Acks => (ulong)Interlocked.Read(ref _acks);
 
     /// <summary>Why the stream broke, or null while it is healthy.</summary>
     public string? Failure => _failure;
@@ -198,6 +202,7 @@ internal sealed class SimulatedAgent : IAsyncDisposable
                 switch (message.BodyCase)
                 {
                     case AggregatorMessage.BodyOneofCase.Ack:
+                        Interlocked.Increment(ref _acks);
                         OnAck(message.Ack.Seq);
                         break;
                     case AggregatorMessage.BodyOneofCase.Reject:
