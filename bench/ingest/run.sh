@@ -6,7 +6,7 @@
 # processes used during its measured phase, and is retried when that was more than a little; the attempt with the
 # least interference goes into the table and every attempt is listed under it.
 #
-# Knobs (environment): AGENT_COUNTS="10 100 1000" DURATION=10 WARMUP=5 WINDOW=256 QUIET_WAIT=45 ATTEMPTS=2
+# Knobs (environment): AGENT_COUNTS="10 100 1000" DURATION=10 WARMUP=5 WINDOW=256 QUIET_WAIT=60 ATTEMPTS=3
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -16,8 +16,8 @@ AGENT_COUNTS=${AGENT_COUNTS:-"10 100 1000"}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 WINDOW=${WINDOW:-256}
-QUIET_WAIT=${QUIET_WAIT:-45}
-ATTEMPTS=${ATTEMPTS:-2}
+QUIET_WAIT=${QUIET_WAIT:-60}
+ATTEMPTS=${ATTEMPTS:-3}
 # Other processes' CPU (cores) during the measured phase above which an attempt is retried.
 MAX_OTHER_CORES=0.25
 TARGET_RATE=50000
