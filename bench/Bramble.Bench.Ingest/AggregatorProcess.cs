@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Bramble.Bench.Ingest;
+
+/// <summary>
+/// A bramble-aggregator this benchmark starts itself: free loopback ports, a fresh data directory, its console
+/// output kept (last lines and warning counts) for the report, and killed by its PID at the end.
+/// </summary>
+internal sealed class AggregatorProcess : IDisposable
+{
+    private const int KeptOutputLines = 40;
+
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+    private readonly Lock _outputGate = new();
+    private int _warnings;
+    private int _errors;
+
+    private AggregatorProcess(Process process, Uri grpc, Uri http)
+    {
+        _process = process;
+        Grpc = grpc;
+        Http = http;
+    }
+
+    public Uri Grpc { get; }
+
+    public Uri Http { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Log lines at warn level seen so far (gaps, rejects, store trouble).</summary>
+    public int Warnings
+    {
+        get
+        {
+            lock (_outputGate)
+            {
+                return _warnings;
+            }
+        }
+    }
+
+    /// <summary>Log lines at fail or crit level seen so far.</summary>
+    public int Errors
+    {
+        get
+        {
+            lock (_outputGate)
+            {
+                return _errors;
+            }
+        }
+    }
+
+    public static AggregatorProcess Start(string dll, string dataDirectory)
+    {
+        var grpcPort = FreeLoopbackPort();
+        var httpPort = FreeLoopbackPort();
+        while (httpPort == grpcPort)
+        {
+            httpPort = FreeLoopbackPort();
+        }
+
+        var grpc = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{grpcPort}"));
+        var http = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{httpPort}"));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dataDirectory,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add($"--Aggregator:GrpcUrl={grpc.GetLeftPart(UriPartial.Authority)}");
+        start.ArgumentList.Add($"--Aggregator:HttpUrl={http.GetLeftPart(UriPartial.Authority)}");
+        start.ArgumentList.Add($"--Aggregator:DataDirectory={dataDirectory}");
+
+        var process = new Process { StartInfo = start };
+        var aggregator = new AggregatorProcess(process, grpc, http);
+        process.OutputDataReceived += (_, e) => aggregator.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => aggregator.Keep(e.Data);
+        if (!process.Start())
+        {
+            process.Dispose();
+            throw new InvalidOperationException("could not start dotnet " + dll);
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return aggregator;
+    }
+
+    /// <summary>Polls /readyz until the store is open and the ports listen; throws after <paramref name="timeout"/>.</summary>
+    public async Task WaitUntilReadyAsync(HttpClient http, TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"the aggregator exited with code {_process.ExitCode} before it was ready:{Environment.NewLine}{LastOutput()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Http, "/readyz"), ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
+        }
+
+        throw new TimeoutException($"the aggregator was not ready within {timeout.TotalSeconds} s:{Environment.NewLine}{LastOutput()}");
+    }
+
+    public string LastOutput()
+    {
+        lock (_outputGate)
+        {
+            return string.Join(Environment.NewLine, _lastLines);
+        }
+    }
+
+    /// <summary>Kills exactly the process this object started (by PID, not its tree or anything by name).</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: false);
+                _process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It already exited.
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_outputGate)
+        {
+            // SimpleConsole single-line format: "HH:mm:ss.fff warn: Category[id] message".
+            if (line.Contains(" warn: ", StringComparison.Ordinal))
+            {
+                _warnings++;
+            }
+            else if (line.Contains(" fail: ", StringComparison.Ordinal) || line.Contains(" crit: ", StringComparison.Ordinal))
+            {
+                _errors++;
+            }
+
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > KeptOutputLines)
+            {
+                _lastLines.Dequeue();
+            }
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
