@@ -12,4 +12,8 @@ public sealed record NodeState(
     TimeSpan ReportInterval,
     string BootId,
     DateTimeOffset? BootChangedAt,
-    string? PreviousBootId);
+    string? PreviousBootId)
+{
+    /// <summary>NFS mounts from the node's latest report; empty when it has none (or has not reported them yet).</summary>
+    public IReadOnlyList<NfsMountView> NfsMounts { get; init; } = [];
+}
