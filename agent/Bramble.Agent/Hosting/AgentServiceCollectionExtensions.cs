@@ -1,5 +1,6 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Vitals;
 using Bramble.Agent.Probing;
 using Bramble.Agent.Reporting;
@@ -29,6 +30,17 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ProbeBoard>();
         services.TryAddSingleton<ReportFactory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VitalsProbe>());
+        services.AddNfsProbe();
+        return services;
+    }
+
+    /// <summary>The NFS probe, its options (section "Nfs") and the launcher of its isolated child processes.</summary>
+    public static IServiceCollection AddNfsProbe(this IServiceCollection services)
+    {
+        services.AddOptions<NfsOptions>().BindConfiguration(NfsOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NfsOptions>, NfsOptionsValidator>());
+        services.TryAddSingleton<INfsProbeChildLauncher, NfsProbeChildLauncher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, NfsProbe>());
         return services;
     }
 

@@ -41,6 +41,24 @@ public sealed class AgentCommandLineTests
     }
 
     [Fact]
+    public async Task Once_WithoutNfsMounts_SaysSoPlainly()
+    {
+        using var procRoot = new FixtureProcRoot("11111111-2222-4333-8444-555555555555");
+        Directory.CreateDirectory(Path.Combine(procRoot.Path, "self"));
+        File.WriteAllText(Path.Combine(procRoot.Path, "self", "mountinfo"), "22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/mmcblk0p2 rw\n");
+
+        using var agent = ManagedProcess.StartDotnet("agent --once", RepoLayout.AgentDll,
+            ["--once", "--Agent:NodeName=no-nfs-node", $"--Agent:ProcRoot={procRoot.Path}"]);
+        Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+        using var json = JsonDocument.Parse(agent.Output[agent.Output.IndexOf('{', StringComparison.Ordinal)..]);
+        var nfs = json.RootElement.GetProperty("probes").EnumerateArray().Single(p => p.GetProperty("probe").GetString() == "nfs");
+        Assert.Equal("PROBE_STATUS_NOTHING_TO_PROBE", nfs.GetProperty("status").GetString());
+        Assert.Equal($"no NFS mounts in {procRoot.Path}/self/mountinfo", nfs.GetProperty("detail").GetString());
+        Assert.False(json.RootElement.TryGetProperty("nfsMounts", out _));
+    }
+
+    [Fact]
     public async Task Version_PrintsTheProgramAndItsVersion()
     {
         using var agent = ManagedProcess.StartDotnet("agent --version", RepoLayout.AgentDll, ["--version"]);

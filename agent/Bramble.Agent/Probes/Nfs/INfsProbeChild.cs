@@ -1,0 +1,19 @@
+namespace Bramble.Agent.Probes.Nfs;
+
+/// <summary>One running probe child process, as the agent sees it: it can only watch it, kill it, and read its result.</summary>
+public interface INfsProbeChild : IDisposable
+{
+    int Pid { get; }
+
+    /// <summary>Completes when the process is gone (reaped). Holds no thread while it waits.</summary>
+    Task Exited { get; }
+
+    /// <summary>Sends SIGKILL and returns at once; a child stuck in the kernel stays until the file system answers.</summary>
+    void Kill();
+
+    /// <summary>The result the child wrote, once it has exited; null when it wrote none (killed, crashed).</summary>
+    NfsProbeChildResult? ReadResult();
+
+    /// <summary>The exit code; only meaningful once <see cref="Exited"/> completed.</summary>
+    int ExitCode { get; }
+}

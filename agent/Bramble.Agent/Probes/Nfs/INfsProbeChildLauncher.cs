@@ -1,0 +1,7 @@
+namespace Bramble.Agent.Probes.Nfs;
+
+/// <summary>Starts probe children (the real one spawns the agent's own binary in probe mode; tests substitute fakes).</summary>
+public interface INfsProbeChildLauncher
+{
+    INfsProbeChild Start(string mountPoint, string probeDirectory);
+}

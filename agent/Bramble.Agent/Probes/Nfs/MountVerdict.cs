@@ -1,0 +1,18 @@
+using Bramble.Protos.V1;
+
+namespace Bramble.Agent.Probes.Nfs;
+
+/// <summary>The outcome of the latest probe of one mount.</summary>
+/// <param name="Latency">The child's own timing of its steps; null when it did not finish.</param>
+/// <param name="Errno">errno of the failed step, 0 otherwise.</param>
+public sealed record MountVerdict(NfsMountState State, TimeSpan? Latency, string Detail, int Errno)
+{
+    public string StateName => State switch
+    {
+        NfsMountState.Ok => "ok",
+        NfsMountState.Slow => "slow",
+        NfsMountState.Hung => "hung",
+        NfsMountState.Error => Errno == Nfs.Errno.StaleFileHandle ? "stale" : "error",
+        _ => "unknown",
+    };
+}

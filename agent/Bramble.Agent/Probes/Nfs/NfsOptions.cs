@@ -1,0 +1,24 @@
+using Bramble.Agent.Linux.Nfs;
+
+namespace Bramble.Agent.Probes.Nfs;
+
+/// <summary>The NFS probe's settings (section "Nfs").</summary>
+public sealed class NfsOptions
+{
+    public const string Section = "Nfs";
+
+    /// <summary>Paths to probe besides the NFS mounts found in mountinfo (e.g. a mount that may be missing).</summary>
+    public List<string> Mounts { get; set; } = [];
+
+    /// <summary>How long one probe child may take; still running after it, the mount is reported hung.</summary>
+    public TimeSpan ProbeDeadline { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A probe that finishes but takes longer than this reports the mount slow.</summary>
+    public TimeSpan SlowThreshold { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Directory (a single name) created under each mount for the probe's scratch file.</summary>
+    public string ProbeDirectory { get; set; } = ".bramble-probe";
+
+    /// <summary>The mount options every NFS mount should have, as written in fstab or a StorageClass.</summary>
+    public string ExpectedOptions { get; set; } = MountOptionProfile.DefaultProfile;
+}

@@ -1,0 +1,52 @@
+using Bramble.Agent.Linux.Nfs;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Agent.Probes.Nfs;
+
+/// <summary>Checks the NFS options at start; each failure names its configuration key.</summary>
+public sealed class NfsOptionsValidator : IValidateOptions<NfsOptions>
+{
+    private static readonly TimeSpan MinDeadline = TimeSpan.FromMilliseconds(100);
+
+    public ValidateOptionsResult Validate(string? name, NfsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string prefix = NfsOptions.Section + ":";
+
+        if (options.ProbeDeadline < MinDeadline)
+        {
+            failures.Add($"{prefix}{nameof(options.ProbeDeadline)}: must be at least {MinDeadline.TotalMilliseconds:F0} ms (got {options.ProbeDeadline})");
+        }
+
+        if (options.SlowThreshold <= TimeSpan.Zero || options.SlowThreshold >= options.ProbeDeadline)
+        {
+            failures.Add($"{prefix}{nameof(options.SlowThreshold)}: must be positive and shorter than {prefix}{nameof(options.ProbeDeadline)} (got {options.SlowThreshold}, deadline {options.ProbeDeadline})");
+        }
+
+        // A single name: the probe must never write outside this one directory of the mount.
+        if (string.IsNullOrWhiteSpace(options.ProbeDirectory)
+            || options.ProbeDirectory is "." or ".."
+            || options.ProbeDirectory.Contains('/', StringComparison.Ordinal)
+            || options.ProbeDirectory.Contains('\0', StringComparison.Ordinal))
+        {
+            failures.Add($"{prefix}{nameof(options.ProbeDirectory)}: '{options.ProbeDirectory}' must be one directory name such as .bramble-probe, without '/'");
+        }
+
+        if (MountOptionProfile.Parse(options.ExpectedOptions) is null)
+        {
+            failures.Add($"{prefix}{nameof(options.ExpectedOptions)}: '{options.ExpectedOptions}' is not a mount option list such as {MountOptionProfile.DefaultProfile}");
+        }
+
+        for (var i = 0; i < options.Mounts.Count; i++)
+        {
+            var mount = options.Mounts[i];
+            if (string.IsNullOrWhiteSpace(mount) || !Path.IsPathFullyQualified(mount))
+            {
+                failures.Add($"{prefix}{nameof(options.Mounts)}:{i}: '{mount}' must be an absolute path");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,204 @@
+using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Linux.Nfs;
+using Bramble.Agent.Probing;
+using Bramble.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Agent.Probes.Nfs;
+
+/// <summary>
+/// NFS mounts from mountinfo (plus Nfs:Mounts), their options compared with the expected profile, their counters from
+/// mountstats, and an isolated write+fsync+read+stat+remove probe of each (see <see cref="MountProber"/>).
+/// A hung mount is an observation, so the probe itself still reports OK.
+/// </summary>
+public sealed partial class NfsProbe : IProbe, IDisposable
+{
+    // Beyond the probe deadline, so the runner never calls a probe that only waited its children's deadline timed out.
+    private static readonly TimeSpan RunnerMargin = TimeSpan.FromSeconds(2);
+
+    private readonly IFileSystem _fileSystem;
+    private readonly HostPaths _paths;
+    private readonly NfsOptions _options;
+    private readonly MountOptionProfile _profile;
+    private readonly INfsProbeChildLauncher _launcher;
+    private readonly TimeProvider _time;
+    private readonly ILogger<NfsProbe> _logger;
+    private readonly Dictionary<string, MountProber> _probers = new(StringComparer.Ordinal);
+
+    public NfsProbe(
+        IFileSystem fileSystem,
+        HostPaths paths,
+        IOptions<NfsOptions> options,
+        INfsProbeChildLauncher launcher,
+        TimeProvider time,
+        ILogger<NfsProbe> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _fileSystem = fileSystem;
+        _paths = paths;
+        _options = options.Value;
+        _profile = MountOptionProfile.Parse(_options.ExpectedOptions) ?? MountOptionProfile.Default;
+        _launcher = launcher;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string Name => "nfs";
+
+    public Capability Capability => Capability.ProbeNfs;
+
+    public TimeSpan? Timeout => _options.ProbeDeadline + RunnerMargin;
+
+    public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var mountInfoPath = _paths.Proc("self/mountinfo");
+        var mountInfo = _fileSystem.TryReadAllText(mountInfoPath);
+        if (mountInfo is null)
+        {
+            return ProbeResult.Error($"cannot read {mountInfoPath}");
+        }
+
+        var mounts = Discover(mountInfo);
+        ForgetVanishedMounts(mounts);
+        if (mounts.Count == 0)
+        {
+            return ProbeResult.NothingToProbe($"no NFS mounts in {mountInfoPath}");
+        }
+
+        // TODO(issue 5): mountstats can block while a client is hung; read it in the probe child as well.
+        var stats = MountStatsParser.Parse(_fileSystem.TryReadAllText(_paths.Proc("self/mountstats")))
+            .GroupBy(d => d.MountPoint, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+
+        var verdicts = await Task.WhenAll(mounts.Select(m => ProberFor(m.MountPoint)
+            .ProbeAsync(_options.ProbeDirectory, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
+
+        var messages = new List<NfsMount>(mounts.Count);
+        for (var i = 0; i < mounts.Count; i++)
+        {
+            messages.Add(ToMessage(mounts[i], stats.GetValueOrDefault(mounts[i].MountPoint), verdicts[i]));
+        }
+
+        var fingerprint = string.Join(',', mounts.Select((m, i) => $"{m.MountPoint}={verdicts[i].StateName}"));
+        var problems = mounts.Select((m, i) => (m.MountPoint, Verdict: verdicts[i]))
+            .Where(p => p.Verdict.State != NfsMountState.Ok)
+            .Select(p => $"{p.MountPoint} {p.Verdict.StateName}: {p.Verdict.Detail}");
+        return new ProbeResult(ProbeStatus.Ok, string.Join("; ", problems), fingerprint, report =>
+        {
+            foreach (var message in messages)
+            {
+                report.NfsMounts.Add(message.Clone());
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        foreach (var prober in _probers.Values)
+        {
+            prober.Dispose();
+        }
+
+        _probers.Clear();
+    }
+
+    /// <summary>NFS mounts in mountinfo order (the last of stacked mounts on one point wins), then configured extra paths.</summary>
+    private List<NfsMountInfo> Discover(string mountInfo)
+    {
+        var mounts = MountInfoParser.ParseNfsMounts(mountInfo)
+            .GroupBy(m => m.MountPoint, StringComparer.Ordinal)
+            .Select(g => g.Last())
+            .ToList();
+        foreach (var path in _options.Mounts.Distinct(StringComparer.Ordinal))
+        {
+            var normalised = path.Length > 1 ? path.TrimEnd('/') : path;
+            if (!mounts.Any(m => string.Equals(m.MountPoint, normalised, StringComparison.Ordinal)))
+            {
+                // Configured but not an NFS mount right now (not mounted, or something else): still probed, so a
+                // missing mount shows as an error instead of silence.
+                mounts.Add(new NfsMountInfo(0, 0, 0, normalised, string.Empty, string.Empty, string.Empty, string.Empty));
+            }
+        }
+
+        return mounts;
+    }
+
+    private MountProber ProberFor(string mountPoint)
+    {
+        if (!_probers.TryGetValue(mountPoint, out var prober))
+        {
+            prober = new MountProber(mountPoint, _launcher, _time, _logger);
+            _probers[mountPoint] = prober;
+        }
+
+        return prober;
+    }
+
+    // A mount that went away is forgotten once its child is gone; a stuck child keeps its prober (and the bound).
+    private void ForgetVanishedMounts(List<NfsMountInfo> mounts)
+    {
+        var current = mounts.Select(m => m.MountPoint).ToHashSet(StringComparer.Ordinal);
+        foreach (var (mountPoint, prober) in _probers.ToArray())
+        {
+            if (!current.Contains(mountPoint) && !prober.HasChild)
+            {
+                prober.Dispose();
+                _probers.Remove(mountPoint);
+            }
+        }
+    }
+
+    private NfsMount ToMessage(NfsMountInfo mount, NfsDeviceStats? stats, MountVerdict verdict)
+    {
+        var message = new NfsMount
+        {
+            MountPoint = mount.MountPoint,
+            Source = mount.Source,
+            Server = mount.Server,
+            FsType = mount.FsType,
+            Options = mount.SuperOptions,
+            State = verdict.State,
+            ProbeDetail = verdict.Detail,
+            ProbeErrno = verdict.Errno,
+        };
+        if (verdict.Latency is { } latency)
+        {
+            message.ProbeLatency = Duration.FromTimeSpan(latency);
+        }
+
+        if (mount.FsType.Length > 0)
+        {
+            message.OptionDrift.AddRange(_profile.Compare(mount.SuperOptions).Select(d => d.ToString()));
+        }
+
+        if (stats is not null)
+        {
+            foreach (var op in stats.Operations)
+            {
+                message.Ops.Add(new NfsOpStats
+                {
+                    Op = op.Operation,
+                    Operations = op.Operations,
+                    Transmissions = op.Transmissions,
+                    MajorTimeouts = op.MajorTimeouts,
+                    BytesSent = op.BytesSent,
+                    BytesReceived = op.BytesReceived,
+                    QueueMilliseconds = op.QueueMilliseconds,
+                    RttMilliseconds = op.RttMilliseconds,
+                    ExecuteMilliseconds = op.ExecuteMilliseconds,
+                    Errors = op.Errors ?? 0,
+                });
+            }
+
+            if (stats.Transport is { } transport)
+            {
+                message.XprtSends = transport.Sends;
+                message.XprtReceives = transport.Receives;
+                message.XprtBadXids = transport.BadXids;
+            }
+        }
+
+        return message;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Bramble.Agent.Probes.Nfs;
+
+/// <summary>
+/// The agent's hidden probe mode, run as a child process (DESIGN.md "Hang isolation"):
+/// <c>bramble-agent --probe-nfs-path MOUNT --probe-directory NAME --probe-result-file FILE</c>.
+/// It creates and writes a small file under MOUNT/NAME, fsyncs, reads it back, stats and removes it, timing each
+/// step, and writes the outcome to FILE. If the mount hangs, this process hangs — not the agent.
+/// </summary>
+public static class NfsProbeChildProgram
+{
+    public const string PathFlag = "--probe-nfs-path";
+    public const string DirectoryFlag = "--probe-directory";
+    public const string ResultFileFlag = "--probe-result-file";
+
+    public static int Run(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var mount = ValueOf(args, PathFlag);
+        var directory = ValueOf(args, DirectoryFlag);
+        var resultFile = ValueOf(args, ResultFileFlag);
+        if (mount is null || directory is null || resultFile is null)
+        {
+            return 2;
+        }
+
+        var result = Probe(mount, directory);
+        var temporary = resultFile + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(result, NfsProbeChildJsonContext.Default.NfsProbeChildResult));
+        File.Move(temporary, resultFile, overwrite: true);
+        return 0;
+    }
+
+    public static NfsProbeChildResult Probe(string mount, string directoryName)
+    {
+        var result = new NfsProbeChildResult();
+        var directory = Path.Combine(mount, directoryName);
+        // Host name and pid: nodes sharing one export, or an old stuck child, never touch each other's file.
+        var file = Path.Combine(directory, $"{Environment.MachineName}-{Environment.ProcessId}.probe");
+        var payload = System.Text.Encoding.ASCII.GetBytes($"bramble {Environment.MachineName} {Environment.ProcessId}\n");
+        FileStream? stream = null;
+        var step = "mkdir";
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            // Never create the mount point: a missing one (unmounted kubelet volume) would be made on the local disk
+            // and probed there, reporting a dead mount as fine. Only the probe directory itself is created.
+            if (!Directory.Exists(mount))
+            {
+                throw new DirectoryNotFoundException($"mount point {mount} does not exist");
+            }
+
+            if (!Directory.Exists(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            Done(result, step, watch);
+
+            step = "write";
+            stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
+            stream.Write(payload);
+            Done(result, step, watch);
+
+            step = "fsync";
+            stream.Flush(flushToDisk: true);
+            stream.Dispose();
+            stream = null;
+            Done(result, step, watch);
+
+            step = "read";
+            var read = File.ReadAllBytes(file);
+            if (!read.AsSpan().SequenceEqual(payload))
+            {
+                throw new IOException($"read back {read.Length} bytes that differ from the {payload.Length} written", Errno.InputOutput);
+            }
+
+            Done(result, step, watch);
+
+            step = "stat";
+            var info = new FileInfo(file);
+            if (info.Length != payload.Length)
+            {
+                throw new IOException($"stat says {info.Length} bytes, {payload.Length} were written", Errno.InputOutput);
+            }
+
+            Done(result, step, watch);
+
+            step = "remove";
+            File.Delete(file);
+            Done(result, step, watch);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            result.FailedStep = step;
+            result.Errno = Errno.FromException(e);
+            result.Error = e.Message;
+            stream?.Dispose();
+        }
+
+        return result;
+    }
+
+    public static bool IsProbeMode(string[] args) => args is not null && args.Contains(PathFlag, StringComparer.Ordinal);
+
+    private static void Done(NfsProbeChildResult result, string step, Stopwatch watch)
+    {
+        result.StepMilliseconds[step] = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+    }
+
+    private static string? ValueOf(string[] args, string flag)
+    {
+        var index = Array.IndexOf(args, flag);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+}

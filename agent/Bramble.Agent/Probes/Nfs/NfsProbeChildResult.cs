@@ -1,0 +1,23 @@
+namespace Bramble.Agent.Probes.Nfs;
+
+/// <summary>
+/// What a probe child writes to its result file (one JSON object): every step it finished with its duration, and the
+/// step that failed with its errno. Durations are measured by the child, so its own start-up time (large on a Pi) is
+/// not mistaken for a slow mount.
+/// </summary>
+public sealed class NfsProbeChildResult
+{
+    /// <summary>Step name → milliseconds, in the order the steps ran.</summary>
+    public Dictionary<string, double> StepMilliseconds { get; set; } = [];
+
+    /// <summary>The step that failed; null when all succeeded.</summary>
+    public string? FailedStep { get; set; }
+
+    /// <summary>errno of the failure (0 when unknown or none).</summary>
+    public int Errno { get; set; }
+
+    /// <summary>The failure's message, for the detail line.</summary>
+    public string? Error { get; set; }
+
+    public double TotalMilliseconds => StepMilliseconds.Values.Sum();
+}

@@ -1,0 +1,26 @@
+using Bramble.Agent.Probes.Nfs;
+
+namespace Bramble.Agent.Tests.Nfs;
+
+/// <summary>Hands out fake children; by default each finishes at once with a fast, good result.</summary>
+internal sealed class FakeProbeChildLauncher : INfsProbeChildLauncher
+{
+    private readonly List<FakeProbeChild> _started = [];
+
+    /// <summary>What a new child does on start; null leaves it running (a hang).</summary>
+    public Func<string, NfsProbeChildResult?>? OnStart { get; set; } = _ => FakeProbeChild.Steps(("mkdir", 1), ("write", 1), ("fsync", 2), ("read", 1), ("stat", 1), ("remove", 1));
+
+    public IReadOnlyList<FakeProbeChild> Started => _started;
+
+    public INfsProbeChild Start(string mountPoint, string probeDirectory)
+    {
+        var child = new FakeProbeChild(1000 + _started.Count, mountPoint);
+        _started.Add(child);
+        if (OnStart?.Invoke(mountPoint) is { } result)
+        {
+            child.Finish(result);
+        }
+
+        return child;
+    }
+}

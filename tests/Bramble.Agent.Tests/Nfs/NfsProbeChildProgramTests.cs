@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Bramble.Agent.Probes.Nfs;
+
+namespace Bramble.Agent.Tests.Nfs;
+
+/// <summary>The child's probe steps against a local directory (the FUSE lab tests them on a misbehaving mount).</summary>
+public sealed class NfsProbeChildProgramTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("bt-nfs-child-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Probe_WritableDirectory_RunsEveryStepAndLeavesNoFile()
+    {
+        var result = NfsProbeChildProgram.Probe(_root, ".bramble-probe");
+
+        Assert.Null(result.FailedStep);
+        Assert.Equal(["mkdir", "write", "fsync", "read", "stat", "remove"], result.StepMilliseconds.Keys);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_root, ".bramble-probe")));
+    }
+
+    [Fact]
+    public void Probe_MissingMountPoint_IsEnoentAndCreatesNothing()
+    {
+        var missing = Path.Combine(_root, "not-mounted");
+
+        var result = NfsProbeChildProgram.Probe(missing, ".bramble-probe");
+
+        Assert.Equal(("mkdir", Errno.NoEntry), (result.FailedStep, result.Errno));
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public void Run_WritesTheResultFileAsJson()
+    {
+        var resultFile = Path.Combine(_root, "result.json");
+
+        var exit = NfsProbeChildProgram.Run(
+            [NfsProbeChildProgram.PathFlag, _root, NfsProbeChildProgram.DirectoryFlag, "p", NfsProbeChildProgram.ResultFileFlag, resultFile]);
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(File.ReadAllText(resultFile));
+        Assert.Equal(6, json.RootElement.GetProperty("StepMilliseconds").EnumerateObject().Count());
+        Assert.False(File.Exists(resultFile + ".tmp"));
+    }
+
+    [Fact]
+    public void Run_MissingArguments_ExitsWithUsageCode()
+    {
+        Assert.Equal(2, NfsProbeChildProgram.Run([NfsProbeChildProgram.PathFlag, _root]));
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(116)]
+    public void FromException_PlainIOException_CarriesTheErrno(int errno)
+    {
+        Assert.Equal(errno, Errno.FromException(new IOException("x", errno)));
+    }
+
+    [Fact]
+    public void FromException_TypedExceptions_MapToTheirErrno()
+    {
+        Assert.Equal(2, Errno.FromException(new FileNotFoundException()));
+        Assert.Equal(13, Errno.FromException(new UnauthorizedAccessException()));
+        Assert.Equal(0, Errno.FromException(new IOException("no errno")));
+    }
+}

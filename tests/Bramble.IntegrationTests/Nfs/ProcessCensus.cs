@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace Bramble.IntegrationTests.Nfs;
+
+/// <summary>Threads and children of a process, from /proc (the real one): what "bounded" is measured on.</summary>
+public static class ProcessCensus
+{
+    public static int Threads(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("Threads:", StringComparison.Ordinal))
+            {
+                return int.Parse(line["Threads:".Length..].Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{pid}/status has no Threads line");
+    }
+
+    /// <summary>Processes whose parent is <paramref name="pid"/> (running, stuck or zombie).</summary>
+    public static IReadOnlyList<int> Children(int pid)
+    {
+        var children = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate))
+            {
+                continue;
+            }
+
+            try
+            {
+                // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == pid)
+                {
+                    children.Add(candidate);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return children;
+    }
+}
