@@ -7,6 +7,7 @@ using Bramble.Aggregator.Storage;
 using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
+using Bramble.Engine.Rules.Nfs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -51,15 +52,23 @@ public static class AggregatorServiceCollectionExtensions
     {
         services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RulesOptions>, RulesOptionsValidator>());
-        services.AddSingleton<IRule>(sp => new AgentSilentRule(sp.GetRequiredService<IOptions<RulesOptions>>().Value.AgentSilent));
-        services.AddSingleton<IRule>(sp => new AgentRestartedRule(sp.GetRequiredService<IOptions<RulesOptions>>().Value.AgentRestarted));
-        services.AddSingleton<ICauseRule>(sp => new NetworkPartitionRule(sp.GetRequiredService<IOptions<RulesOptions>>().Value.NetworkPartition));
+        services.AddSingleton<IRule>(sp => new AgentSilentRule(Rules(sp).AgentSilent));
+        services.AddSingleton<IRule>(sp => new AgentRestartedRule(Rules(sp).AgentRestarted));
+        services.AddSingleton<ICauseRule>(sp => new NetworkPartitionRule(Rules(sp).NetworkPartition));
+        services.AddSingleton<IRule>(sp => new NfsMountHungRule(Rules(sp).NfsMountHung));
+        services.AddSingleton<IRule>(sp => new NfsStaleHandleRule(Rules(sp).NfsStaleHandle));
+        services.AddSingleton<IRule>(sp => new NfsSlowRule(Rules(sp).NfsSlow));
+        services.AddSingleton<IRule>(sp => new NfsOptionDriftRule(Rules(sp).NfsOptionDrift));
+        services.AddSingleton<IRule>(sp => new NfsRetransmittingRule(Rules(sp).NfsRetransmitting));
+        services.AddSingleton<ICauseRule>(sp => new NasUnreachableRule(Rules(sp).NasUnreachable));
         services.TryAddSingleton(sp => new RuleEngine(sp.GetServices<IRule>(), sp.GetServices<ICauseRule>()));
         services.TryAddSingleton<IIncidentStore, SqliteIncidentStore>();
         services.TryAddSingleton<RuleEvaluationLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleEvaluationLoop>());
         return services;
     }
+
+    private static RulesOptions Rules(IServiceProvider services) => services.GetRequiredService<IOptions<RulesOptions>>().Value;
 
     /// <summary>The gRPC gateway on the gRPC port; the API, status page and /metrics on the HTTP port.</summary>
     public static WebApplication MapBrambleAggregator(this WebApplication app, ListenAddress grpc, ListenAddress http)

@@ -16,7 +16,10 @@ public static class ClusterSnapshotBuilder
             {
                 var ledger = entry.Ledger;
                 states.Add(new NodeState(
-                    ledger.Name, entry.Connected, ledger.LastReportAt, ledger.LastSeen, ledger.ReportInterval, ledger.BootId, ledger.BootChangedAt, ledger.PreviousBootId));
+                    ledger.Name, entry.Connected, ledger.LastReportAt, ledger.LastSeen, ledger.ReportInterval, ledger.BootId, ledger.BootChangedAt, ledger.PreviousBootId)
+                {
+                    NfsMounts = NfsMountMapper.Map(entry.LatestReport, entry.Nfs),
+                });
             }
         }
 

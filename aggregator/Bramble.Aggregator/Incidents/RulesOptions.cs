@@ -1,5 +1,7 @@
 using Bramble.Engine.Correlation;
+using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
+using Bramble.Engine.Rules.Nfs;
 
 namespace Bramble.Aggregator.Incidents;
 
@@ -23,4 +25,16 @@ public sealed class RulesOptions
     public AgentRestartedSettings AgentRestarted { get; set; } = new();
 
     public NetworkPartitionSettings NetworkPartition { get; set; } = new();
+
+    public RuleSettings NfsMountHung { get; set; } = new();
+
+    public RuleSettings NfsStaleHandle { get; set; } = new();
+
+    public NfsSlowSettings NfsSlow { get; set; } = new();
+
+    public RuleSettings NfsOptionDrift { get; set; } = new() { ResolveAfter = TimeSpan.Zero };
+
+    public NfsRetransmittingSettings NfsRetransmitting { get; set; } = new();
+
+    public NasUnreachableSettings NasUnreachable { get; set; } = new();
 }

@@ -34,6 +34,28 @@ public sealed class RulesOptionsValidator : IValidateOptions<RulesOptions>
             failures.Add($"{prefix}NetworkPartition:MinNodes: must be at least 2 (got {options.NetworkPartition.MinNodes})");
         }
 
+        Common(failures, $"{prefix}{nameof(options.NfsMountHung)}", options.NfsMountHung);
+        Common(failures, $"{prefix}{nameof(options.NfsStaleHandle)}", options.NfsStaleHandle);
+        Common(failures, $"{prefix}{nameof(options.NfsSlow)}", options.NfsSlow);
+        Positive(failures, $"{prefix}NfsSlow:RttThreshold", options.NfsSlow.RttThreshold);
+        Common(failures, $"{prefix}{nameof(options.NfsOptionDrift)}", options.NfsOptionDrift);
+        Common(failures, $"{prefix}{nameof(options.NfsRetransmitting)}", options.NfsRetransmitting);
+        if (options.NfsRetransmitting.MinRetransmissions < 1)
+        {
+            failures.Add($"{prefix}NfsRetransmitting:MinRetransmissions: must be at least 1 (got {options.NfsRetransmitting.MinRetransmissions})");
+        }
+
+        Common(failures, $"{prefix}{nameof(options.NasUnreachable)}", options.NasUnreachable);
+        if (options.NasUnreachable.MinShare is <= 0 or > 1)
+        {
+            failures.Add($"{prefix}NasUnreachable:MinShare: must be above 0 and at most 1 (got {options.NasUnreachable.MinShare})");
+        }
+
+        if (options.NasUnreachable.MinHungNodes < 1)
+        {
+            failures.Add($"{prefix}NasUnreachable:MinHungNodes: must be at least 1 (got {options.NasUnreachable.MinHungNodes})");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

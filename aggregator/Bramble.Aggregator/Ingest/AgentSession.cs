@@ -227,6 +227,7 @@ public sealed partial class AgentSession : IDisposable
             if (verdict != SequenceVerdict.Duplicate)
             {
                 entry.LatestReport = report;
+                entry.Nfs.Update(report);
             }
 
             lastSeq = entry.Ledger.LastSeq;

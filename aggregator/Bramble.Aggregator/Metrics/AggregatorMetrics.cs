@@ -31,6 +31,13 @@ public sealed class AggregatorMetrics
     private readonly Gauge _openIncidents;
     private readonly Counter _incidentTransitions;
     private readonly HashSet<(string Kind, string Severity, string State)> _incidentSeries = [];
+    private readonly Gauge _nfsState;
+    private readonly Gauge _nfsProbeDuration;
+    private readonly Gauge _nfsServerRtt;
+    private readonly Gauge _nfsOptionDrift;
+    private readonly Counter _nfsOperations;
+    private readonly Counter _nfsRetransmissions;
+    private readonly Counter _nfsMajorTimeouts;
 
     public AggregatorMetrics(NodeDirectory nodes, LedgerFlusher flusher, IncidentBoard incidents, string version)
     {
@@ -57,6 +64,15 @@ public sealed class AggregatorMetrics
         _openIncidents = factory.CreateGauge("bramble_incidents", "Open incidents (pending or firing) by kind, severity and state.", ["kind", "severity", "state"]);
         _incidentTransitions = factory.CreateCounter("bramble_incident_transitions_total", "Incident lifecycle transitions, by kind and the state entered.", ["kind", "to"]);
 
+        string[] mount = ["node", "mount"];
+        _nfsState = factory.CreateGauge("bramble_nfs_mount_state", "1 for the state the NFS probe last found the mount in (ok, slow, hung, error, unknown), 0 for the others.", ["node", "mount", "state"]);
+        _nfsProbeDuration = factory.CreateGauge("bramble_nfs_probe_duration_seconds", "Duration of the last write+fsync+read+stat probe of the mount (the deadline when it hung).", mount);
+        _nfsServerRtt = factory.CreateGauge("bramble_nfs_server_rtt_seconds", "Round trip of the last RPC NULL call to the NFS server, from this node.", ["node", "server"]);
+        _nfsOptionDrift = factory.CreateGauge("bramble_nfs_option_drift", "Mount options that differ from the expected profile.", mount);
+        _nfsOperations = factory.CreateCounter("bramble_nfs_rpc_operations_total", "RPC operations on the mount seen in reports since the aggregator started.", mount);
+        _nfsRetransmissions = factory.CreateCounter("bramble_nfs_rpc_retransmissions_total", "RPC retransmissions on the mount seen in reports since the aggregator started.", mount);
+        _nfsMajorTimeouts = factory.CreateCounter("bramble_nfs_rpc_major_timeouts_total", "RPC major timeouts on the mount seen in reports since the aggregator started.", mount);
+
         Registry.AddBeforeCollectCallback(Refresh);
     }
 
@@ -77,6 +93,7 @@ public sealed class AggregatorMetrics
             {
                 s = entry.Ledger.Snapshot();
                 connected = entry.Connected;
+                RefreshNfs(entry);
             }
 
             var name = s.Name;
@@ -96,6 +113,51 @@ public sealed class AggregatorMetrics
         _storeFailures.IncTo(_flusher.Failures);
         _storeHealthy.Set(_flusher.Healthy ? 1 : 0);
         RefreshIncidents();
+    }
+
+    private static readonly string[] NfsStates = ["ok", "slow", "hung", "error", "unknown"];
+
+    /// <summary>The node's NFS mounts from its latest report; the caller holds the entry's lock.</summary>
+    private void RefreshNfs(NodeEntry entry)
+    {
+        if (entry.LatestReport is not { } report)
+        {
+            return;
+        }
+
+        foreach (var m in report.NfsMounts)
+        {
+            var state = m.State switch
+            {
+                Protos.V1.NfsMountState.Ok => "ok",
+                Protos.V1.NfsMountState.Slow => "slow",
+                Protos.V1.NfsMountState.Hung => "hung",
+                Protos.V1.NfsMountState.Error => "error",
+                _ => "unknown",
+            };
+            foreach (var candidate in NfsStates)
+            {
+                _nfsState.WithLabels(entry.Name, m.MountPoint, candidate).Set(candidate == state ? 1 : 0);
+            }
+
+            if (m.ProbeLatency is { } latency)
+            {
+                _nfsProbeDuration.WithLabels(entry.Name, m.MountPoint).Set(latency.ToTimeSpan().TotalSeconds);
+            }
+
+            if (m.ServerRtt is { } rtt)
+            {
+                _nfsServerRtt.WithLabels(entry.Name, m.Server).Set(rtt.ToTimeSpan().TotalSeconds);
+            }
+
+            _nfsOptionDrift.WithLabels(entry.Name, m.MountPoint).Set(m.OptionDrift.Count);
+            if (entry.Nfs.Totals.TryGetValue(m.MountPoint, out var totals))
+            {
+                _nfsOperations.WithLabels(entry.Name, m.MountPoint).IncTo(totals.Operations);
+                _nfsRetransmissions.WithLabels(entry.Name, m.MountPoint).IncTo(totals.Retransmissions);
+                _nfsMajorTimeouts.WithLabels(entry.Name, m.MountPoint).IncTo(totals.MajorTimeouts);
+            }
+        }
     }
 
     /// <summary>Counts open incidents per series; a series that had incidents and has none now reads 0, not stale.</summary>

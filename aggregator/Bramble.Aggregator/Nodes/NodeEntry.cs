@@ -31,6 +31,9 @@ public sealed class NodeEntry
 
     public Report? LatestReport { get; set; }
 
+    /// <summary>NFS counter deltas and totals from this node's reports.</summary>
+    public NfsCounters Nfs { get; } = new();
+
     public bool Connected => CurrentSession is not null;
 
     /// <summary>Marks the entry as waiting for the ledger flusher; false when it already was.</summary>

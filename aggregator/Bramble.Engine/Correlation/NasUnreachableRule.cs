@@ -8,11 +8,18 @@ namespace Bramble.Engine.Correlation;
 /// <summary>
 /// The NAS, not the nodes: when the RPC ping to a server fails from at least MinShare of the nodes that mount it, or
 /// mounts of it hang on at least that share (and MinHungNodes), that is one NasUnreachable incident about the server,
-/// and every NFS finding about its mounts is attributed to it — so nobody restarts five nodes for one NAS.
+/// and the hangs, slowness and retransmissions on its mounts are attributed to it — so nobody restarts five nodes for
+/// one NAS.
 /// </summary>
 public sealed class NasUnreachableRule : ICauseRule
 {
     public const string KindName = "NasUnreachable";
+    /// <summary>What an unreachable server causes; option drift and stale handles are problems of their own.</summary>
+    private static readonly HashSet<string> Symptoms = new(StringComparer.Ordinal)
+    {
+        NfsMountHungRule.KindName, NfsSlowRule.KindName, NfsRetransmittingRule.KindName,
+    };
+
     private readonly NasUnreachableSettings _settings;
 
     public NasUnreachableRule(NasUnreachableSettings settings) => _settings = settings;
@@ -66,7 +73,7 @@ public sealed class NasUnreachableRule : ICauseRule
                     ["pingFailedFrom"] = string.Join(',', pingFailed),
                     ["hungOn"] = string.Join(',', hung),
                 });
-            var children = findings.Where(f => f.Kind.StartsWith("Nfs", StringComparison.Ordinal) && f.Subject.Server == server.Key).Select(f => f.Key).ToArray();
+            var children = findings.Where(f => Symptoms.Contains(f.Kind) && f.Subject.Server == server.Key).Select(f => f.Key).ToArray();
             yield return new CauseFinding(cause, children);
         }
     }

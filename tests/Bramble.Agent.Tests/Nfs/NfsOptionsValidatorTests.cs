@@ -47,7 +47,7 @@ public sealed class NfsOptionsValidatorTests
     [Fact]
     public void ShippedAppSettings_BindsAndValidates()
     {
-        var path = Path.Combine(AgentOptionsValidatorTests.RepoRoot(), "agent", "Bramble.Agent", "appsettings.json");
+        var path = Path.Combine(TempDirectory.RepoRoot(), "agent", "Bramble.Agent", "appsettings.json");
         var section = new ConfigurationBuilder().AddJsonFile(path, optional: false).Build().GetSection(NfsOptions.Section);
 
         var options = section.Get<NfsOptions>(binder => binder.ErrorOnUnknownConfiguration = true);

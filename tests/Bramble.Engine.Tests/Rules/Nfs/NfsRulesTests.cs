@@ -122,4 +122,15 @@ public sealed class NfsRulesTests
 
         Assert.Equal(expected, findings.Any(f => f.Kind == NfsRetransmittingRule.KindName));
     }
+
+    [Fact]
+    public void Evaluate_NasUnreachable_DoesNotClaimOptionDriftOrStaleHandles()
+    {
+        var result = _engine.Evaluate(Snapshot(
+            With("pi-1", Mount(NfsHealth.Hung, drift: ["expected hard, found soft"])), With("pi-2", Mount(NfsHealth.Hung))));
+
+        var drift = Assert.Single(result.Findings, f => f.Kind == NfsOptionDriftRule.KindName);
+        Assert.False(result.CauseOf.ContainsKey(drift.Key));
+        Assert.Equal(2, result.CauseOf.Count);
+    }
 }
