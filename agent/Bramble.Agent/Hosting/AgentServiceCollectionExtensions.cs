@@ -40,6 +40,7 @@ public static class AgentServiceCollectionExtensions
         services.AddOptions<NfsOptions>().BindConfiguration(NfsOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NfsOptions>, NfsOptionsValidator>());
         services.TryAddSingleton<INfsProbeChildLauncher, NfsProbeChildLauncher>();
+        services.TryAddSingleton<IRpcPinger, RpcPinger>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, NfsProbe>());
         return services;
     }

@@ -34,9 +34,10 @@ public sealed class NfsProbeTests
 
     private readonly WatchedTime _time = new();
     private readonly FakeProbeChildLauncher _launcher = new();
+    private readonly FakeRpcPinger _pinger = new();
 
     private NfsProbe NewProbe(IFileSystem fileSystem, NfsOptions? options = null) =>
-        new(fileSystem, Paths, Options.Create(options ?? new NfsOptions()), _launcher, _time, NullLogger<NfsProbe>.Instance);
+        new(fileSystem, Paths, Options.Create(options ?? new NfsOptions()), _launcher, _pinger, _time, NullLogger<NfsProbe>.Instance);
 
     private static StubFileSystem Fixture() => new StubFileSystem()
         .Add("/fixture/proc/self/mountinfo", MountInfo)
@@ -134,5 +135,51 @@ public sealed class NfsProbeTests
         Assert.Equal(2, first.NfsMounts.Count);
         Assert.Equal(first.NfsMounts, second.NfsMounts);
         Assert.NotSame(first.NfsMounts[0], second.NfsMounts[0]);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_PingsEachServerOnceOnItsNfsPort_AndReportsWhetherItAnswered()
+    {
+        _pinger.Result = new RpcPingResult(RpcPingOutcome.Refused, null, "192.0.2.11:2049 refused the connection: no NFS server listens");
+        using var probe = NewProbe(Fixture());
+
+        var report = new Report();
+        (await probe.ProbeAsync(TestContext.Current.CancellationToken)).Contribute!(report);
+
+        Assert.Equal([("192.0.2.10", 2049, 3u), ("192.0.2.11", 2049, 3u)], _pinger.Pinged.OrderBy(p => p.Host));
+        Assert.All(report.NfsMounts, m =>
+        {
+            Assert.True(m.HasServerReachable);
+            Assert.False(m.ServerReachable);
+            Assert.Null(m.ServerRtt);
+            Assert.Contains("refused", m.ServerPingDetail, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task ProbeAsync_AnsweredPing_CarriesItsRoundTrip()
+    {
+        using var probe = NewProbe(Fixture());
+
+        var report = new Report();
+        (await probe.ProbeAsync(TestContext.Current.CancellationToken)).Contribute!(report);
+
+        Assert.All(report.NfsMounts, m =>
+        {
+            Assert.True(m.ServerReachable);
+            Assert.Equal(TimeSpan.FromMilliseconds(3), m.ServerRtt.ToTimeSpan());
+        });
+    }
+
+    [Fact]
+    public async Task ProbeAsync_PingSwitchedOff_LeavesReachabilityUnknown()
+    {
+        using var probe = NewProbe(Fixture(), new NfsOptions { RpcPing = false });
+
+        var report = new Report();
+        (await probe.ProbeAsync(TestContext.Current.CancellationToken)).Contribute!(report);
+
+        Assert.Empty(_pinger.Pinged);
+        Assert.All(report.NfsMounts, m => Assert.False(m.HasServerReachable));
     }
 }

@@ -19,6 +19,12 @@ public sealed class NfsOptions
     /// <summary>Directory (a single name) created under each mount for the probe's scratch file.</summary>
     public string ProbeDirectory { get; set; } = ".bramble-probe";
 
+    /// <summary>Send an RPC NULL call to each mount's server every round (tells a dead NAS from a stuck client).</summary>
+    public bool RpcPing { get; set; } = true;
+
+    /// <summary>How long the RPC NULL ping may take before the server counts as not answering.</summary>
+    public TimeSpan RpcPingTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The mount options every NFS mount should have, as written in fstab or a StorageClass.</summary>
     public string ExpectedOptions { get; set; } = MountOptionProfile.DefaultProfile;
 }

@@ -33,6 +33,11 @@ public sealed class NfsOptionsValidator : IValidateOptions<NfsOptions>
             failures.Add($"{prefix}{nameof(options.ProbeDirectory)}: '{options.ProbeDirectory}' must be one directory name such as .bramble-probe, without '/'");
         }
 
+        if (options.RpcPingTimeout < MinDeadline || options.RpcPingTimeout > options.ProbeDeadline)
+        {
+            failures.Add($"{prefix}{nameof(options.RpcPingTimeout)}: must be between {MinDeadline.TotalMilliseconds:F0} ms and {prefix}{nameof(options.ProbeDeadline)} (got {options.RpcPingTimeout})");
+        }
+
         if (MountOptionProfile.Parse(options.ExpectedOptions) is null)
         {
             failures.Add($"{prefix}{nameof(options.ExpectedOptions)}: '{options.ExpectedOptions}' is not a mount option list such as {MountOptionProfile.DefaultProfile}");

@@ -22,6 +22,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
     private readonly NfsOptions _options;
     private readonly MountOptionProfile _profile;
     private readonly INfsProbeChildLauncher _launcher;
+    private readonly IRpcPinger _pinger;
     private readonly TimeProvider _time;
     private readonly ILogger<NfsProbe> _logger;
     private readonly Dictionary<string, MountProber> _probers = new(StringComparer.Ordinal);
@@ -31,6 +32,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         HostPaths paths,
         IOptions<NfsOptions> options,
         INfsProbeChildLauncher launcher,
+        IRpcPinger pinger,
         TimeProvider time,
         ILogger<NfsProbe> logger)
     {
@@ -40,6 +42,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         _options = options.Value;
         _profile = MountOptionProfile.Parse(_options.ExpectedOptions) ?? MountOptionProfile.Default;
         _launcher = launcher;
+        _pinger = pinger;
         _time = time;
         _logger = logger;
     }
@@ -71,13 +74,26 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             .GroupBy(d => d.MountPoint, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
+        // One ping per server endpoint, alongside the mount probes (it never touches a mount, so it needs no child).
+        var endpoints = mounts.Select(NfsEndpoint.From).ToArray();
+        var pings = _options.RpcPing
+            ? endpoints.OfType<NfsEndpoint>().Distinct()
+                .ToDictionary(e => e, e => _pinger.PingAsync(e.Server, e.Port, e.Version, _options.RpcPingTimeout, cancellationToken))
+            : [];
         var verdicts = await Task.WhenAll(mounts.Select(m => ProberFor(m.MountPoint)
             .ProbeAsync(_options.ProbeDirectory, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
+        await Task.WhenAll(pings.Values);
 
         var messages = new List<NfsMount>(mounts.Count);
         for (var i = 0; i < mounts.Count; i++)
         {
-            messages.Add(ToMessage(mounts[i], stats.GetValueOrDefault(mounts[i].MountPoint), verdicts[i]));
+            var message = ToMessage(mounts[i], stats.GetValueOrDefault(mounts[i].MountPoint), verdicts[i]);
+            if (endpoints[i] is { } endpoint && pings.TryGetValue(endpoint, out var ping))
+            {
+                AddPing(message, ping.Result);
+            }
+
+            messages.Add(message);
         }
 
         var fingerprint = string.Join(',', mounts.Select((m, i) => $"{m.MountPoint}={verdicts[i].StateName}"));
@@ -122,6 +138,16 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         }
 
         return mounts;
+    }
+
+    private static void AddPing(NfsMount message, RpcPingResult ping)
+    {
+        message.ServerReachable = ping.Reachable;
+        message.ServerPingDetail = ping.Detail;
+        if (ping.RoundTrip is { } rtt)
+        {
+            message.ServerRtt = Duration.FromTimeSpan(rtt);
+        }
     }
 
     private MountProber ProberFor(string mountPoint)
