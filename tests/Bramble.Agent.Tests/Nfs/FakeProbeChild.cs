@@ -7,6 +7,7 @@ internal sealed class FakeProbeChild : INfsProbeChild
 {
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NfsProbeChildResult? _result;
+    private string? _text;
 
     public FakeProbeChild(int pid, string mountPoint)
     {
@@ -26,9 +27,10 @@ internal sealed class FakeProbeChild : INfsProbeChild
 
     public bool Disposed { get; private set; }
 
-    public void Finish(NfsProbeChildResult? result, int exitCode = 0)
+    public void Finish(NfsProbeChildResult? result, int exitCode = 0, string? text = null)
     {
         _result = result;
+        _text = text;
         ExitCode = exitCode;
         _exited.TrySetResult();
     }
@@ -36,6 +38,8 @@ internal sealed class FakeProbeChild : INfsProbeChild
     public void Kill() => Kills++;
 
     public NfsProbeChildResult? ReadResult() => _result;
+
+    public string? ReadText() => _text;
 
     public void Dispose() => Disposed = true;
 

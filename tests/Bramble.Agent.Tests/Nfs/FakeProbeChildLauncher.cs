@@ -12,6 +12,23 @@ internal sealed class FakeProbeChildLauncher : INfsProbeChildLauncher
 
     public IReadOnlyList<FakeProbeChild> Started => _started;
 
+    /// <summary>What a copy child (the mountstats reader) copies, by source path; null leaves it running (blocked).</summary>
+    public Func<string, string?> CopySource { get; set; } = _ => string.Empty;
+
+    public List<FakeProbeChild> Copies { get; } = [];
+
+    public INfsProbeChild StartCopy(string sourcePath)
+    {
+        var child = new FakeProbeChild(5000 + Copies.Count, sourcePath);
+        Copies.Add(child);
+        if (CopySource(sourcePath) is { } text)
+        {
+            child.Finish(null, text: text);
+        }
+
+        return child;
+    }
+
     public INfsProbeChild Start(string mountPoint, string probeDirectory)
     {
         var child = new FakeProbeChild(1000 + _started.Count, mountPoint);

@@ -36,8 +36,12 @@ public sealed class NfsProbeTests
     private readonly FakeProbeChildLauncher _launcher = new();
     private readonly FakeRpcPinger _pinger = new();
 
-    private NfsProbe NewProbe(IFileSystem fileSystem, NfsOptions? options = null) =>
-        new(fileSystem, Paths, Options.Create(options ?? new NfsOptions()), _launcher, _pinger, _time, NullLogger<NfsProbe>.Instance);
+    private NfsProbe NewProbe(IFileSystem fileSystem, NfsOptions? options = null)
+    {
+        // The mountstats reader child copies what the fixture file system holds.
+        _launcher.CopySource = fileSystem.TryReadAllText;
+        return new(fileSystem, Paths, Options.Create(options ?? new NfsOptions()), _launcher, _pinger, _time, NullLogger<NfsProbe>.Instance);
+    }
 
     private static StubFileSystem Fixture() => new StubFileSystem()
         .Add("/fixture/proc/self/mountinfo", MountInfo)
@@ -181,5 +185,29 @@ public sealed class NfsProbeTests
 
         Assert.Empty(_pinger.Pinged);
         Assert.All(report.NfsMounts, m => Assert.False(m.HasServerReachable));
+    }
+
+    [Fact]
+    public async Task ProbeAsync_MountstatsReadBlocks_ReportsWithTheLastGoodCountersAndSaysSo_WithOneReaderInFlight()
+    {
+        using var probe = NewProbe(Fixture(), new NfsOptions { ProbeDeadline = TimeSpan.FromSeconds(2), SlowThreshold = TimeSpan.FromSeconds(1) });
+        var first = new Report();
+        (await probe.ProbeAsync(TestContext.Current.CancellationToken)).Contribute!(first);
+        Assert.NotEmpty(first.NfsMounts[0].Ops);
+
+        _launcher.CopySource = _ => null; // the next reader blocks in the kernel
+        var blocked = probe.ProbeAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var result = await blocked;
+        var second = new Report();
+        result.Contribute!(second);
+
+        Assert.Contains("reading mountstats has been blocked", result.Detail, StringComparison.Ordinal);
+        Assert.Equal(first.NfsMounts[0].Ops, second.NfsMounts[0].Ops);
+        Assert.Equal(1, _launcher.Copies[^1].Kills);
+
+        await probe.ProbeAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(2, _launcher.Copies.Count);
     }
 }

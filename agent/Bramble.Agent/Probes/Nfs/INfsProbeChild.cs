@@ -14,6 +14,9 @@ public interface INfsProbeChild : IDisposable
     /// <summary>The result the child wrote, once it has exited; null when it wrote none (killed, crashed).</summary>
     NfsProbeChildResult? ReadResult();
 
+    /// <summary>The result file as text (a copy child's output), once it has exited; null when it wrote none.</summary>
+    string? ReadText();
+
     /// <summary>The exit code; only meaningful once <see cref="Exited"/> completed.</summary>
     int ExitCode { get; }
 }

@@ -4,4 +4,7 @@ namespace Bramble.Agent.Probes.Nfs;
 public interface INfsProbeChildLauncher
 {
     INfsProbeChild Start(string mountPoint, string probeDirectory);
+
+    /// <summary>A child that copies <paramref name="sourcePath"/> (e.g. mountstats) to its result file.</summary>
+    INfsProbeChild StartCopy(string sourcePath);
 }

@@ -26,6 +26,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<NfsProbe> _logger;
     private readonly Dictionary<string, MountProber> _probers = new(StringComparer.Ordinal);
+    private readonly MountStatsReader _mountStats;
 
     public NfsProbe(
         IFileSystem fileSystem,
@@ -44,6 +45,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         _launcher = launcher;
         _pinger = pinger;
         _time = time;
+        _mountStats = new MountStatsReader(launcher, time);
         _logger = logger;
     }
 
@@ -69,10 +71,8 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             return ProbeResult.NothingToProbe($"no NFS mounts in {mountInfoPath}");
         }
 
-        // TODO(issue 5): mountstats can block while a client is hung; read it in the probe child as well.
-        var stats = MountStatsParser.Parse(_fileSystem.TryReadAllText(_paths.Proc("self/mountstats")))
-            .GroupBy(d => d.MountPoint, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        // mountstats can block while a client is hung: a child reads it, under the same deadline as the mount probes.
+        var statsRead = _mountStats.ReadAsync(_paths.Proc("self/mountstats"), _options.ProbeDeadline, cancellationToken);
 
         // One ping per server endpoint, alongside the mount probes (it never touches a mount, so it needs no child).
         var endpoints = mounts.Select(NfsEndpoint.From).ToArray();
@@ -83,6 +83,10 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         var verdicts = await Task.WhenAll(mounts.Select(m => ProberFor(m.MountPoint)
             .ProbeAsync(_options.ProbeDirectory, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
         await Task.WhenAll(pings.Values);
+        var (statsText, statsProblem) = await statsRead;
+        var stats = MountStatsParser.Parse(statsText)
+            .GroupBy(d => d.MountPoint, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
         var messages = new List<NfsMount>(mounts.Count);
         for (var i = 0; i < mounts.Count; i++)
@@ -100,6 +104,11 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         var problems = mounts.Select((m, i) => (m.MountPoint, Verdict: verdicts[i]))
             .Where(p => p.Verdict.State != NfsMountState.Ok)
             .Select(p => $"{p.MountPoint} {p.Verdict.StateName}: {p.Verdict.Detail}");
+        if (statsProblem is not null)
+        {
+            problems = problems.Append(statsProblem);
+        }
+
         return new ProbeResult(ProbeStatus.Ok, string.Join("; ", problems), fingerprint, report =>
         {
             foreach (var message in messages)
@@ -111,6 +120,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
 
     public void Dispose()
     {
+        _mountStats.Dispose();
         foreach (var prober in _probers.Values)
         {
             prober.Dispose();

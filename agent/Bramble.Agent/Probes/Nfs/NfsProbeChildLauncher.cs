@@ -43,7 +43,12 @@ public sealed class NfsProbeChildLauncher : INfsProbeChildLauncher, IDisposable
             : (processPath, [entry]);
     }
 
-    public INfsProbeChild Start(string mountPoint, string probeDirectory)
+    public INfsProbeChild Start(string mountPoint, string probeDirectory) => StartChild(
+        NfsProbeChildProgram.PathFlag, mountPoint, NfsProbeChildProgram.DirectoryFlag, probeDirectory);
+
+    public INfsProbeChild StartCopy(string sourcePath) => StartChild(NfsProbeChildProgram.CopyFlag, sourcePath);
+
+    private NfsProbeChildProcess StartChild(params string[] arguments)
     {
         var resultFile = Path.Combine(_resultDirectory, $"probe-{Interlocked.Increment(ref _sequence)}.json");
         var info = new ProcessStartInfo(Shell) { UseShellExecute = false };
@@ -51,15 +56,11 @@ public sealed class NfsProbeChildLauncher : INfsProbeChildLauncher, IDisposable
         info.ArgumentList.Add(ExecWithNullStreams);
         info.ArgumentList.Add("bramble-nfs-probe");
         info.ArgumentList.Add(_executable);
-        foreach (var argument in _leadingArguments)
+        foreach (var argument in _leadingArguments.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }
 
-        info.ArgumentList.Add(NfsProbeChildProgram.PathFlag);
-        info.ArgumentList.Add(mountPoint);
-        info.ArgumentList.Add(NfsProbeChildProgram.DirectoryFlag);
-        info.ArgumentList.Add(probeDirectory);
         info.ArgumentList.Add(NfsProbeChildProgram.ResultFileFlag);
         info.ArgumentList.Add(resultFile);
 

@@ -49,6 +49,18 @@ internal sealed class NfsProbeChildProcess : INfsProbeChild
         }
     }
 
+    public string? ReadText()
+    {
+        try
+        {
+            return File.ReadAllText(_resultFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose()
     {
         TryDelete(_resultFile);

@@ -15,9 +15,17 @@ public static class NfsProbeChildProgram
     public const string DirectoryFlag = "--probe-directory";
     public const string ResultFileFlag = "--probe-result-file";
 
+    /// <summary>The second mode: copy a proc file that can block on a hung client (mountstats) into the result file.</summary>
+    public const string CopyFlag = "--copy-file";
+
     public static int Run(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (ValueOf(args, CopyFlag) is { } source)
+        {
+            return ValueOf(args, ResultFileFlag) is { } destination ? Copy(source, destination) : 2;
+        }
+
         var mount = ValueOf(args, PathFlag);
         var directory = ValueOf(args, DirectoryFlag);
         var resultFile = ValueOf(args, ResultFileFlag);
@@ -103,7 +111,23 @@ public static class NfsProbeChildProgram
         return result;
     }
 
-    public static bool IsProbeMode(string[] args) => args is not null && args.Contains(PathFlag, StringComparer.Ordinal);
+    public static bool IsProbeMode(string[] args) =>
+        args is not null && (args.Contains(PathFlag, StringComparer.Ordinal) || args.Contains(CopyFlag, StringComparer.Ordinal));
+
+    private static int Copy(string source, string destination)
+    {
+        try
+        {
+            var temporary = destination + ".tmp";
+            File.WriteAllText(temporary, File.ReadAllText(source));
+            File.Move(temporary, destination, overwrite: true);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 1;
+        }
+    }
 
     private static void Done(NfsProbeChildResult result, string step, Stopwatch watch)
     {
