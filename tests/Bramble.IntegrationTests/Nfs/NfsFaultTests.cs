@@ -65,7 +65,8 @@ public sealed partial class NfsFaultTests
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"hang detected after {detection.TotalSeconds:0.00} s; threads before {threadsBefore}, max while hung {maxThreads}; max children {maxChildren}");
         Assert.True(maxThreads <= threadsBefore + 4, $"threads grew from {threadsBefore} to {maxThreads} while hung");
-        Assert.InRange(maxChildren, 1, 2);
+        // At most one child per mount (the lab declares two) plus the one mountstats reader: 3, however long the hang.
+        Assert.InRange(maxChildren, 1, 3);
         Assert.DoesNotMatch(MountState(lab.MountPoint, "ok"), output.Since());
 
         lab.SetMode("ok");
