@@ -16,4 +16,16 @@ public sealed record NodeState(
 {
     /// <summary>NFS mounts from the node's latest report; empty when it has none (or has not reported them yet).</summary>
     public IReadOnlyList<NfsMountView> NfsMounts { get; init; } = [];
+
+    /// <summary>Watched VIPs from the node's latest report.</summary>
+    public IReadOnlyList<VipView> Vips { get; init; } = [];
+
+    /// <summary>The node's own hardware addresses (from its hello), to name a VIP's owner by its MAC.</summary>
+    public IReadOnlyList<string> Macs { get; init; } = [];
+
+    /// <summary>Kubelet and runtime state; null when the node has no kubelet (or has not reported it).</summary>
+    public KubeletView? Kubelet { get; init; }
+
+    /// <summary>Node vitals; null until reported.</summary>
+    public VitalsView? Vitals { get; init; }
 }

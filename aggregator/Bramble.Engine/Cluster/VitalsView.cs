@@ -1,0 +1,19 @@
+namespace Bramble.Engine.Cluster;
+
+/// <summary>The node's own health: temperature, Pi firmware throttling, pressure, root filesystem and clock.</summary>
+public sealed record VitalsView(
+    double? TemperatureCelsius,
+    uint? ThrottledFlags,
+    bool RootReadOnly,
+    bool? ClockSynchronized,
+    TimeSpan? ClockError,
+    double? MemoryPressureSomeAvg60,
+    ulong MemoryAvailableBytes,
+    ulong MemoryTotalBytes)
+{
+    /// <summary>Raspberry Pi get_throttled bits that mean "now" (the same bits shifted by 16 mean "since boot").</summary>
+    public const uint UnderVoltageNow = 1u << 0;
+    public const uint FrequencyCappedNow = 1u << 1;
+    public const uint ThrottledNow = 1u << 2;
+    public const uint SoftTemperatureLimitNow = 1u << 3;
+}

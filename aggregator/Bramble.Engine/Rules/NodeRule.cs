@@ -1,0 +1,35 @@
+using System.Globalization;
+using Bramble.Engine.Cluster;
+
+namespace Bramble.Engine.Rules;
+
+/// <summary>The common shape of per-node rules: at most one finding per node, about that node.</summary>
+public abstract class NodeRule : IRule
+{
+    public abstract string Kind { get; }
+
+    public abstract RuleSettings Settings { get; }
+
+    public IEnumerable<Finding> Evaluate(ClusterSnapshot cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        foreach (var node in cluster.Nodes)
+        {
+            if (Describe(node, cluster.Now) is { } d)
+            {
+                yield return new Finding(Kind, Subject.ForNode(node.Name), d.Severity, d.Summary, d.Evidence);
+            }
+        }
+    }
+
+    protected abstract (Severity Severity, string Summary, IReadOnlyDictionary<string, string> Evidence)? Describe(NodeState node, DateTimeOffset now);
+
+    protected static string Invariant(FormattableString text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.ToString(CultureInfo.InvariantCulture);
+    }
+
+    protected static Dictionary<string, string> Evidence(params (string Key, string Value)[] items) =>
+        items.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+}
