@@ -8,6 +8,8 @@ using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
 using Bramble.Engine.Rules.Nfs;
+using Bramble.Engine.Rules.Node;
+using Bramble.Engine.Rules.Vip;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -61,6 +63,19 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IRule>(sp => new NfsOptionDriftRule(Rules(sp).NfsOptionDrift));
         services.AddSingleton<IRule>(sp => new NfsRetransmittingRule(Rules(sp).NfsRetransmitting));
         services.AddSingleton<ICauseRule>(sp => new NasUnreachableRule(Rules(sp).NasUnreachable));
+        services.AddSingleton<IRule>(sp => new VipSplitBrainRule(Rules(sp).VipSplitBrain));
+        services.AddSingleton<IRule>(sp => new VipDarkRule(Rules(sp).VipDark));
+        services.AddSingleton<IRule>(sp => new VipStaleNeighbourRule(Rules(sp).VipStaleNeighbour));
+        services.AddSingleton<IRule>(sp => new VipAnnouncerMisconfiguredRule(Rules(sp).VipAnnouncerMisconfigured));
+        services.AddSingleton<IRule>(sp => new KubeletDownRule(Rules(sp).KubeletDown));
+        services.AddSingleton<IRule>(sp => new ContainerRuntimeDownRule(Rules(sp).ContainerRuntimeDown));
+        services.AddSingleton<IRule>(sp => new CertificateExpiringRule(Rules(sp).CertificateExpiring));
+        services.AddSingleton<IRule>(sp => new NodeThrottledRule(Rules(sp).NodeThrottled));
+        services.AddSingleton<IRule>(sp => new UnderVoltageRule(Rules(sp).UnderVoltage));
+        services.AddSingleton<IRule>(sp => new NodeOverheatingRule(Rules(sp).NodeOverheating));
+        services.AddSingleton<IRule>(sp => new RootFsReadOnlyRule(Rules(sp).RootFsReadOnly));
+        services.AddSingleton<IRule>(sp => new ClockSkewRule(Rules(sp).ClockSkew));
+        services.AddSingleton<IRule>(sp => new MemoryPressureRule(Rules(sp).MemoryPressure));
         services.TryAddSingleton(sp => new RuleEngine(sp.GetServices<IRule>(), sp.GetServices<ICauseRule>()));
         services.TryAddSingleton<IIncidentStore, SqliteIncidentStore>();
         services.TryAddSingleton<RuleEvaluationLoop>();

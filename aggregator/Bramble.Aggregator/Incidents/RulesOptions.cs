@@ -2,6 +2,7 @@ using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
 using Bramble.Engine.Rules.Nfs;
+using Bramble.Engine.Rules.Node;
 
 namespace Bramble.Aggregator.Incidents;
 
@@ -37,4 +38,31 @@ public sealed class RulesOptions
     public NfsRetransmittingSettings NfsRetransmitting { get; set; } = new();
 
     public NasUnreachableSettings NasUnreachable { get; set; } = new();
+
+    public RuleSettings VipSplitBrain { get; set; } = new() { ResolveAfter = TimeSpan.FromSeconds(10) };
+
+    public RuleSettings VipDark { get; set; } = new() { ResolveAfter = TimeSpan.FromSeconds(10) };
+
+    public RuleSettings VipStaleNeighbour { get; set; } = new() { For = TimeSpan.FromSeconds(30) };
+
+    public RuleSettings VipAnnouncerMisconfigured { get; set; } = new() { ResolveAfter = TimeSpan.Zero };
+
+    public KubeletDownSettings KubeletDown { get; set; } = new();
+
+    public KubeletDownSettings ContainerRuntimeDown { get; set; } = new();
+
+    public CertificateExpiringSettings CertificateExpiring { get; set; } = new();
+
+    public RuleSettings NodeThrottled { get; set; } = new() { For = TimeSpan.FromMinutes(1) };
+
+    public RuleSettings UnderVoltage { get; set; } = new();
+
+    public NodeOverheatingSettings NodeOverheating { get; set; } = new();
+
+    /// <summary>Resolves at once when the root is writable again.</summary>
+    public RuleSettings RootFsReadOnly { get; set; } = new() { ResolveAfter = TimeSpan.Zero };
+
+    public ClockSkewSettings ClockSkew { get; set; } = new();
+
+    public MemoryPressureSettings MemoryPressure { get; set; } = new();
 }

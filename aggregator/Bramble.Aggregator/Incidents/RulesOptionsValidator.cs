@@ -56,6 +56,31 @@ public sealed class RulesOptionsValidator : IValidateOptions<RulesOptions>
             failures.Add($"{prefix}NasUnreachable:MinHungNodes: must be at least 1 (got {options.NasUnreachable.MinHungNodes})");
         }
 
+        Common(failures, $"{prefix}{nameof(options.VipSplitBrain)}", options.VipSplitBrain);
+        Common(failures, $"{prefix}{nameof(options.VipDark)}", options.VipDark);
+        Common(failures, $"{prefix}{nameof(options.VipStaleNeighbour)}", options.VipStaleNeighbour);
+        Common(failures, $"{prefix}{nameof(options.VipAnnouncerMisconfigured)}", options.VipAnnouncerMisconfigured);
+        Common(failures, $"{prefix}{nameof(options.KubeletDown)}", options.KubeletDown);
+        Common(failures, $"{prefix}{nameof(options.ContainerRuntimeDown)}", options.ContainerRuntimeDown);
+        Common(failures, $"{prefix}{nameof(options.CertificateExpiring)}", options.CertificateExpiring);
+        Positive(failures, $"{prefix}CertificateExpiring:Threshold", options.CertificateExpiring.Threshold);
+        Common(failures, $"{prefix}{nameof(options.NodeThrottled)}", options.NodeThrottled);
+        Common(failures, $"{prefix}{nameof(options.UnderVoltage)}", options.UnderVoltage);
+        Common(failures, $"{prefix}{nameof(options.NodeOverheating)}", options.NodeOverheating);
+        if (options.NodeOverheating.Celsius is < 30 or > 120)
+        {
+            failures.Add($"{prefix}NodeOverheating:Celsius: must be between 30 and 120 (got {options.NodeOverheating.Celsius})");
+        }
+
+        Common(failures, $"{prefix}{nameof(options.RootFsReadOnly)}", options.RootFsReadOnly);
+        Common(failures, $"{prefix}{nameof(options.ClockSkew)}", options.ClockSkew);
+        Positive(failures, $"{prefix}ClockSkew:MaxError", options.ClockSkew.MaxError);
+        Common(failures, $"{prefix}{nameof(options.MemoryPressure)}", options.MemoryPressure);
+        if (options.MemoryPressure.SomeAvg60Percent is <= 0 or > 100)
+        {
+            failures.Add($"{prefix}MemoryPressure:SomeAvg60Percent: must be above 0 and at most 100 (got {options.MemoryPressure.SomeAvg60Percent})");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
