@@ -1,3 +1,4 @@
+using Bramble.Agent.Probes.Vip;
 using Bramble.Agent.Probing;
 using Bramble.Agent.Reporting;
 using Bramble.Common.Hosting;
@@ -98,7 +99,11 @@ public static class AgentHost
         return builder;
     }
 
-    private static void ValidateNow(IServiceProvider services) => _ = services.GetRequiredService<IOptions<AgentOptions>>().Value;
+    private static void ValidateNow(IServiceProvider services)
+    {
+        _ = services.GetRequiredService<IOptions<AgentOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<VipOptions>>().Value;
+    }
 
     private static int ConfigurationError(IEnumerable<string> failures) =>
         BrambleConfiguration.ReportConfigurationErrors("bramble-agent", failures);

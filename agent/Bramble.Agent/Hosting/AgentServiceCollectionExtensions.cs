@@ -1,5 +1,6 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Probes.Vip;
 using Bramble.Agent.Probes.Vitals;
 using Bramble.Agent.Probing;
 using Bramble.Agent.Reporting;
@@ -29,6 +30,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ProbeBoard>();
         services.TryAddSingleton<ReportFactory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VitalsProbe>());
+        services.AddVipProbe();
         return services;
     }
 
@@ -49,6 +51,7 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService<ReportLoop>();
         services.AddHostedService<ReadinessGate>();
         services.AddHostedService<WatchdogLoop>();
+        services.AddHostedService<GratuitousArpListener>();
         return services;
     }
 }

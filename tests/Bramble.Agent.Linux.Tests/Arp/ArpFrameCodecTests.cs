@@ -149,6 +149,27 @@ public sealed class ArpFrameCodecTests
         Assert.False(frame.IsGratuitous);
     }
 
+    [Fact]
+    public void BuildRequest_ForTheVip_EqualsWhatWasCapturedOnTheWire()
+    {
+        Assert.Equal(
+            CapturedFrames.Bytes(CapturedFrames.AgentProbeRequest),
+            ArpFrameCodec.BuildRequest("02:00:00:00:00:09", IPAddress.Parse("192.0.2.100")));
+    }
+
+    [Fact]
+    public void Parse_CapturedKernelReplyToAProbe_IsAnAnswerFromTheHolder()
+    {
+        var frame = ArpFrameCodec.Parse(CapturedFrames.Bytes(CapturedFrames.KernelReplyToProbe)).Frame!;
+
+        Assert.Equal(ArpOperation.Reply, frame.Operation);
+        Assert.Equal("02:00:00:00:00:02", frame.SenderMac);
+        Assert.Equal(IPAddress.Parse("192.0.2.100"), frame.SenderIp);
+        Assert.Equal(IPAddress.Any, frame.TargetIp);
+        Assert.False(frame.IsGratuitous);
+        Assert.True(frame.ClaimsSenderIp);
+    }
+
     [Theory]
     [InlineData("02:00:00:00:00")]
     [InlineData("not-a-mac")]

@@ -28,5 +28,20 @@ internal static class CapturedFrames
         "0800 0604 0001 0200 0000 0009 c000 0264 " +
         "0000 0000 0000 c000 0264";
 
+    /// <summary>
+    /// Captured in namespace bt-s9 (02:00:00:00:00:09) while bramble-agent --once probed 192.0.2.100: the agent's
+    /// RFC 5227 request, "Request who-has 192.0.2.100 tell 0.0.0.0".
+    /// </summary>
+    public const string AgentProbeRequest =
+        "ffff ffff ffff 0200 0000 0009 0806 0001 " +
+        "0800 0604 0001 0200 0000 0009 0000 0000 " +
+        "0000 0000 0000 c000 0264";
+
+    /// <summary>The kernel of bt-s2 (VIP 192.0.2.100 on eth0) answering that probe: target IP 0.0.0.0, unicast.</summary>
+    public const string KernelReplyToProbe =
+        "0200 0000 0009 0200 0000 0002 0806 0001 " +
+        "0800 0604 0002 0200 0000 0002 c000 0264 " +
+        "0200 0000 0009 0000 0000";
+
     public static byte[] Bytes(string hex) => Convert.FromHexString(hex.Replace(" ", string.Empty, StringComparison.Ordinal));
 }
