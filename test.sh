@@ -8,8 +8,9 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # What the tests use beyond the .NET SDK: git (the quick-start test clones the repo), setsid (util-linux),
 # promtool (package prometheus: the exported metrics must pass `promtool check metrics`), headless
-# Chromium and a font (the status page is rendered and screenshotted as a person would see it).
-packages=(git util-linux prometheus chromium fonts-dejavu-core)
+# Chromium and a font (the status page is rendered and screenshotted as a person would see it); iproute2,
+# python3 (a user-space ARP responder), keepalived and nftables for the VIP tests in network namespaces.
+packages=(git util-linux prometheus chromium fonts-dejavu-core iproute2 python3 keepalived nftables)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
