@@ -155,25 +155,28 @@ public sealed class VipProbeTests : IDisposable
     }
 
     [Fact]
-    public async Task Probe_InterfaceMissing_ReportsTheVipWithoutRespondersAndSaysWhy()
+    public async Task Probe_InterfaceMissing_IsAnErrorNotADarkVip()
     {
         _channel.OpenFailure = new ArpChannelUnavailableException("interface eth0 not found under /host/sys/class/net");
 
         var result = await Probe(Options("192.0.2.100")).ProbeAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(ProbeStatus.Ok, result.Status);
+        Assert.Equal(ProbeStatus.Error, result.Status);
         Assert.Contains("interface eth0 not found", result.Detail, StringComparison.Ordinal);
-        Assert.Empty(Assert.Single(Contribute(result).Vips).Responders);
     }
 
     [Fact]
-    public async Task Probe_NoRouteAndNoInterface_SaysSoAndAsksNothing()
+    public async Task Probe_OneVipWithoutRoute_IsLeftOutAndNamed_TheOtherIsObserved()
     {
-        var result = await Probe(Options("198.51.100.100")).ProbeAsync(TestContext.Current.CancellationToken);
+        var run = Probe(Options("198.51.100.100", "192.0.2.100")).ProbeAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var result = await run;
 
+        Assert.Equal(ProbeStatus.Ok, result.Status);
         Assert.Contains("198.51.100.100: no route to it", result.Detail, StringComparison.Ordinal);
-        Assert.Empty(_channel.Opened);
-        Assert.Equal(string.Empty, Assert.Single(Contribute(result).Vips).Interface);
+        Assert.Equal("192.0.2.100", Assert.Single(Contribute(result).Vips).Address);
+        Assert.Equal(["eth0"], _channel.Opened);
     }
 
     [Fact]

@@ -69,8 +69,18 @@ public sealed class GratuitousArpListener : BackgroundService
                     // This node's own announcements count too: when it takes a VIP over, its GARP is the wire's record.
                     if (frame is { IsGratuitous: true } && vips.Contains(frame.SenderIp))
                     {
-                        _log.Record(frame.SenderIp, new GratuitousArpSighting(_time.GetUtcNow(), frame.SenderMac));
-                        VipLog.GratuitousArp(_logger, frame.SenderIp, frame.SenderMac);
+                        var previous = _log.Record(frame.SenderIp, new GratuitousArpSighting(_time.GetUtcNow(), frame.SenderMac));
+
+                        // An announcer repeats itself (keepalived: 5 at once, 5 more after 5 s, ~50/s while split);
+                        // a new MAC is what a person wants in the log.
+                        if (previous?.Mac != frame.SenderMac)
+                        {
+                            VipLog.GratuitousArpFromNewMac(_logger, frame.SenderIp, frame.SenderMac, previous?.Mac ?? "nobody");
+                        }
+                        else
+                        {
+                            VipLog.GratuitousArp(_logger, frame.SenderIp, frame.SenderMac);
+                        }
                     }
                 }
             }

@@ -8,7 +8,17 @@ public sealed class GratuitousArpLog
 {
     private readonly ConcurrentDictionary<IPAddress, GratuitousArpSighting> _last = new();
 
-    public void Record(IPAddress vip, GratuitousArpSighting sighting) => _last[vip] = sighting;
+    /// <summary>Keeps the sighting as the VIP's last; returns the one it replaces (null for the first).</summary>
+    public GratuitousArpSighting? Record(IPAddress vip, GratuitousArpSighting sighting)
+    {
+        GratuitousArpSighting? previous = null;
+        _last.AddOrUpdate(vip, sighting, (_, old) =>
+        {
+            previous = old;
+            return sighting;
+        });
+        return previous;
+    }
 
     public GratuitousArpSighting? Last(IPAddress vip) => _last.GetValueOrDefault(vip);
 }

@@ -12,9 +12,12 @@ internal static partial class VipLog
     [LoggerMessage(EventId = 703, Level = LogLevel.Error, Message = "Gratuitous ARP listener on {Interface} stopped: {Reason}")]
     public static partial void ListenerStopped(ILogger logger, string @interface, string reason);
 
-    [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Gratuitous ARP for {Vip} from {Mac}")]
+    [LoggerMessage(EventId = 704, Level = LogLevel.Debug, Message = "Gratuitous ARP for {Vip} from {Mac}")]
     public static partial void GratuitousArp(ILogger logger, System.Net.IPAddress vip, string mac);
 
     [LoggerMessage(EventId = 705, Level = LogLevel.Error, Message = "Gratuitous ARP listener on {Interface} failed; reopening")]
     public static partial void ListenerFailed(ILogger logger, string @interface, Exception exception);
+
+    [LoggerMessage(EventId = 706, Level = LogLevel.Information, Message = "Gratuitous ARP for {Vip} from {Mac} (the last one came from {PreviousMac})")]
+    public static partial void GratuitousArpFromNewMac(ILogger logger, System.Net.IPAddress vip, string mac, string previousMac);
 }

@@ -98,7 +98,10 @@ public sealed class VipProbe : IProbe
         problems.AddRange(answered.Where(a => a.Problem is not null).Select(a => a.Problem!));
         var responders = answered.SelectMany(a => a.Responders).ToDictionary(kv => kv.Key, kv => kv.Value);
         var observations = new List<VipObservation>();
-        foreach (var target in targets)
+
+        // A VIP that could not be asked about (no route, interface gone) is left out rather than reported with zero
+        // responders, which would read as "dark" to the aggregator; the detail says why.
+        foreach (var target in targets.Where(t => responders.ContainsKey(t.Address)))
         {
             var observation = new VipObservation
             {
@@ -108,7 +111,7 @@ public sealed class VipProbe : IProbe
                 AssignedLocally = local.Contains(target.Address),
                 Window = Duration.FromTimeSpan(_options.Window),
             };
-            foreach (var tally in responders.GetValueOrDefault(target.Address) ?? [])
+            foreach (var tally in responders[target.Address])
             {
                 observation.Responders.Add(new ArpResponder
                 {
@@ -129,6 +132,11 @@ public sealed class VipProbe : IProbe
         }
 
         var detail = string.Join("; ", problems);
+        if (observations.Count == 0)
+        {
+            return ProbeResult.Error(detail);
+        }
+
         return new ProbeResult(ProbeStatus.Ok, detail, Fingerprint(observations), report => report.Vips.AddRange(observations));
     }
 
