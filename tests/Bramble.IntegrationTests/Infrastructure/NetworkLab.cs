@@ -137,9 +137,24 @@ public sealed class NetworkLab : IDisposable
         _namespaces.Add(ns);
     }
 
+    /// <summary>Deletes the observer's eth0 (its peer on the bridge goes with it), as when a link disappears.</summary>
+    public void UnplugObserver() => Ip("-n", Observer, "link", "del", "eth0");
+
+    /// <summary>Gives the observer a new eth0 on the bridge: same name and MAC, a new interface index.</summary>
+    public void ReplugObserver() => Link(Observer, 9, "p9");
+
+    /// <summary>Whether the VIP is assigned on a namespace's eth0.</summary>
+    public static bool HasAddress(string ns, string address) =>
+        Ip("-n", ns, "-br", "addr", "show", "dev", "eth0").Contains($" {address}/32", StringComparison.Ordinal);
+
     private void Join(string ns, int n, string port)
     {
         AddNamespace(ns);
+        Link(ns, n, port);
+    }
+
+    private void Link(string ns, int n, string port)
+    {
         Ip("-n", ns, "link", "add", "eth0", "address", $"02:00:00:00:00:0{n}", "type", "veth", "peer", "name", port, "netns", Bridge);
         Ip("-n", Bridge, "link", "set", port, "master", "br0", "up");
         Ip("-n", ns, "link", "set", "lo", "up");
