@@ -130,6 +130,31 @@ public sealed class VipProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task Probe_NeighbourEntryAndInterfaceTraps_AreReadLocally()
+    {
+        _fs.Add("/host/proc/net/arp", "IP address       HW type     Flags       HW address            Mask     Device\n" +
+                                      "192.0.2.100      0x1         0x2         02:00:00:00:00:02     *        eth0\n")
+           .Add("/host/sys/class/net/eth0/flags", "0x1103\n")
+           .Add("/host/sys/class/net/eth0/uevent", "DEVTYPE=wlan\n")
+           .Add("/host/proc/sys/net/ipv4/conf/eth0/arp_ignore", "1\n")
+           .Add("/host/proc/sys/net/ipv4/conf/all/arp_announce", "2\n")
+           .Add("/host/sys/class/net/kube-ipvs0/flags", "0x82\n");
+        var run = Probe(Options("192.0.2.100")).ProbeAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var result = await run;
+
+        var vip = Assert.Single(Contribute(result).Vips);
+        Assert.Equal("02:00:00:00:00:02", vip.NeighbourMac);
+        Assert.True(vip.InterfaceWireless);
+        Assert.True(vip.InterfacePromiscuous);
+        Assert.Equal(1, vip.ArpIgnore);
+        Assert.Equal(2, vip.ArpAnnounce);
+        Assert.True(vip.KubeIpvs0Present);
+        Assert.Equal("192.0.2.100=;neighbour=02:00:00:00:00:02", result.Fingerprint);
+    }
+
+    [Fact]
     public async Task Probe_LastGratuitousArp_IsReported()
     {
         var at = new DateTimeOffset(2026, 11, 26, 8, 59, 58, 250, TimeSpan.Zero);

@@ -30,6 +30,21 @@ public sealed partial class VipWireTests
     }
 
     [Fact]
+    public async Task Once_StaleNeighbourEntry_IsReportedBesideTheMacThatAnswers()
+    {
+        await InLabAsync(2, async lab =>
+        {
+            using var responder = await StartResponderAsync(lab, 1);
+            NetworkLab.Ip("-n", lab.Observer, "neigh", "replace", Vip, "lladdr", "02:00:00:00:00:07", "dev", "eth0", "nud", "permanent");
+
+            var vip = await ObserveOnceAsync(lab);
+
+            Assert.Equal([NetworkLab.NodeMac(1)], Macs(vip));
+            Assert.Equal("02:00:00:00:00:07", vip.GetProperty("neighbourMac").GetString());
+        });
+    }
+
+    [Fact]
     public async Task Once_TwoUserSpaceResponders_ReportsBothMacs()
     {
         await InLabAsync(2, async lab =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Bramble.Agent.Linux.Arp;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Routing;
 using Bramble.Agent.Probing;
@@ -72,6 +73,7 @@ public sealed class VipProbe : IProbe
     {
         var targets = VipTargets.Resolve(_options, _fileSystem, _paths);
         var local = LocalIpv4Addresses.Read(_fileSystem, _paths);
+        var neighbours = NeighbourTable.Read(_fileSystem, _paths);
         var problems = new List<string>();
         foreach (var unrouted in targets.Where(t => t.Interface is null))
         {
@@ -110,7 +112,17 @@ public sealed class VipProbe : IProbe
                 Mode = target.Mode,
                 AssignedLocally = local.Contains(target.Address),
                 Window = Duration.FromTimeSpan(_options.Window),
+                NeighbourMac = neighbours.GetValueOrDefault(target.Address) ?? string.Empty,
             };
+            if (AnnouncerTraitsReader.Read(_fileSystem, _paths, target.Interface!) is { } traits)
+            {
+                observation.InterfaceWireless = traits.Wireless;
+                observation.InterfacePromiscuous = traits.Promiscuous;
+                observation.ArpIgnore = traits.ArpIgnore;
+                observation.ArpAnnounce = traits.ArpAnnounce;
+                observation.KubeIpvs0Present = traits.KubeIpvs0Present;
+            }
+
             foreach (var tally in responders[target.Address])
             {
                 observation.Responders.Add(new ArpResponder
@@ -157,11 +169,12 @@ public sealed class VipProbe : IProbe
         }
     }
 
-    /// <summary>Who answers for which VIP, whether it is local, and port states: a change is reported at once.</summary>
+    /// <summary>Who answers for which VIP, whether it is local, this node's neighbour entry and port states: a change is reported at once.</summary>
     private static string Fingerprint(IEnumerable<VipObservation> observations) =>
         string.Join(' ', observations.Select(o =>
             $"{o.Address}={string.Join(',', o.Responders.Select(r => r.Mac).Order(StringComparer.Ordinal))}"
             + (o.AssignedLocally ? ";local" : string.Empty)
+            + (o.NeighbourMac.Length > 0 ? $";neighbour={o.NeighbourMac}" : string.Empty)
             + string.Concat(o.Ports.Select(p => $";{p.Port}:{(p.Open ? "open" : "closed")}"))));
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
