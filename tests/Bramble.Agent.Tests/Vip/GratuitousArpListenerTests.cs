@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Probes.Vip;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bramble.Agent.Tests.Vip;
@@ -64,12 +65,34 @@ public sealed class GratuitousArpListenerTests
         Assert.Equal(1, factory.Opens);
     }
 
-    private GratuitousArpListener Listener(IArpChannelFactory factory)
+    [Fact]
+    public async Task Listener_InterfaceGoneForLong_WarnsOnceThenRetriesQuietly()
+    {
+        var factory = new ScriptedFactory { Failure = new ArpChannelUnavailableException("interface eth0 not found under /host/sys/class/net") };
+        var logger = new CapturingLogger<GratuitousArpListener>();
+        using var listener = Listener(factory, logger);
+
+        await listener.StartAsync(TestContext.Current.CancellationToken);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            Assert.Equal(GratuitousArpListener.ReopenDelay, await _time.NextTimerAsync());
+            _time.Advance(GratuitousArpListener.ReopenDelay);
+        }
+
+        await _time.NextTimerAsync();
+        await listener.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, factory.Opens);
+        Assert.Equal([(LogLevel.Warning, 702)], logger.Entries.Where(e => e.Level >= LogLevel.Warning));
+        Assert.Equal(3, logger.Entries.Count(e => e == (LogLevel.Debug, 707)));
+    }
+
+    private GratuitousArpListener Listener(IArpChannelFactory factory, ILogger<GratuitousArpListener>? logger = null)
     {
         var options = new VipOptions();
         options.Watch.Add(new VipWatchOptions { Address = "192.0.2.100", Interface = "eth0" });
         return new GratuitousArpListener(
-            Microsoft.Extensions.Options.Options.Create(options), factory, _log, new StubFileSystem(), Paths, _time, NullLogger<GratuitousArpListener>.Instance);
+            Microsoft.Extensions.Options.Options.Create(options), factory, _log, new StubFileSystem(), Paths, _time, logger ?? NullLogger<GratuitousArpListener>.Instance);
     }
 
     private sealed class ScriptedFactory(params ScriptedChannel[] channels) : IArpChannelFactory

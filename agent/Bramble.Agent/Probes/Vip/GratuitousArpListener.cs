@@ -54,12 +54,14 @@ public sealed class GratuitousArpListener : BackgroundService
     private async Task ListenAsync(string interfaceName, HashSet<IPAddress> vips, CancellationToken stoppingToken)
     {
         var buffer = new byte[1600];
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             string reason;
             try
             {
                 using var channel = _channels.Open(interfaceName);
+                failures = 0;
                 VipLog.Listening(_logger, interfaceName, vips);
                 while (true)
                 {
@@ -108,7 +110,16 @@ public sealed class GratuitousArpListener : BackgroundService
                 reason = e.GetType().Name;
             }
 
-            VipLog.ListenerLost(_logger, interfaceName, reason, ReopenDelay.TotalMilliseconds);
+            // Warn once per outage; an interface gone for hours must not write a warning every second.
+            if (++failures == 1)
+            {
+                VipLog.ListenerLost(_logger, interfaceName, reason, ReopenDelay.TotalMilliseconds);
+            }
+            else
+            {
+                VipLog.ListenerStillDown(_logger, interfaceName, reason, failures);
+            }
+
             try
             {
                 await Task.Delay(ReopenDelay, _time, stoppingToken);

@@ -20,4 +20,7 @@ internal static partial class VipLog
 
     [LoggerMessage(EventId = 706, Level = LogLevel.Information, Message = "Gratuitous ARP for {Vip} from {Mac} (the last one came from {PreviousMac})")]
     public static partial void GratuitousArpFromNewMac(ILogger logger, System.Net.IPAddress vip, string mac, string previousMac);
+
+    [LoggerMessage(EventId = 707, Level = LogLevel.Debug, Message = "Gratuitous ARP listener on {Interface} still cannot listen ({Reason}), attempt {Attempt}")]
+    public static partial void ListenerStillDown(ILogger logger, string @interface, string reason, int attempt);
 }
