@@ -51,6 +51,18 @@ public sealed class ArpFrameCodecTests
     }
 
     [Fact]
+    public void Parse_CapturedKeepalivedTakeover_IsGratuitous()
+    {
+        var frame = ArpFrameCodec.Parse(CapturedFrames.Bytes(CapturedFrames.KeepalivedGratuitousArp)).Frame!;
+
+        Assert.Equal(ArpOperation.Request, frame.Operation);
+        Assert.Equal("02:00:00:00:00:01", frame.SenderMac);
+        Assert.Equal(IPAddress.Parse("192.0.2.100"), frame.SenderIp);
+        Assert.Equal(ArpFrame.BroadcastMac, frame.TargetMac);
+        Assert.True(frame.IsGratuitous);
+    }
+
+    [Fact]
     public void Parse_UnsolicitedBroadcastReply_IsGratuitous()
     {
         // The captured reply re-addressed to broadcast, as some announcers (and arping -A) send it.

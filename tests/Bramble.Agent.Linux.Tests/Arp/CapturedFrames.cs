@@ -43,5 +43,14 @@ internal static class CapturedFrames
         "0800 0604 0002 0200 0000 0002 c000 0264 " +
         "0200 0000 0009 0000 0000";
 
+    /// <summary>
+    /// keepalived 2.2.7 (VRRPv3) on bt-s1 announcing its takeover of 192.0.2.100, captured in the observer namespace:
+    /// a gratuitous request whose target MAC is broadcast, not zero.
+    /// </summary>
+    public const string KeepalivedGratuitousArp =
+        "ffff ffff ffff 0200 0000 0001 0806 0001 " +
+        "0800 0604 0001 0200 0000 0001 c000 0264 " +
+        "ffff ffff ffff c000 0264";
+
     public static byte[] Bytes(string hex) => Convert.FromHexString(hex.Replace(" ", string.Empty, StringComparison.Ordinal));
 }
