@@ -52,6 +52,7 @@ public sealed class VipProbeTests : IDisposable
             _channel.Sent[0],                                        // its own request, heard on the way out
             ArpFrames.Reply("02:00:00:00:00:01", "192.0.2.100"),
             ArpFrames.Reply("02:00:00:00:00:05", "192.0.2.55"),      // someone else's VIP
+            ArpFrames.Reply("02:00:00:00:00:06", "192.0.2.100", toMac: "02:00:00:00:00:04"), // flooded answer to another asker
             [0x01, 0x02, 0x03],                                      // not a frame
             ArpFrames.Gratuitous("02:00:00:00:00:07", "192.0.2.100")); // an announcement, not an answer
         _time.Advance(TimeSpan.FromMilliseconds(4));

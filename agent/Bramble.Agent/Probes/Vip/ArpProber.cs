@@ -44,8 +44,10 @@ public sealed class ArpProber
                 var length = await channel.ReceiveAsync(buffer, linked.Token);
                 var frame = ArpFrameCodec.Parse(buffer.AsSpan(0, length)).Frame;
 
-                // The socket also hears this node's own outgoing frames; a reply is what someone else sent.
+                // The socket also hears this node's own outgoing frames; a reply is what someone else sent. Replies to
+                // another asker (a bridge floods unicast to a MAC it has not learnt yet) are not answers to this round.
                 if (frame is null || frame.Operation != ArpOperation.Reply || frame.EthernetSource == channel.Mac
+                    || (frame.EthernetDestination != channel.Mac && frame.EthernetDestination != ArpFrame.BroadcastMac)
                     || !tallies.TryGetValue(frame.SenderIp, out var byMac))
                 {
                     continue;
