@@ -104,3 +104,41 @@ public sealed class NetworkInterfacesTests
         Assert.Null(NetworkInterfaces.NormaliseMac(text));
     }
 }
+
+public sealed class InterfaceLinkTests
+{
+    private static readonly HostPaths Paths = new("/host/proc", "/host/sys");
+
+    [Fact]
+    public void ReadLink_ReadsIndexAndMac()
+    {
+        var fs = new InMemoryFileSystem()
+            .Add("/host/sys/class/net/eth0/address", "02:00:00:00:00:0A\n")
+            .Add("/host/sys/class/net/eth0/ifindex", "7\n");
+
+        Assert.Equal(new InterfaceLink("eth0", 7, "02:00:00:00:00:0a"), NetworkInterfaces.ReadLink(fs, Paths, "eth0"));
+    }
+
+    [Theory]
+    [InlineData("eth1")]
+    [InlineData("../eth0")]
+    [InlineData("")]
+    public void ReadLink_MissingOrUnsafeName_ReturnsNull(string name)
+    {
+        var fs = new InMemoryFileSystem()
+            .Add("/host/sys/class/net/eth0/address", "02:00:00:00:00:0a\n")
+            .Add("/host/sys/class/net/eth0/ifindex", "7\n");
+
+        Assert.Null(NetworkInterfaces.ReadLink(fs, Paths, name));
+    }
+
+    [Fact]
+    public void ReadLink_BadIndex_ReturnsNull()
+    {
+        var fs = new InMemoryFileSystem()
+            .Add("/host/sys/class/net/eth0/address", "02:00:00:00:00:0a\n")
+            .Add("/host/sys/class/net/eth0/ifindex", "-1\n");
+
+        Assert.Null(NetworkInterfaces.ReadLink(fs, Paths, "eth0"));
+    }
+}

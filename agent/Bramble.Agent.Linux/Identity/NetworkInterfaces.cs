@@ -26,6 +26,26 @@ public static class NetworkInterfaces
         return result;
     }
 
+    /// <summary>
+    /// The index and MAC of one interface (class/net/NAME/ifindex and address), or null when it does not exist now.
+    /// Read at every open: an interface that disappears and comes back usually has a new index.
+    /// </summary>
+    public static InterfaceLink? ReadLink(IFileSystem fileSystem, HostPaths paths, string name)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(paths);
+        if (string.IsNullOrEmpty(name) || name.Contains('/', StringComparison.Ordinal) || name is "." or "..")
+        {
+            return null;
+        }
+
+        var mac = NormaliseMac(fileSystem.TryReadAllText(paths.Sys($"class/net/{name}/address")));
+        var indexText = fileSystem.TryReadAllText(paths.Sys($"class/net/{name}/ifindex"))?.Trim();
+        return mac is not null && int.TryParse(indexText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index > 0
+            ? new InterfaceLink(name, index, mac)
+            : null;
+    }
+
     /// <summary>A 6-byte MAC as lower-case colon-separated hex, or null when the text is not one.</summary>
     public static string? NormaliseMac(string? text)
     {

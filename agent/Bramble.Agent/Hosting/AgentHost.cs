@@ -1,4 +1,5 @@
 using Bramble.Agent.Probes.Nfs;
+using Bramble.Agent.Probes.Vip;
 using Bramble.Agent.Probing;
 using Bramble.Agent.Reporting;
 using Bramble.Common.Hosting;
@@ -109,6 +110,7 @@ public static class AgentHost
     {
         _ = services.GetRequiredService<IOptions<AgentOptions>>().Value;
         _ = services.GetRequiredService<IOptions<NfsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<VipOptions>>().Value;
     }
 
     private static int ConfigurationError(IEnumerable<string> failures) =>

@@ -1,6 +1,7 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Probes.Nfs;
+using Bramble.Agent.Probes.Vip;
 using Bramble.Agent.Probes.Vitals;
 using Bramble.Agent.Probing;
 using Bramble.Agent.Reporting;
@@ -31,6 +32,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ReportFactory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VitalsProbe>());
         services.AddNfsProbe();
+        services.AddVipProbe();
         return services;
     }
 
@@ -62,6 +64,7 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService<ReportLoop>();
         services.AddHostedService<ReadinessGate>();
         services.AddHostedService<WatchdogLoop>();
+        services.AddHostedService<GratuitousArpListener>();
         return services;
     }
 }

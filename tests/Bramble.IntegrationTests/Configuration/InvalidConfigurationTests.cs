@@ -13,6 +13,8 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Agent:AggregatorAddress=not a url", "Agent:AggregatorAddress", "is not an http(s) URL")]
     [InlineData("--Agent:OutboxCapacity=0", "Agent:OutboxCapacity", "must be between")]
     [InlineData("--Agent:ReconnectMaxDelay=00:00:00.5", "Agent:ReconnectMaxDelay", "must not be shorter")]
+    [InlineData("--Vip:Watch:0:Address=vip.lan", "Vip:Watch:0:Address", "'vip.lan' is not an IPv4 address")]
+    [InlineData("--Vip:Window=00:00:00", "Vip:Window", "must be between")]
     public async Task Agent_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
     {
         using var agent = ManagedProcess.StartDotnet("agent", RepoLayout.AgentDll, ["--Agent:AggregatorAddress=http://127.0.0.1:9", setting]);
@@ -23,6 +25,16 @@ public sealed class InvalidConfigurationTests
         Assert.Contains("invalid configuration:", agent.Output, StringComparison.Ordinal);
         Assert.Contains(key, agent.Output, StringComparison.Ordinal);
         Assert.Contains(reason, agent.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AgentOnce_InvalidVipMode_ExitsNamingTheKey()
+    {
+        using var agent = ManagedProcess.StartDotnet("agent --once", RepoLayout.AgentDll,
+            ["--once", "--Vip:Watch:0:Address=192.0.2.100", "--Vip:Watch:0:Mode=vrrp"]);
+
+        Assert.Equal(78, await agent.WaitForExitAsync(ExitTimeout));
+        Assert.Contains("Vip:Watch:0:Mode: 'vrrp' is not one of auto, metallb-l2, keepalived, kube-vip", agent.Output, StringComparison.Ordinal);
     }
 
     [Fact]
