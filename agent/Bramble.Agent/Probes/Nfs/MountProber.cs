@@ -129,9 +129,9 @@ public sealed partial class MountProber : IDisposable
         _killed = false;
     }
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "NFS probe of {Mount} (pid {Pid}) still running after its {DeadlineSeconds} s deadline: mount hung, child killed")]
+    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "NFS probe of {Mount} (pid {Pid}) still running after its {DeadlineSeconds} s deadline: mount hung, child killed")]
     private static partial void LogProbeHung(ILogger logger, string mount, int pid, double deadlineSeconds);
 
-    [LoggerMessage(EventId = 702, Level = LogLevel.Information, Message = "The stuck NFS probe of {Mount} (pid {Pid}) is gone after {Seconds:0.0} s")]
+    [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "The stuck NFS probe of {Mount} (pid {Pid}) is gone after {Seconds:0.0} s")]
     private static partial void LogStuckChildGone(ILogger logger, string mount, int pid, double seconds);
 }
