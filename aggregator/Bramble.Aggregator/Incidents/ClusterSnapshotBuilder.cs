@@ -19,6 +19,8 @@ public static class ClusterSnapshotBuilder
                     ledger.Name, entry.Connected, ledger.LastReportAt, ledger.LastSeen, ledger.ReportInterval, ledger.BootId, ledger.BootChangedAt, ledger.PreviousBootId)
                 {
                     NfsMounts = NfsMountMapper.Map(entry.LatestReport, entry.Nfs),
+                    Vips = VipViewMapper.Map(entry.LatestReport),
+                    Macs = VipViewMapper.Macs(entry.LastHello),
                 });
             }
         }
