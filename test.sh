@@ -6,13 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# What the tests use beyond the .NET SDK: git (the quick-start test clones the repo), setsid (util-linux),
+# What the tests use beyond the .NET SDK: git (the quick-start test clones the repo), setsid (util-linux), curl
+# (the VIP incident test asks the aggregator inside its network namespace),
 # promtool (package prometheus: the exported metrics must pass `promtool check metrics`), headless
 # Chromium and a font (the status page is rendered and screenshotted as a person would see it), the NFS fault
 # lab (fuse3 and python3-fusepy: a FUSE file system declared as an NFS mount), prometheus-node-exporter (its
 # mountstats collector cross-checks Bramble's parser on the same fixture), and iproute2, python3 (a user-space
 # ARP responder), keepalived and nftables for the VIP tests in network namespaces.
-packages=(git util-linux prometheus chromium fonts-dejavu-core fuse3 python3-fusepy prometheus-node-exporter iproute2 python3 keepalived nftables)
+packages=(git util-linux curl prometheus chromium fonts-dejavu-core fuse3 python3-fusepy prometheus-node-exporter iproute2 python3 keepalived nftables)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
