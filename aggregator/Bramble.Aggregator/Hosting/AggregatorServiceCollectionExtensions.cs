@@ -68,6 +68,7 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IRule>(sp => new VipStaleNeighbourRule(Rules(sp).VipStaleNeighbour));
         services.AddSingleton<IRule>(sp => new VipAnnouncerMisconfiguredRule(Rules(sp).VipAnnouncerMisconfigured));
         services.AddSingleton<IRule>(sp => new KubeletDownRule(Rules(sp).KubeletDown));
+        services.AddSingleton<IRule>(sp => new KubeletCrashLoopRule(Rules(sp).KubeletCrashLoop));
         services.AddSingleton<IRule>(sp => new ContainerRuntimeDownRule(Rules(sp).ContainerRuntimeDown));
         services.AddSingleton<IRule>(sp => new CertificateExpiringRule(Rules(sp).CertificateExpiring));
         services.AddSingleton<IRule>(sp => new NodeThrottledRule(Rules(sp).NodeThrottled));

@@ -49,6 +49,8 @@ public sealed class RulesOptions
 
     public KubeletDownSettings KubeletDown { get; set; } = new();
 
+    public KubeletCrashLoopSettings KubeletCrashLoop { get; set; } = new();
+
     public KubeletDownSettings ContainerRuntimeDown { get; set; } = new();
 
     public CertificateExpiringSettings CertificateExpiring { get; set; } = new();

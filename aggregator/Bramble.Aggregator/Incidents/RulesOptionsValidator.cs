@@ -61,6 +61,12 @@ public sealed class RulesOptionsValidator : IValidateOptions<RulesOptions>
         Common(failures, $"{prefix}{nameof(options.VipStaleNeighbour)}", options.VipStaleNeighbour);
         Common(failures, $"{prefix}{nameof(options.VipAnnouncerMisconfigured)}", options.VipAnnouncerMisconfigured);
         Common(failures, $"{prefix}{nameof(options.KubeletDown)}", options.KubeletDown);
+        Common(failures, $"{prefix}{nameof(options.KubeletCrashLoop)}", options.KubeletCrashLoop);
+        if (options.KubeletCrashLoop.MinRestarts < 1)
+        {
+            failures.Add($"{prefix}KubeletCrashLoop:MinRestarts: must be at least 1 (got {options.KubeletCrashLoop.MinRestarts})");
+        }
+
         Common(failures, $"{prefix}{nameof(options.ContainerRuntimeDown)}", options.ContainerRuntimeDown);
         Common(failures, $"{prefix}{nameof(options.CertificateExpiring)}", options.CertificateExpiring);
         Positive(failures, $"{prefix}CertificateExpiring:Threshold", options.CertificateExpiring.Threshold);

@@ -228,6 +228,10 @@ public sealed partial class AgentSession : IDisposable
             {
                 entry.LatestReport = report;
                 entry.Nfs.Update(report);
+                if (report.Kubelet is { Unit.Length: > 0 } kubelet)
+                {
+                    entry.KubeletRestarts.Record(now, kubelet.Restarts);
+                }
             }
 
             lastSeq = entry.Ledger.LastSeq;

@@ -34,6 +34,9 @@ public sealed class NodeEntry
     /// <summary>NFS counter deltas and totals from this node's reports.</summary>
     public NfsCounters Nfs { get; } = new();
 
+    /// <summary>The kubelet unit's restart counts from this node's reports.</summary>
+    public RestartHistory KubeletRestarts { get; } = new();
+
     public bool Connected => CurrentSession is not null;
 
     /// <summary>Marks the entry as waiting for the ledger flusher; false when it already was.</summary>

@@ -10,7 +10,11 @@ public sealed record KubeletView(
     RuntimeHealth Runtime,
     string RuntimeSocket,
     DateTimeOffset? ClientCertificateNotAfter,
-    DateTimeOffset? ServingCertificateNotAfter);
+    DateTimeOffset? ServingCertificateNotAfter)
+{
+    /// <summary>Unit restarts counted over the aggregator's recent window (NRestarts rising).</summary>
+    public uint RestartsInWindow { get; init; }
+}
 
 public enum KubeletHealth
 {

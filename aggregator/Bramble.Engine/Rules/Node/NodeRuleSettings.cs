@@ -6,6 +6,15 @@ public sealed class KubeletDownSettings : RuleSettings
     public KubeletDownSettings() => For = TimeSpan.FromSeconds(30);
 }
 
+/// <summary>Rules:KubeletCrashLoop.</summary>
+public sealed class KubeletCrashLoopSettings : RuleSettings
+{
+    public KubeletCrashLoopSettings() => ResolveAfter = TimeSpan.FromMinutes(10);
+
+    /// <summary>Unit restarts within the aggregator's 10-minute window that make a crash loop.</summary>
+    public uint MinRestarts { get; set; } = 3;
+}
+
 /// <summary>Rules:CertificateExpiring.</summary>
 public sealed class CertificateExpiringSettings : RuleSettings
 {

@@ -10,6 +10,7 @@ public sealed class NodeRulesTests
     private readonly RuleEngine _engine = new(
         [
             new KubeletDownRule(new KubeletDownSettings()), new ContainerRuntimeDownRule(new KubeletDownSettings()),
+            new KubeletCrashLoopRule(new KubeletCrashLoopSettings()),
             new CertificateExpiringRule(new CertificateExpiringSettings()), new NodeThrottledRule(new RuleSettings()),
             new UnderVoltageRule(new RuleSettings()), new NodeOverheatingRule(new NodeOverheatingSettings()),
             new RootFsReadOnlyRule(new RuleSettings()), new ClockSkewRule(new ClockSkewSettings()), new MemoryPressureRule(new MemoryPressureSettings()),
@@ -90,5 +91,13 @@ public sealed class NodeRulesTests
     public void Evaluate_SynchronisedClockWithALargeError_IsSkew()
     {
         Assert.Equal(["ClockSkew"], Kinds(vitals: Vitals(errorSeconds: 3)));
+    }
+
+    [Theory]
+    [InlineData(2u, false)]
+    [InlineData(3u, true)]
+    public void Evaluate_RestartsWithinTheWindow_AreACrashLoop(uint restartsInWindow, bool loop)
+    {
+        Assert.Equal(loop, Kinds(Kubelet() with { RestartsInWindow = restartsInWindow }).Contains(KubeletCrashLoopRule.KindName));
     }
 }
