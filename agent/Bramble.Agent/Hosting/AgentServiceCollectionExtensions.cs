@@ -1,5 +1,6 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Linux.Vitals;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Vitals;
 using Bramble.Agent.Probing;
@@ -29,6 +30,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<ProbeBoard>();
         services.TryAddSingleton<ReportFactory>();
+        services.TryAddSingleton<IClockSyncReader>(AdjtimexClockSyncReader.Instance);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VitalsProbe>());
         services.AddNfsProbe();
         return services;

@@ -1,20 +1,27 @@
+using System.Globalization;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
 using Bramble.Agent.Probing;
 using Bramble.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Bramble.Agent.Probes.Vitals;
 
-/// <summary>Load, memory, uptime and temperature from procfs and sysfs. Throttling and clock state come later.</summary>
+/// <summary>
+/// Load, memory, uptime, temperature, the Pi firmware's throttling flags, pressure stalls, a read-only root and the
+/// clock's synchronisation, from procfs, sysfs and adjtimex.
+/// </summary>
 public sealed class VitalsProbe : IProbe
 {
     private readonly IFileSystem _fileSystem;
     private readonly HostPaths _paths;
+    private readonly IClockSyncReader _clock;
 
-    public VitalsProbe(IFileSystem fileSystem, HostPaths paths)
+    public VitalsProbe(IFileSystem fileSystem, HostPaths paths, IClockSyncReader clock)
     {
         _fileSystem = fileSystem;
         _paths = paths;
+        _clock = clock;
     }
 
     public string Name => "vitals";
@@ -34,23 +41,68 @@ public sealed class VitalsProbe : IProbe
 
         var uptime = Uptime.Parse(_fileSystem.TryReadAllText(_paths.Proc("uptime")));
         var temperature = ThermalZones.ReadHottestCelsius(_fileSystem, _paths);
-        return Task.FromResult(ProbeResult.Ok(report =>
-        {
-            var vitals = new NodeVitals
-            {
-                Load1 = load.One,
-                Load5 = load.Five,
-                Load15 = load.Fifteen,
-                MemoryTotalBytes = memory.TotalBytes,
-                MemoryAvailableBytes = memory.AvailableBytes,
-                UptimeSeconds = uptime ?? 0,
-            };
-            if (temperature is { } celsius)
-            {
-                vitals.CpuTemperatureCelsius = celsius;
-            }
+        var throttle = ThrottleFlags.Parse(_fileSystem.TryReadAllText(_paths.Sys(ThrottleFlags.SysfsPath)));
+        var rootReadOnly = RootFileSystem.IsReadOnly(_fileSystem.TryReadAllText(_paths.Proc("self/mountinfo")));
+        var clock = _clock.Read();
+        var pressure = PressureStall.Resources.ToDictionary(
+            resource => resource,
+            resource => PressureStall.Parse(_fileSystem.TryReadAllText(_paths.Proc($"pressure/{resource}"))),
+            StringComparer.Ordinal);
 
-            report.Vitals = vitals;
-        }));
+        return Task.FromResult(ProbeResult.Ok(
+            report =>
+            {
+                var vitals = new NodeVitals
+                {
+                    Load1 = load.One,
+                    Load5 = load.Five,
+                    Load15 = load.Fifteen,
+                    MemoryTotalBytes = memory.TotalBytes,
+                    MemoryAvailableBytes = memory.AvailableBytes,
+                    UptimeSeconds = uptime ?? 0,
+                    RootReadOnly = rootReadOnly ?? false,
+                    CpuPressure = ToMessage(pressure["cpu"]),
+                    MemoryPressure = ToMessage(pressure["memory"]),
+                    IoPressure = ToMessage(pressure["io"]),
+                };
+                if (temperature is { } celsius)
+                {
+                    vitals.CpuTemperatureCelsius = celsius;
+                }
+
+                if (throttle is { } flags)
+                {
+                    vitals.ThrottledFlags = flags.Bits;
+                }
+
+                if (clock is not null)
+                {
+                    vitals.ClockSynchronized = clock.Synchronized;
+                    vitals.ClockMaxError = Duration.FromTimeSpan(clock.MaxError);
+                    vitals.ClockEstimatedError = Duration.FromTimeSpan(clock.EstimatedError);
+                }
+
+                report.Vitals = vitals;
+            },
+            Fingerprint(throttle, rootReadOnly, clock)));
     }
+
+    // The conditions that should reach the aggregator at once rather than at the next interval; load and memory
+    // move all the time and would make every run a change.
+    private static string Fingerprint(ThrottleFlags? throttle, bool? rootReadOnly, ClockSyncState? clock) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"throttled={(throttle is { } t ? $"0x{t.Bits:x}" : "none")};root={(rootReadOnly switch { true => "ro", false => "rw", null => "unknown" })};clock={(clock is null ? "unknown" : clock.Synchronized ? "synced" : "unsynced")}");
+
+    private static Pressure? ToMessage(PressureStall? stall) => stall is null
+        ? null
+        : new Pressure { Some = ToMessage(stall.Some), Full = stall.Full is null ? null : ToMessage(stall.Full) };
+
+    private static Protos.V1.PressureLine ToMessage(Linux.Vitals.PressureLine line) => new()
+    {
+        Avg10 = line.Avg10,
+        Avg60 = line.Avg60,
+        Avg300 = line.Avg300,
+        Total = Duration.FromTimeSpan(TimeSpan.FromMicroseconds(line.TotalMicroseconds)),
+    };
 }

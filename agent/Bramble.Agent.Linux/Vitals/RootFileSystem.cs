@@ -1,0 +1,35 @@
+using Bramble.Agent.Linux.Nfs;
+
+namespace Bramble.Agent.Linux.Vitals;
+
+/// <summary>Whether "/" is read-only, from mountinfo (an SD card failing under ext4's errors=remount-ro).</summary>
+public static class RootFileSystem
+{
+    /// <summary>
+    /// True when the visible "/" mount is read-only, false when writable, null when mountinfo has no "/" entry.
+    /// Both option sets count: ext4's emergency remount sets "ro" on the superblock (the last field) while the
+    /// per-mount options can still say "rw".
+    /// </summary>
+    public static bool? IsReadOnly(string? mountInfo)
+    {
+        if (mountInfo is null)
+        {
+            return null;
+        }
+
+        NfsMountInfo? root = null;
+        foreach (var line in mountInfo.Split('\n'))
+        {
+            // Mounts stacked on "/" are listed after what they cover: the last one is the one in use.
+            if (MountInfoParser.TryParseLine(line, out var mount) && mount.MountPoint == "/")
+            {
+                root = mount;
+            }
+        }
+
+        return root is null ? null : HasReadOnly(root.MountOptions) || HasReadOnly(root.SuperOptions);
+    }
+
+    private static bool HasReadOnly(string options) =>
+        options.Split(',').Contains("ro", StringComparer.Ordinal);
+}
