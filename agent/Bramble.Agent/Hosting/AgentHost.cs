@@ -1,3 +1,4 @@
+using Bramble.Agent.Probes.Kubelet;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probing;
 using Bramble.Agent.Reporting;
@@ -109,6 +110,7 @@ public static class AgentHost
     {
         _ = services.GetRequiredService<IOptions<AgentOptions>>().Value;
         _ = services.GetRequiredService<IOptions<NfsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<KubeletOptions>>().Value;
     }
 
     private static int ConfigurationError(IEnumerable<string> failures) =>

@@ -1,6 +1,7 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
+using Bramble.Agent.Probes.Kubelet;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Vitals;
 using Bramble.Agent.Probing;
@@ -33,6 +34,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<IClockSyncReader>(AdjtimexClockSyncReader.Instance);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VitalsProbe>());
         services.AddNfsProbe();
+        services.AddKubeletProbe();
         return services;
     }
 
@@ -43,6 +45,26 @@ public static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NfsOptions>, NfsOptionsValidator>());
         services.TryAddSingleton<INfsProbeChildLauncher, NfsProbeChildLauncher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, NfsProbe>());
+        return services;
+    }
+
+    /// <summary>The kubelet probe, its options (section "Kubelet"), the healthz client and the systemd unit reader.</summary>
+    public static IServiceCollection AddKubeletProbe(this IServiceCollection services)
+    {
+        services.AddOptions<KubeletOptions>().BindConfiguration(KubeletOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubeletOptions>, KubeletOptionsValidator>());
+        services.AddHttpClient(KubeletHealthzClient.HttpClientName, client => client.MaxResponseContentBufferSize = KubeletHealthzClient.MaxBodyBytes)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // healthz is on this node: an HTTP_PROXY in the environment must not carry it elsewhere.
+                UseProxy = false,
+                AllowAutoRedirect = false,
+            });
+        services.TryAddSingleton<IUnitStateReader, SystemctlUnitStateReader>();
+        services.TryAddSingleton<KubeletHealthzClient>();
+        services.TryAddSingleton<KubeletUnitLocator>();
+        services.TryAddSingleton<KubeletCertificateReader>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, KubeletProbe>());
         return services;
     }
 
