@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Bramble.Agent.Tests.Kubelet;
+namespace Bramble.Testing;
 
-/// <summary>A kubelet healthz stand-in on 127.0.0.1 (a port the OS picks) that answers as the test says, or never.</summary>
-internal sealed class FakeHealthzServer : IAsyncDisposable
+/// <summary>A kubelet healthz stand-in (unit and integration tests) on 127.0.0.1 (a port the OS picks) that answers as the test says, or never.</summary>
+public sealed class FakeHealthzServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
