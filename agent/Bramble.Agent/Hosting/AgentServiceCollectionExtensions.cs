@@ -48,7 +48,7 @@ public static class AgentServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The kubelet probe, its options (section "Kubelet"), the healthz client and the systemd unit reader.</summary>
+    /// <summary>The kubelet probe, its options (section "Kubelet"), the healthz and CRI clients and the systemd unit reader.</summary>
     public static IServiceCollection AddKubeletProbe(this IServiceCollection services)
     {
         services.AddOptions<KubeletOptions>().BindConfiguration(KubeletOptions.Section).ValidateOnStart();
@@ -64,6 +64,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<KubeletHealthzClient>();
         services.TryAddSingleton<KubeletUnitLocator>();
         services.TryAddSingleton<KubeletCertificateReader>();
+        services.TryAddSingleton<CriRuntimeClient>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, KubeletProbe>());
         return services;
     }

@@ -76,7 +76,7 @@ public sealed class KubeletProbeTests : IDisposable
         var (result, report) = await RunAsync(Options(server.Url), fs);
 
         Assert.Equal(ProbeStatus.Ok, result.Status);
-        Assert.Equal("healthz=ok;unit=k3s-agent:active/running;restarts=2", result.Fingerprint);
+        Assert.Equal("healthz=ok;unit=k3s-agent:active/running;restarts=2;runtime=none", result.Fingerprint);
         var kubelet = report.Kubelet;
         Assert.Equal(HealthzResult.Ok, kubelet.Healthz);
         Assert.Equal(200, kubelet.HealthzHttpStatus);
@@ -103,7 +103,7 @@ public sealed class KubeletProbeTests : IDisposable
         Assert.Equal(HealthzResult.Refused, first.Report.Kubelet.Healthz);
         Assert.Equal(17u, first.Report.Kubelet.Restarts);
         Assert.Null(first.Report.Kubelet.ActiveSince);
-        Assert.Equal("healthz=refused;unit=kubelet:activating/auto-restart;restarts=17", first.Result.Fingerprint);
+        Assert.Equal("healthz=refused;unit=kubelet:activating/auto-restart;restarts=17;runtime=none", first.Result.Fingerprint);
         Assert.NotEqual(first.Result.Fingerprint, second.Result.Fingerprint);
     }
 
@@ -119,7 +119,7 @@ public sealed class KubeletProbeTests : IDisposable
         var (result, report) = await RunAsync(options);
 
         Assert.Equal(ProbeStatus.Ok, result.Status);
-        Assert.Equal("healthz=refused;unit=unknown", result.Fingerprint);
+        Assert.Equal("healthz=refused;unit=unknown;runtime=none", result.Fingerprint);
         Assert.Equal(string.Empty, report.Kubelet.Unit);
         Assert.Equal(clientNotAfter, report.Kubelet.ClientCertNotAfter.ToDateTimeOffset());
         Assert.Equal(servingNotAfter, report.Kubelet.ServingCertNotAfter.ToDateTimeOffset());
@@ -136,7 +136,7 @@ public sealed class KubeletProbeTests : IDisposable
 
         Assert.Equal(ProbeStatus.Ok, result.Status);
         Assert.Equal(HealthzResult.Timeout, report.Kubelet.Healthz);
-        Assert.Equal("healthz=timeout;unit=kubelet:active/running;restarts=0", result.Fingerprint);
+        Assert.Equal("healthz=timeout;unit=kubelet:active/running;restarts=0;runtime=none", result.Fingerprint);
     }
 
     [Fact]
@@ -152,6 +152,6 @@ public sealed class KubeletProbeTests : IDisposable
         Assert.Equal(["microk8s.daemon-kubelite"], _systemd.Asked);
         Assert.Equal(HealthzResult.Unhealthy, report.Kubelet.Healthz);
         Assert.Equal(500, report.Kubelet.HealthzHttpStatus);
-        Assert.Equal("healthz=unhealthy;unit=none", result.Fingerprint);
+        Assert.Equal("healthz=unhealthy;unit=none;runtime=none", result.Fingerprint);
     }
 }

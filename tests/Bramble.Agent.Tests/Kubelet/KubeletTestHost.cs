@@ -4,6 +4,8 @@ using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Probes.Kubelet;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Bramble.Agent.Tests.Kubelet;
 
@@ -20,6 +22,7 @@ internal static class KubeletTestHost
             ["Kubelet:Unit"] = options.Unit,
             ["Kubelet:ClientCertificatePath"] = options.ClientCertificatePath,
             ["Kubelet:ServingCertificatePath"] = options.ServingCertificatePath,
+            ["Kubelet:CriSocket"] = options.CriSocket,
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
@@ -28,6 +31,9 @@ internal static class KubeletTestHost
         services.AddSingleton(fileSystem ?? new StubFileSystem());
         services.AddSingleton(new HostPaths("/host/proc", "/host/sys"));
         replace?.Invoke(services);
+
+        // Auto-detection must not find this machine's container runtime.
+        services.TryAddSingleton(sp => new CriRuntimeClient(sp.GetRequiredService<IOptions<KubeletOptions>>(), sp.GetRequiredService<TimeProvider>()) { DefaultSockets = [] });
         services.AddKubeletProbe();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -20,12 +20,19 @@ public sealed class KubeletOptions
     /// <summary>The kubelet's serving certificate (PEM); empty: the first of <see cref="DefaultServingCertificatePaths"/> that exists.</summary>
     public string ServingCertificatePath { get; set; } = string.Empty;
 
+    /// <summary>The container runtime's CRI socket; empty: the first of <see cref="DefaultCriSockets"/> that exists.</summary>
+    public string CriSocket { get; set; } = string.Empty;
+
     /// <summary>kubeadm's unit, then k3s as a server (which runs the kubelet in-process) and as an agent.</summary>
     public static IReadOnlyList<string> DefaultUnits { get; } = ["kubelet", "k3s", "k3s-agent"];
 
     /// <summary>kubeadm (rotated, symlinked), then k3s.</summary>
     public static IReadOnlyList<string> DefaultClientCertificatePaths { get; } =
         ["/var/lib/kubelet/pki/kubelet-client-current.pem", "/var/lib/rancher/k3s/agent/client-kubelet.crt"];
+
+    /// <summary>containerd, k3s's embedded containerd, CRI-O.</summary>
+    public static IReadOnlyList<string> DefaultCriSockets { get; } =
+        ["/run/containerd/containerd.sock", "/run/k3s/containerd/containerd.sock", "/var/run/crio/crio.sock"];
 
     /// <summary>kubeadm's self-signed serving certificate, then k3s.</summary>
     public static IReadOnlyList<string> DefaultServingCertificatePaths { get; } =

@@ -33,6 +33,7 @@ public sealed partial class KubeletOptionsValidator : IValidateOptions<KubeletOp
 
         CheckPath(failures, prefix + nameof(options.ClientCertificatePath), options.ClientCertificatePath);
         CheckPath(failures, prefix + nameof(options.ServingCertificatePath), options.ServingCertificatePath);
+        CheckPath(failures, prefix + nameof(options.CriSocket), options.CriSocket);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -14,12 +14,13 @@ namespace Bramble.Agent.Probes.Kubelet;
 /// </summary>
 public sealed class KubeletProbe : IProbe
 {
-    // Healthz and systemctl run side by side, each within Kubelet:Timeout; the rest is file reads.
+    // Healthz, systemctl and the CRI call run side by side, each within Kubelet:Timeout; the rest is file reads.
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
 
     private readonly KubeletHealthzClient _healthz;
     private readonly KubeletUnitLocator _units;
     private readonly KubeletCertificateReader _certificates;
+    private readonly CriRuntimeClient _runtime;
     private readonly IFileSystem _fileSystem;
     private readonly HostPaths _paths;
     private readonly TimeProvider _time;
@@ -29,6 +30,7 @@ public sealed class KubeletProbe : IProbe
         KubeletHealthzClient healthz,
         KubeletUnitLocator units,
         KubeletCertificateReader certificates,
+        CriRuntimeClient runtime,
         IFileSystem fileSystem,
         HostPaths paths,
         TimeProvider time,
@@ -38,6 +40,7 @@ public sealed class KubeletProbe : IProbe
         _healthz = healthz;
         _units = units;
         _certificates = certificates;
+        _runtime = runtime;
         _fileSystem = fileSystem;
         _paths = paths;
         _time = time;
@@ -54,8 +57,10 @@ public sealed class KubeletProbe : IProbe
     {
         var healthzTask = _healthz.CheckAsync(cancellationToken);
         var unitTask = _units.FindAsync(cancellationToken);
+        var runtimeTask = _runtime.VersionAsync(cancellationToken);
         var healthz = await healthzTask;
         var lookup = await unitTask;
+        var runtime = await runtimeTask;
         var client = _certificates.Read(_options.ClientCertificatePath, KubeletOptions.DefaultClientCertificatePaths);
         var serving = _certificates.Read(_options.ServingCertificatePath, KubeletOptions.DefaultServingCertificatePaths);
 
@@ -78,6 +83,15 @@ public sealed class KubeletProbe : IProbe
                     ClientCertNotAfter = client is null ? null : Timestamp.FromDateTimeOffset(client.NotAfter),
                     ServingCertNotAfter = serving is null ? null : Timestamp.FromDateTimeOffset(serving.NotAfter),
                 };
+                if (runtime is not null)
+                {
+                    status.RuntimeResult = runtime.Result;
+                    status.RuntimeOk = runtime.Result == RuntimeResult.Ok;
+                    status.RuntimeSocket = runtime.Socket;
+                    status.RuntimeName = runtime.RuntimeName;
+                    status.RuntimeVersion = runtime.RuntimeVersion;
+                }
+
                 if (lookup.Unit is { } unit)
                 {
                     status.Unit = unit.Unit;
@@ -89,12 +103,20 @@ public sealed class KubeletProbe : IProbe
 
                 report.Kubelet = status;
             },
-            Fingerprint(healthz, lookup));
+            Fingerprint(healthz, lookup, runtime));
     }
 
     // Every restart changes the fingerprint, so a crash loop reaches the aggregator as it happens.
-    private static string Fingerprint(HealthzObservation healthz, KubeletUnitLookup lookup)
+    private static string Fingerprint(HealthzObservation healthz, KubeletUnitLookup lookup, RuntimeObservation? runtime)
     {
+        var cri = runtime?.Result switch
+        {
+            null => "none",
+            RuntimeResult.Ok => "ok",
+            RuntimeResult.Refused => "refused",
+            RuntimeResult.Timeout => "timeout",
+            _ => "error",
+        };
         var result = healthz.Result switch
         {
             HealthzResult.Ok => "ok",
@@ -106,7 +128,7 @@ public sealed class KubeletProbe : IProbe
         var unit = lookup.Unit is { } u
             ? $"{u.Unit}:{u.ActiveState}/{u.SubState};restarts={u.Restarts}"
             : lookup.Known ? "none" : "unknown";
-        return $"healthz={result};unit={unit}";
+        return $"healthz={result};unit={unit};runtime={cri}";
     }
 
     /// <summary>
