@@ -12,6 +12,12 @@ internal sealed class FakeUnitStateReader : IUnitStateReader
 
     public List<string> Asked { get; } = [];
 
+    /// <summary>The timeout each call was given.</summary>
+    public List<TimeSpan> Timeouts { get; } = [];
+
+    /// <summary>Runs before each answer (a test advances its fake clock here, as a slow systemctl would).</summary>
+    public Action? OnRead { get; set; }
+
     public FakeUnitStateReader With(UnitState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -22,6 +28,8 @@ internal sealed class FakeUnitStateReader : IUnitStateReader
     public Task<UnitState?> ReadAsync(string unit, TimeSpan timeout, CancellationToken cancellationToken)
     {
         Asked.Add(unit);
+        Timeouts.Add(timeout);
+        OnRead?.Invoke();
         if (!SystemdAvailable)
         {
             return Task.FromResult<UnitState?>(null);

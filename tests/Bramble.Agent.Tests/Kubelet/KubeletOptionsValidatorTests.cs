@@ -25,6 +25,7 @@ public sealed class KubeletOptionsValidatorTests
             Unit = "k3s-agent.service",
             ClientCertificatePath = "/etc/kubernetes/kubelet-client.pem",
             ServingCertificatePath = "/etc/kubernetes/kubelet.crt",
+            CriSocket = "/run/k3s/containerd/containerd.sock",
         };
 
         Assert.True(Validator.Validate(null, options).Succeeded);
@@ -42,6 +43,7 @@ public sealed class KubeletOptionsValidatorTests
         { "Kubelet:Unit", o => o.Unit = "k3s agent" },
         { "Kubelet:ClientCertificatePath", o => o.ClientCertificatePath = "pki/kubelet-client-current.pem" },
         { "Kubelet:ServingCertificatePath", o => o.ServingCertificatePath = "kubelet.crt" },
+        { "Kubelet:CriSocket", o => o.CriSocket = "run/containerd/containerd.sock" },
     };
 
     [Theory]

@@ -8,22 +8,34 @@ public sealed class KubeletUnitLocator
 {
     private readonly IUnitStateReader _reader;
     private readonly KubeletOptions _options;
+    private readonly TimeProvider _time;
 
-    public KubeletUnitLocator(IUnitStateReader reader, IOptions<KubeletOptions> options)
+    public KubeletUnitLocator(IUnitStateReader reader, IOptions<KubeletOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         _reader = reader;
         _options = options.Value;
+        _time = time;
     }
 
-    /// <summary>The unit's state; <see cref="KubeletUnitLookup.Unknown"/> when systemd cannot be asked.</summary>
+    /// <summary>
+    /// The unit's state; <see cref="KubeletUnitLookup.Unknown"/> when systemd cannot be asked. All candidates share one
+    /// Kubelet:Timeout, so a wedged systemctl cannot stretch the lookup past the probe's deadline.
+    /// </summary>
     public async Task<KubeletUnitLookup> FindAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<string> candidates = _options.Unit.Length > 0 ? [_options.Unit] : KubeletOptions.DefaultUnits;
+        var started = _time.GetTimestamp();
         var anyAnswer = false;
         foreach (var unit in candidates)
         {
-            var state = await _reader.ReadAsync(unit, _options.Timeout, cancellationToken);
+            var remaining = _options.Timeout - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            var state = await _reader.ReadAsync(unit, remaining, cancellationToken);
             if (state is { Exists: true })
             {
                 return new KubeletUnitLookup(state, Known: true);
