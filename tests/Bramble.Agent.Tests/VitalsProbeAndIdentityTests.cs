@@ -23,7 +23,7 @@ public sealed class VitalsProbeTests
     [Fact]
     public async Task ProbeAsync_FixtureHost_ContributesVitals()
     {
-        var result = await new VitalsProbe(Host(), Paths, NoClock).ProbeAsync(TestContext.Current.CancellationToken);
+        var result = await new VitalsProbe(Host(), Paths, NoClock, new FakeDiskSpaceReader(null)).ProbeAsync(TestContext.Current.CancellationToken);
         var report = new Report();
         result.Contribute!(report);
 
@@ -44,7 +44,7 @@ public sealed class VitalsProbeTests
             .Add("/host/proc/loadavg", "0.00 0.01 0.05 1/82 5436\n")
             .Add("/host/proc/meminfo", "MemTotal: 1024 kB\nMemAvailable: 512 kB\n");
 
-        var result = await new VitalsProbe(fs, Paths, NoClock).ProbeAsync(TestContext.Current.CancellationToken);
+        var result = await new VitalsProbe(fs, Paths, NoClock, new FakeDiskSpaceReader(null)).ProbeAsync(TestContext.Current.CancellationToken);
         var report = new Report();
         result.Contribute!(report);
 
@@ -65,7 +65,7 @@ public sealed class VitalsProbeTests
             fs.Add(path, full.TryReadAllText(path)!);
         }
 
-        var result = await new VitalsProbe(fs, Paths, NoClock).ProbeAsync(TestContext.Current.CancellationToken);
+        var result = await new VitalsProbe(fs, Paths, NoClock, new FakeDiskSpaceReader(null)).ProbeAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(ProbeStatus.Error, result.Status);
         Assert.Null(result.Contribute);

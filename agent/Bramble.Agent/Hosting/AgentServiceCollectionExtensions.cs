@@ -32,6 +32,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ProbeBoard>();
         services.TryAddSingleton<ReportFactory>();
         services.TryAddSingleton<IClockSyncReader>(AdjtimexClockSyncReader.Instance);
+        services.TryAddSingleton<IDiskSpaceReader>(StatvfsDiskSpaceReader.Instance);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VitalsProbe>());
         services.AddNfsProbe();
         services.AddKubeletProbe();

@@ -22,9 +22,9 @@ public sealed class VitalsProbePiTests
         .Add("/host/proc/pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=14418716\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=13466468\n")
         .Add("/host/proc/pressure/io", "some avg10=12.40 avg60=8.95 avg300=3.11 total=893264455\nfull avg10=11.62 avg60=8.23 avg300=2.85 total=821375322\n");
 
-    private static async Task<(ProbeResult Result, NodeVitals Vitals)> RunAsync(StubFileSystem fs, ClockSyncState? clock)
+    private static async Task<(ProbeResult Result, NodeVitals Vitals)> RunAsync(StubFileSystem fs, ClockSyncState? clock, DiskSpace? root = null)
     {
-        var result = await new VitalsProbe(fs, Paths, new FakeClockSyncReader(clock)).ProbeAsync(TestContext.Current.CancellationToken);
+        var result = await new VitalsProbe(fs, Paths, new FakeClockSyncReader(clock), new FakeDiskSpaceReader(root)).ProbeAsync(TestContext.Current.CancellationToken);
         var report = new Report();
         result.Contribute!(report);
         return (result, report.Vitals);
@@ -33,12 +33,14 @@ public sealed class VitalsProbePiTests
     [Fact]
     public async Task ProbeAsync_UnhappyPi_ReportsThrottlingReadOnlyRootPressureAndClock()
     {
-        var (result, vitals) = await RunAsync(UnhappyPi(), ClockSyncState.FromTimex(4_500, 250));
+        var (result, vitals) = await RunAsync(UnhappyPi(), ClockSyncState.FromTimex(4_500, 250), new DiskSpace(31_267_487_744, 1_073_741_824));
 
         Assert.Equal(ProbeStatus.Ok, result.Status);
         Assert.True(vitals.HasThrottledFlags);
         Assert.Equal(0x50005u, vitals.ThrottledFlags);
         Assert.True(vitals.RootReadOnly);
+        Assert.Equal(31_267_487_744UL, vitals.RootSizeBytes);
+        Assert.Equal(1_073_741_824UL, vitals.RootAvailableBytes);
         Assert.True(vitals.HasClockSynchronized);
         Assert.True(vitals.ClockSynchronized);
         Assert.Equal(TimeSpan.FromMicroseconds(4_500), vitals.ClockMaxError.ToTimeSpan());
@@ -66,6 +68,8 @@ public sealed class VitalsProbePiTests
         Assert.Null(vitals.CpuPressure);
         Assert.Null(vitals.IoPressure);
         Assert.False(vitals.RootReadOnly);
+        Assert.False(vitals.HasRootSizeBytes);
+        Assert.False(vitals.HasRootAvailableBytes);
         Assert.Equal("throttled=none;root=unknown;clock=unknown", result.Fingerprint);
     }
 

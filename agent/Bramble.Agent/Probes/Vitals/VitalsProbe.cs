@@ -8,20 +8,22 @@ using Google.Protobuf.WellKnownTypes;
 namespace Bramble.Agent.Probes.Vitals;
 
 /// <summary>
-/// Load, memory, uptime, temperature, the Pi firmware's throttling flags, pressure stalls, a read-only root and the
-/// clock's synchronisation, from procfs, sysfs and adjtimex.
+/// Load, memory, uptime, temperature, the Pi firmware's throttling flags, pressure stalls, a read-only or full root
+/// and the clock's synchronisation, from procfs, sysfs, statvfs and adjtimex.
 /// </summary>
 public sealed class VitalsProbe : IProbe
 {
     private readonly IFileSystem _fileSystem;
     private readonly HostPaths _paths;
     private readonly IClockSyncReader _clock;
+    private readonly IDiskSpaceReader _disk;
 
-    public VitalsProbe(IFileSystem fileSystem, HostPaths paths, IClockSyncReader clock)
+    public VitalsProbe(IFileSystem fileSystem, HostPaths paths, IClockSyncReader clock, IDiskSpaceReader disk)
     {
         _fileSystem = fileSystem;
         _paths = paths;
         _clock = clock;
+        _disk = disk;
     }
 
     public string Name => "vitals";
@@ -44,6 +46,7 @@ public sealed class VitalsProbe : IProbe
         var throttle = ThrottleFlags.Parse(_fileSystem.TryReadAllText(_paths.Sys(ThrottleFlags.SysfsPath)));
         var rootReadOnly = RootFileSystem.IsReadOnly(_fileSystem.TryReadAllText(_paths.Proc("self/mountinfo")));
         var clock = _clock.Read();
+        var rootSpace = _disk.Read("/");
         var pressure = PressureStall.Resources.ToDictionary(
             resource => resource,
             resource => PressureStall.Parse(_fileSystem.TryReadAllText(_paths.Proc($"pressure/{resource}"))),
@@ -73,6 +76,12 @@ public sealed class VitalsProbe : IProbe
                 if (throttle is { } flags)
                 {
                     vitals.ThrottledFlags = flags.Bits;
+                }
+
+                if (rootSpace is not null)
+                {
+                    vitals.RootSizeBytes = rootSpace.TotalBytes;
+                    vitals.RootAvailableBytes = rootSpace.AvailableBytes;
                 }
 
                 if (clock is not null)
