@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bramble.Agent.Linux.FileSystem;
 
 namespace Bramble.Agent.Linux.Vitals;
 
@@ -31,6 +32,34 @@ public readonly record struct ThrottleFlags(uint Bits)
     public bool UnderVoltageSinceBoot => (Bits & UnderVoltageOccurred) != 0;
 
     public bool ThrottledSinceBoot => (Bits & ThrottledOccurred) != 0;
+
+    /// <summary>
+    /// Reads the flags from sysfs: the usual path, else any "soc*/…:firmware/get_throttled" under devices/platform
+    /// (device-tree kernels that put the SoC's bus address in the node name, e.g. "soc@107c000000"). Null on a
+    /// machine that is not a Raspberry Pi, or whose firmware driver does not expose the file.
+    /// </summary>
+    public static ThrottleFlags? Read(IFileSystem fileSystem, HostPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(paths);
+        if (fileSystem.TryReadAllText(paths.Sys(SysfsPath)) is { } text)
+        {
+            return Parse(text);
+        }
+
+        foreach (var soc in fileSystem.ListDirectory(paths.Sys("devices/platform")).Where(n => n.StartsWith("soc", StringComparison.Ordinal)))
+        {
+            foreach (var firmware in fileSystem.ListDirectory(paths.Sys($"devices/platform/{soc}")).Where(n => n.EndsWith(":firmware", StringComparison.Ordinal)))
+            {
+                if (fileSystem.TryReadAllText(paths.Sys($"devices/platform/{soc}/{firmware}/get_throttled")) is { } found)
+                {
+                    return Parse(found);
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Parses the sysfs file ("50005\n": hex without a prefix) or vcgencmd's "throttled=0x50005"; null when the text

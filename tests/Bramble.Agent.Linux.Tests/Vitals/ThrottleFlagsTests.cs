@@ -1,3 +1,4 @@
+using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
 
 namespace Bramble.Agent.Linux.Tests.Vitals;
@@ -70,5 +71,33 @@ public sealed class ThrottleFlagsTests
     public void Parse_Malformed_ReturnsNull(string? text)
     {
         Assert.Null(ThrottleFlags.Parse(text));
+    }
+
+    private static readonly HostPaths Paths = new("/host/proc", "/host/sys");
+
+    [Fact]
+    public void Read_UsualPath_ReadsIt()
+    {
+        var fs = new InMemoryFileSystem().Add("/host/sys/devices/platform/soc/soc:firmware/get_throttled", "50005\n");
+
+        Assert.Equal(new ThrottleFlags(0x50005), ThrottleFlags.Read(fs, Paths));
+    }
+
+    [Fact]
+    public void Read_SocNodeNamedWithItsAddress_FindsIt()
+    {
+        var fs = new InMemoryFileSystem()
+            .Add("/host/sys/devices/platform/soc@107c000000/soc@107c000000:firmware/get_throttled", "80000\n")
+            .Add("/host/sys/devices/platform/soc@107c000000/107d004000.spi/modalias", "of:spi\n");
+
+        Assert.Equal(new ThrottleFlags(0x80000), ThrottleFlags.Read(fs, Paths));
+    }
+
+    [Fact]
+    public void Read_NotAPi_ReturnsNull()
+    {
+        var fs = new InMemoryFileSystem().Add("/host/sys/devices/platform/serial8250/driver_override", "(null)\n");
+
+        Assert.Null(ThrottleFlags.Read(fs, Paths));
     }
 }

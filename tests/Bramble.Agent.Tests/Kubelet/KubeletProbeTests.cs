@@ -77,6 +77,7 @@ public sealed class KubeletProbeTests : IDisposable
 
         Assert.Equal(ProbeStatus.Ok, result.Status);
         Assert.Equal("healthz=ok;unit=k3s-agent:active/running;restarts=2;runtime=none", result.Fingerprint);
+        Assert.Equal(string.Empty, result.Detail);
         var kubelet = report.Kubelet;
         Assert.Equal(HealthzResult.Ok, kubelet.Healthz);
         Assert.Equal(200, kubelet.HealthzHttpStatus);
@@ -137,6 +138,7 @@ public sealed class KubeletProbeTests : IDisposable
         Assert.Equal(ProbeStatus.Ok, result.Status);
         Assert.Equal(HealthzResult.Timeout, report.Kubelet.Healthz);
         Assert.Equal("healthz=timeout;unit=kubelet:active/running;restarts=0;runtime=none", result.Fingerprint);
+        Assert.Equal("healthz no answer within 0.5 s", result.Detail);
     }
 
     [Fact]

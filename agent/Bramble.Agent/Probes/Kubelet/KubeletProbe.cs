@@ -72,7 +72,18 @@ public sealed class KubeletProbe : IProbe
         }
 
         var activeSince = ActiveSince(lookup.Unit);
-        return ProbeResult.Ok(
+
+        // The probe worked even when the kubelet did not: status OK, with why healthz or the runtime failed as its
+        // detail for logs and the status page (the report's fields carry the classified outcome).
+        var detail = string.Join("; ", new[]
+        {
+            healthz.Detail.Length > 0 ? "healthz " + healthz.Detail : string.Empty,
+            runtime is { Detail.Length: > 0 } ? "runtime " + runtime.Detail : string.Empty,
+        }.Where(d => d.Length > 0));
+        return new ProbeResult(
+            ProbeStatus.Ok,
+            detail,
+            Fingerprint(healthz, lookup, runtime),
             report =>
             {
                 var status = new KubeletStatus
@@ -102,8 +113,7 @@ public sealed class KubeletProbe : IProbe
                 }
 
                 report.Kubelet = status;
-            },
-            Fingerprint(healthz, lookup, runtime));
+            });
     }
 
     // Every restart changes the fingerprint, so a crash loop reaches the aggregator as it happens.

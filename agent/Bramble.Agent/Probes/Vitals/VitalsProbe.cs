@@ -43,7 +43,7 @@ public sealed class VitalsProbe : IProbe
 
         var uptime = Uptime.Parse(_fileSystem.TryReadAllText(_paths.Proc("uptime")));
         var temperature = ThermalZones.ReadHottestCelsius(_fileSystem, _paths);
-        var throttle = ThrottleFlags.Parse(_fileSystem.TryReadAllText(_paths.Sys(ThrottleFlags.SysfsPath)));
+        var throttle = ThrottleFlags.Read(_fileSystem, _paths);
         var rootReadOnly = RootFileSystem.IsReadOnly(_fileSystem.TryReadAllText(_paths.Proc("self/mountinfo")));
         var clock = _clock.Read();
         var rootSpace = _disk.Read("/");
