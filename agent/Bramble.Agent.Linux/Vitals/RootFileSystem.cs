@@ -10,7 +10,17 @@ public static class RootFileSystem
     /// Both option sets count: ext4's emergency remount sets "ro" on the superblock (the last field) while the
     /// per-mount options can still say "rw".
     /// </summary>
-    public static bool? IsReadOnly(string? mountInfo)
+    public static bool? IsReadOnly(string? mountInfo) =>
+        FindRoot(mountInfo) is { } root ? HasReadOnly(root.MountOptions) || HasReadOnly(root.SuperOptions) : null;
+
+    /// <summary>
+    /// The device number of the block device under "/" (e.g. 179:2 for mmcblk0p2), or null when "/" has none
+    /// (major 0: overlay, tmpfs, NFS root) or mountinfo has no "/" entry.
+    /// </summary>
+    public static (int Major, int Minor)? BlockDevice(string? mountInfo) =>
+        FindRoot(mountInfo) is { Major: > 0 } root ? (root.Major, root.Minor) : null;
+
+    private static NfsMountInfo? FindRoot(string? mountInfo)
     {
         if (mountInfo is null)
         {
@@ -27,7 +37,7 @@ public static class RootFileSystem
             }
         }
 
-        return root is null ? null : HasReadOnly(root.MountOptions) || HasReadOnly(root.SuperOptions);
+        return root;
     }
 
     private static bool HasReadOnly(string options) =>

@@ -43,4 +43,19 @@ public sealed class RootFileSystemTests
     {
         Assert.Null(RootFileSystem.IsReadOnly(mountInfo));
     }
+
+    [Fact]
+    public void BlockDevice_SdCardRoot_IsItsPartitionNumber()
+    {
+        Assert.Equal((179, 2), RootFileSystem.BlockDevice(PiHeader + "26 1 179:2 / / rw,noatime shared:1 - ext4 /dev/mmcblk0p2 rw\n" + PiBoot));
+    }
+
+    [Theory]
+    [InlineData("31 1 0:30 / / rw,relatime shared:2 - overlay overlay rw,lowerdir=/ro,upperdir=/rw/upper,workdir=/rw/work\n")]
+    [InlineData("22 26 0:4 / /proc rw,relatime shared:12 - proc proc rw\n")]
+    [InlineData(null)]
+    public void BlockDevice_NoBlockDeviceUnderRoot_ReturnsNull(string? mountInfo)
+    {
+        Assert.Null(RootFileSystem.BlockDevice(mountInfo));
+    }
 }

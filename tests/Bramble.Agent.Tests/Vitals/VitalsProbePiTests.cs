@@ -17,6 +17,7 @@ public sealed class VitalsProbePiTests
         .Add("/host/proc/uptime", "86400.50 300000.10\n")
         .Add("/host/sys/class/thermal/thermal_zone0/temp", "81250\n")
         .Add("/host/sys/devices/platform/soc/soc:firmware/get_throttled", "50005\n")
+        .Add("/host/sys/dev/block/179:2/stat", "   40632     9218  2981158    71264    58291    64833  4421976   524632        0   139568   602164        0        0        0        0     3376    6267\n")
         .Add("/host/proc/self/mountinfo", "26 1 179:2 / / rw,noatime shared:1 - ext4 /dev/mmcblk0p2 ro\n")
         .Add("/host/proc/pressure/cpu", "some avg10=1.53 avg60=0.87 avg300=0.56 total=2735498137\n")
         .Add("/host/proc/pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=14418716\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=13466468\n")
@@ -41,6 +42,7 @@ public sealed class VitalsProbePiTests
         Assert.True(vitals.RootReadOnly);
         Assert.Equal(31_267_487_744UL, vitals.RootSizeBytes);
         Assert.Equal(1_073_741_824UL, vitals.RootAvailableBytes);
+        Assert.Equal(4421976UL * 512, vitals.RootDeviceWrittenBytes);
         Assert.True(vitals.HasClockSynchronized);
         Assert.True(vitals.ClockSynchronized);
         Assert.Equal(TimeSpan.FromMicroseconds(4_500), vitals.ClockMaxError.ToTimeSpan());
@@ -70,6 +72,7 @@ public sealed class VitalsProbePiTests
         Assert.False(vitals.RootReadOnly);
         Assert.False(vitals.HasRootSizeBytes);
         Assert.False(vitals.HasRootAvailableBytes);
+        Assert.False(vitals.HasRootDeviceWrittenBytes);
         Assert.Equal("throttled=none;root=unknown;clock=unknown", result.Fingerprint);
     }
 

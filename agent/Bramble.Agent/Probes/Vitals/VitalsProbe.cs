@@ -44,7 +44,11 @@ public sealed class VitalsProbe : IProbe
         var uptime = Uptime.Parse(_fileSystem.TryReadAllText(_paths.Proc("uptime")));
         var temperature = ThermalZones.ReadHottestCelsius(_fileSystem, _paths);
         var throttle = ThrottleFlags.Read(_fileSystem, _paths);
-        var rootReadOnly = RootFileSystem.IsReadOnly(_fileSystem.TryReadAllText(_paths.Proc("self/mountinfo")));
+        var mountInfo = _fileSystem.TryReadAllText(_paths.Proc("self/mountinfo"));
+        var rootReadOnly = RootFileSystem.IsReadOnly(mountInfo);
+        var rootWritten = RootFileSystem.BlockDevice(mountInfo) is var (major, minor)
+            ? BlockDeviceStat.ParseWrittenBytes(_fileSystem.TryReadAllText(_paths.Sys(BlockDeviceStat.SysfsPath(major, minor))))
+            : null;
         var clock = _clock.Read();
         var rootSpace = _disk.Read("/");
         var pressure = PressureStall.Resources.ToDictionary(
@@ -82,6 +86,11 @@ public sealed class VitalsProbe : IProbe
                 {
                     vitals.RootSizeBytes = rootSpace.TotalBytes;
                     vitals.RootAvailableBytes = rootSpace.AvailableBytes;
+                }
+
+                if (rootWritten is { } written)
+                {
+                    vitals.RootDeviceWrittenBytes = written;
                 }
 
                 if (clock is not null)
