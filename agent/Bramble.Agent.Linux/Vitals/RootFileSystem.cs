@@ -6,12 +6,13 @@ namespace Bramble.Agent.Linux.Vitals;
 public static class RootFileSystem
 {
     /// <summary>
-    /// True when the visible "/" mount is read-only, false when writable, null when mountinfo has no "/" entry.
-    /// Both option sets count: ext4's emergency remount sets "ro" on the superblock (the last field) while the
-    /// per-mount options can still say "rw".
+    /// True when the file system under "/" is read-only, false when writable, null when mountinfo has no "/" entry.
+    /// Only the superblock options (the last field) count: ext4's errors=remount-ro and `mount -o remount,ro /` both
+    /// set them, while a read-only bind of "/" in the reader's own mount namespace (systemd's ProtectSystem=strict
+    /// for the agent's unit) sets only the per-mount options and says nothing about the card.
     /// </summary>
     public static bool? IsReadOnly(string? mountInfo) =>
-        FindRoot(mountInfo) is { } root ? HasReadOnly(root.MountOptions) || HasReadOnly(root.SuperOptions) : null;
+        FindRoot(mountInfo) is { } root ? HasReadOnly(root.SuperOptions) : null;
 
     /// <summary>
     /// The device number of the block device under "/" (e.g. 179:2 for mmcblk0p2), or null when "/" has none

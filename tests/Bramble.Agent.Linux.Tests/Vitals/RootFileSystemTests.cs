@@ -21,6 +21,8 @@ public sealed class RootFileSystemTests
         { PiHeader + "26 1 179:2 / / rw,noatime shared:1 - ext4 /dev/mmcblk0p2 ro\n" + PiBoot, true },
         // mount -o remount,ro / by hand: both say so.
         { PiHeader + "26 1 179:2 / / ro,noatime shared:1 - ext4 /dev/mmcblk0p2 ro\n" + PiBoot, true },
+        // The agent's own unit with ProtectSystem=strict: "/" bound read-only in its namespace, the card is fine.
+        { PiHeader + "26 1 179:2 / / ro,noatime shared:1 - ext4 /dev/mmcblk0p2 rw\n" + PiBoot, false },
         // A read-only /boot/firmware must not be mistaken for the root.
         { "26 1 179:2 / / rw,noatime shared:1 - ext4 /dev/mmcblk0p2 rw\n29 26 179:1 / /boot/firmware ro,relatime shared:16 - vfat /dev/mmcblk0p1 ro\n", false },
         // Stacked on "/": the last entry is the one in use (an overlay over a read-only card is writable).
