@@ -1,6 +1,7 @@
 using Bramble.Agent.Hosting;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Probes.Vitals;
+using Bramble.Agent.Tests.Vitals;
 using Bramble.Protos.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,7 @@ namespace Bramble.Agent.Tests;
 public sealed class VitalsProbeTests
 {
     private static readonly HostPaths Paths = new("/host/proc", "/host/sys");
+    private static readonly FakeClockSyncReader NoClock = new(null);
 
     private static StubFileSystem Host() => new StubFileSystem()
         .Add("/host/proc/loadavg", "2.48 1.06 0.44 1/82 5436\n")
@@ -21,7 +23,7 @@ public sealed class VitalsProbeTests
     [Fact]
     public async Task ProbeAsync_FixtureHost_ContributesVitals()
     {
-        var result = await new VitalsProbe(Host(), Paths).ProbeAsync(TestContext.Current.CancellationToken);
+        var result = await new VitalsProbe(Host(), Paths, NoClock, new FakeDiskSpaceReader(null)).ProbeAsync(TestContext.Current.CancellationToken);
         var report = new Report();
         result.Contribute!(report);
 
@@ -42,7 +44,7 @@ public sealed class VitalsProbeTests
             .Add("/host/proc/loadavg", "0.00 0.01 0.05 1/82 5436\n")
             .Add("/host/proc/meminfo", "MemTotal: 1024 kB\nMemAvailable: 512 kB\n");
 
-        var result = await new VitalsProbe(fs, Paths).ProbeAsync(TestContext.Current.CancellationToken);
+        var result = await new VitalsProbe(fs, Paths, NoClock, new FakeDiskSpaceReader(null)).ProbeAsync(TestContext.Current.CancellationToken);
         var report = new Report();
         result.Contribute!(report);
 
@@ -63,7 +65,7 @@ public sealed class VitalsProbeTests
             fs.Add(path, full.TryReadAllText(path)!);
         }
 
-        var result = await new VitalsProbe(fs, Paths).ProbeAsync(TestContext.Current.CancellationToken);
+        var result = await new VitalsProbe(fs, Paths, NoClock, new FakeDiskSpaceReader(null)).ProbeAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(ProbeStatus.Error, result.Status);
         Assert.Null(result.Contribute);

@@ -1,3 +1,4 @@
+using Bramble.Agent.Probes.Kubelet;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Vip;
 using Bramble.Agent.Probing;
@@ -111,6 +112,7 @@ public static class AgentHost
         _ = services.GetRequiredService<IOptions<AgentOptions>>().Value;
         _ = services.GetRequiredService<IOptions<NfsOptions>>().Value;
         _ = services.GetRequiredService<IOptions<VipOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<KubeletOptions>>().Value;
     }
 
     private static int ConfigurationError(IEnumerable<string> failures) =>

@@ -1,5 +1,7 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Linux.Vitals;
+using Bramble.Agent.Probes.Kubelet;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Vip;
 using Bramble.Agent.Probes.Vitals;
@@ -30,9 +32,12 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<ProbeBoard>();
         services.TryAddSingleton<ReportFactory>();
+        services.TryAddSingleton<IClockSyncReader>(AdjtimexClockSyncReader.Instance);
+        services.TryAddSingleton<IDiskSpaceReader>(StatvfsDiskSpaceReader.Instance);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VitalsProbe>());
         services.AddNfsProbe();
         services.AddVipProbe();
+        services.AddKubeletProbe();
         return services;
     }
 
@@ -44,6 +49,27 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<INfsProbeChildLauncher, NfsProbeChildLauncher>();
         services.TryAddSingleton<IRpcPinger, RpcPinger>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, NfsProbe>());
+        return services;
+    }
+
+    /// <summary>The kubelet probe, its options (section "Kubelet"), the healthz and CRI clients and the systemd unit reader.</summary>
+    public static IServiceCollection AddKubeletProbe(this IServiceCollection services)
+    {
+        services.AddOptions<KubeletOptions>().BindConfiguration(KubeletOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubeletOptions>, KubeletOptionsValidator>());
+        services.AddHttpClient(KubeletHealthzClient.HttpClientName, client => client.MaxResponseContentBufferSize = KubeletHealthzClient.MaxBodyBytes)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // healthz is on this node: an HTTP_PROXY in the environment must not carry it elsewhere.
+                UseProxy = false,
+                AllowAutoRedirect = false,
+            });
+        services.TryAddSingleton<IUnitStateReader, SystemctlUnitStateReader>();
+        services.TryAddSingleton<KubeletHealthzClient>();
+        services.TryAddSingleton<KubeletUnitLocator>();
+        services.TryAddSingleton<KubeletCertificateReader>();
+        services.TryAddSingleton<CriRuntimeClient>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, KubeletProbe>());
         return services;
     }
 

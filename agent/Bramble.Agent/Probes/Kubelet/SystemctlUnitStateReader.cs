@@ -1,0 +1,116 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Bramble.Agent.Linux.Systemd;
+
+namespace Bramble.Agent.Probes.Kubelet;
+
+/// <summary>
+/// `systemctl show UNIT --property=…`, started directly (never through a shell) with a deadline. Chosen over D-Bus
+/// for having no dependency and the same answer on every systemd since 235.
+/// </summary>
+public sealed partial class SystemctlUnitStateReader : IUnitStateReader
+{
+    private readonly ILogger<SystemctlUnitStateReader> _logger;
+    private readonly TimeProvider _time;
+    private readonly string _systemctl;
+
+    public SystemctlUnitStateReader(ILogger<SystemctlUnitStateReader> logger, TimeProvider time)
+        : this(logger, time, "systemctl")
+    {
+    }
+
+    /// <summary>With another executable in place of systemctl (tests use a script that answers or hangs).</summary>
+    internal SystemctlUnitStateReader(ILogger<SystemctlUnitStateReader> logger, TimeProvider time, string systemctl)
+    {
+        _logger = logger;
+        _time = time;
+        _systemctl = systemctl;
+    }
+
+    public async Task<UnitState?> ReadAsync(string unit, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(_systemctl)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var argument in new[] { "show", unit, "--property=" + UnitState.Properties, "--no-pager" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // systemctl's own colours and pager must not depend on the agent's environment.
+        start.Environment["SYSTEMD_PAGER"] = string.Empty;
+        start.Environment["SYSTEMD_COLORS"] = "0";
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new Win32Exception("not started");
+        }
+        catch (Win32Exception e)
+        {
+            LogSystemctlUnavailable(_logger, _systemctl, e.Message);
+            return null;
+        }
+
+        using (process)
+        {
+            process.StandardInput.Close();
+            using var deadline = new CancellationTokenSource(timeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            var output = process.StandardOutput.ReadToEndAsync(linked.Token);
+            var error = process.StandardError.ReadToEndAsync(linked.Token);
+            try
+            {
+                await process.WaitForExitAsync(linked.Token);
+                await Task.WhenAll(output, error);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ours to end, by its own handle; then not waited on: a wedged systemctl must not hold the probe.
+                TryKill(process);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                LogSystemctlTimedOut(_logger, unit, timeout.TotalSeconds);
+                return null;
+            }
+
+            if (process.ExitCode != 0)
+            {
+                // "System has not been booted with systemd as init system (PID 1)": unit state unknown, not a failure.
+                var message = (await error).Trim();
+                LogSystemctlFailed(_logger, unit, process.ExitCode, message);
+                return null;
+            }
+
+            return SystemctlShow.Parse(unit, await output);
+        }
+    }
+
+    private static void TryKill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Debug, Message = "Unit state unknown: cannot run {Systemctl}: {Reason}")]
+    private static partial void LogSystemctlUnavailable(ILogger logger, string systemctl, string reason);
+
+    [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "systemctl show {Unit} did not answer within {TimeoutSeconds} s; unit state unknown")]
+    private static partial void LogSystemctlTimedOut(ILogger logger, string unit, double timeoutSeconds);
+
+    [LoggerMessage(EventId = 703, Level = LogLevel.Debug, Message = "Unit state unknown: systemctl show {Unit} exited {ExitCode}: {Error}")]
+    private static partial void LogSystemctlFailed(ILogger logger, string unit, int exitCode, string error);
+}
