@@ -105,12 +105,12 @@ public sealed partial class SystemctlUnitStateReader : IUnitStateReader
         }
     }
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Debug, Message = "Unit state unknown: cannot run {Systemctl}: {Reason}")]
+    [LoggerMessage(EventId = 901, Level = LogLevel.Debug, Message = "Unit state unknown: cannot run {Systemctl}: {Reason}")]
     private static partial void LogSystemctlUnavailable(ILogger logger, string systemctl, string reason);
 
-    [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "systemctl show {Unit} did not answer within {TimeoutSeconds} s; unit state unknown")]
+    [LoggerMessage(EventId = 902, Level = LogLevel.Warning, Message = "systemctl show {Unit} did not answer within {TimeoutSeconds} s; unit state unknown")]
     private static partial void LogSystemctlTimedOut(ILogger logger, string unit, double timeoutSeconds);
 
-    [LoggerMessage(EventId = 703, Level = LogLevel.Debug, Message = "Unit state unknown: systemctl show {Unit} exited {ExitCode}: {Error}")]
+    [LoggerMessage(EventId = 903, Level = LogLevel.Debug, Message = "Unit state unknown: systemctl show {Unit} exited {ExitCode}: {Error}")]
     private static partial void LogSystemctlFailed(ILogger logger, string unit, int exitCode, string error);
 }
