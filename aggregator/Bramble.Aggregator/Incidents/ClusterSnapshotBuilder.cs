@@ -21,6 +21,8 @@ public static class ClusterSnapshotBuilder
                     NfsMounts = NfsMountMapper.Map(entry.LatestReport, entry.Nfs),
                     Vips = VipViewMapper.Map(entry.LatestReport),
                     Macs = VipViewMapper.Macs(entry.LastHello),
+                    Kubelet = NodeHealthMapper.Kubelet(entry.LatestReport, entry.KubeletRestarts.RestartsInWindow),
+                    Vitals = NodeHealthMapper.Vitals(entry.LatestReport),
                 });
             }
         }

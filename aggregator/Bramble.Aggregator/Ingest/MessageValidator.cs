@@ -118,6 +118,11 @@ public static class MessageValidator
             return Undefined("kubelet.healthz", (int)kubelet.Healthz);
         }
 
+        if (report.Kubelet is { } runtime && !Enum.IsDefined(runtime.RuntimeResult))
+        {
+            return Undefined("kubelet.runtime_result", (int)runtime.RuntimeResult);
+        }
+
         return null;
     }
 

@@ -47,6 +47,8 @@ public sealed class KubeletProbe : IProbe
         _options = options.Value;
     }
 
+    private bool _kubeletSeen;
+
     public string Name => "kubelet";
 
     public Capability Capability => Capability.ProbeKubelet;
@@ -64,7 +66,14 @@ public sealed class KubeletProbe : IProbe
         var client = _certificates.Read(_options.ClientCertificatePath, KubeletOptions.DefaultClientCertificatePaths);
         var serving = _certificates.Read(_options.ServingCertificatePath, KubeletOptions.DefaultServingCertificatePaths);
 
-        if (healthz.Result == HealthzResult.Refused && lookup.Unit is null && client is null && serving is null)
+        // Once a kubelet has been seen here, nothing listening is a dead kubelet, not "no kubelet".
+        var nothingHere = healthz.Result == HealthzResult.Refused && lookup.Unit is null && client is null && serving is null;
+        if (!nothingHere)
+        {
+            _kubeletSeen = true;
+        }
+
+        if (nothingHere && !_kubeletSeen)
         {
             var units = _options.Unit.Length > 0 ? _options.Unit : string.Join(", ", KubeletOptions.DefaultUnits);
             var unitDetail = lookup.Known ? $"no {units} unit" : "unit state unknown (no systemd)";
