@@ -5,12 +5,16 @@ using Bramble.Engine.Correlation;
 using Bramble.Engine.Incidents;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
+using Bramble.Engine.Rules.Nfs;
+using Bramble.Engine.Rules.Node;
+using Bramble.Engine.Rules.Vip;
 
 namespace Bramble.Bench.Rules;
 
 /// <summary>
-/// Times full rule passes (all rules, correlation, incident lifecycle) over N nodes, a share of them silent so that
-/// findings, a partition and incident updates are part of every pass. Prints one Markdown table row per node count.
+/// Times full rule passes (every registered rule, correlation, incident lifecycle) over N nodes that each report an
+/// NFS mount, a watched VIP, a kubelet and vitals; a share of them is silent so that findings and incident updates are
+/// part of every pass. Prints one Markdown table row per node count.
 /// </summary>
 public static class RulePassBenchmark
 {
@@ -35,9 +39,25 @@ public static class RulePassBenchmark
     private static (double Median, double P99, double Max, double AllocatedKb, int Silent) Measure(int nodeCount, int passes, double silentShare)
     {
         var start = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+        // Every rule the aggregator registers, with its default settings.
         var engine = new RuleEngine(
-            [new AgentSilentRule(new AgentSilentSettings()), new AgentRestartedRule(new AgentRestartedSettings())],
-            [new NetworkPartitionRule(new NetworkPartitionSettings())]);
+            [
+                new AgentSilentRule(new AgentSilentSettings()), new AgentRestartedRule(new AgentRestartedSettings()),
+                new NfsMountHungRule(new RuleSettings()), new NfsStaleHandleRule(new RuleSettings()), new NfsSlowRule(new NfsSlowSettings()),
+                new NfsOptionDriftRule(new RuleSettings()), new NfsRetransmittingRule(new NfsRetransmittingSettings()),
+                new VipSplitBrainRule(new RuleSettings()), new VipDarkRule(new RuleSettings()), new VipStaleNeighbourRule(new RuleSettings()),
+                new VipAnnouncerMisconfiguredRule(new RuleSettings()),
+                new KubeletDownRule(new KubeletDownSettings()), new KubeletCrashLoopRule(new KubeletCrashLoopSettings()),
+                new ContainerRuntimeDownRule(new KubeletDownSettings()), new CertificateExpiringRule(new CertificateExpiringSettings()),
+                new NodeThrottledRule(new RuleSettings()), new UnderVoltageRule(new RuleSettings()), new NodeOverheatingRule(new NodeOverheatingSettings()),
+                new RootFsReadOnlyRule(new RuleSettings()), new ClockSkewRule(new ClockSkewSettings()), new MemoryPressureRule(new MemoryPressureSettings()),
+            ],
+            [new NetworkPartitionRule(new NetworkPartitionSettings()), new NasUnreachableRule(new NasUnreachableSettings())]);
+        var mount = new NfsMountView("/mnt/nas", "192.0.2.10", NfsHealth.Ok, TimeSpan.FromMilliseconds(8), string.Empty, 0, [], true,
+            TimeSpan.FromMilliseconds(1), 100, 0, 0, 0);
+        var vitals = new VitalsView(55, 0, false, true, TimeSpan.FromMilliseconds(20), 0.5, 1_000_000_000, 4_000_000_000);
+        var kubelet = new KubeletView(KubeletHealth.Ok, string.Empty, "k3s", "active", 0, RuntimeHealth.Ok, "/run/k3s/containerd/containerd.sock",
+            start.AddDays(200), start.AddDays(200));
         var tracker = new IncidentTracker(engine.Settings, [], start, TimeSpan.Zero);
         var silentCount = (int)(nodeCount * silentShare);
         var interval = TimeSpan.FromSeconds(10);
@@ -53,7 +73,15 @@ public static class RulePassBenchmark
             for (var i = 0; i < nodeCount; i++)
             {
                 var last = i < silentCount ? start.AddMinutes(4) : now.AddSeconds(-(i % 10));
-                nodes[i] = new NodeState($"node-{i:D5}", i >= silentCount, last, last, interval, "boot", i % 50 == 0 ? now.AddMinutes(-1) : null, null);
+                var mac = $"02:00:00:{i >> 16 & 0xff:x2}:{i >> 8 & 0xff:x2}:{i & 0xff:x2}";
+                nodes[i] = new NodeState($"node-{i:D5}", i >= silentCount, last, last, interval, "boot", i % 50 == 0 ? now.AddMinutes(-1) : null, null)
+                {
+                    NfsMounts = [mount],
+                    Vips = [new VipView("192.0.2.100", "eth0", ["02:00:00:00:00:00"], i == 0, "02:00:00:00:00:00", false, false, 0, 0, false)],
+                    Macs = [mac],
+                    Kubelet = kubelet,
+                    Vitals = vitals,
+                };
             }
 
             var snapshot = new ClusterSnapshot(now, start, nodes);

@@ -59,7 +59,7 @@ public sealed partial class NfsFaultTests
             await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
             Assert.False(agent.HasExited, agent.Output);
             maxThreads = Math.Max(maxThreads, ProcessCensus.Threads(agent.Pid));
-            maxChildren = Math.Max(maxChildren, ProcessCensus.Children(agent.Pid).Count);
+            maxChildren = Math.Max(maxChildren, ProcessCensus.NfsChildren(agent.Pid).Count);
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine(

@@ -47,4 +47,18 @@ public static class ProcessCensus
 
         return children;
     }
+
+    /// <summary>Children of <paramref name="pid"/> that are NFS probe or mountstats-reader children (other probes run tools too).</summary>
+    public static IReadOnlyList<int> NfsChildren(int pid) => Children(pid).Where(child =>
+    {
+        try
+        {
+            var commandLine = File.ReadAllText($"/proc/{child}/cmdline");
+            return commandLine.Contains("--probe-nfs-path", StringComparison.Ordinal) || commandLine.Contains("--copy-file", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false; // gone meanwhile
+        }
+    }).ToList();
 }
