@@ -12,90 +12,44 @@ public sealed partial class MountProber : IDisposable
 {
     private readonly string _mountPoint;
     private readonly INfsProbeChildLauncher _launcher;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private INfsProbeChild? _child;
-    private long _startedAt;
-    private bool _killed;
+    private readonly IsolatedChild _child;
+    private TimeSpan _deadline;
 
     public MountProber(string mountPoint, INfsProbeChildLauncher launcher, TimeProvider time, ILogger logger)
     {
         _mountPoint = mountPoint;
         _launcher = launcher;
-        _time = time;
-        _logger = logger;
+        _child = new IsolatedChild(time)
+        {
+            KilledAtDeadline = pid => LogProbeHung(logger, _mountPoint, pid, _deadline.TotalSeconds),
+            // The file system finally answered the child killed at its deadline; its result, if any, is stale.
+            StuckChildGone = (pid, stuck) => LogStuckChildGone(logger, _mountPoint, pid, stuck.TotalSeconds),
+        };
     }
 
     /// <summary>True while a child (running, or killed but not yet gone) exists.</summary>
-    public bool HasChild => _child is not null;
+    public bool HasChild => _child.HasChild;
 
     public async Task<MountVerdict> ProbeAsync(string probeDirectory, TimeSpan deadline, TimeSpan slowThreshold, CancellationToken cancellationToken)
     {
-        if (_child is { Exited.IsCompleted: true } && _killed)
+        _deadline = deadline;
+        var run = await _child.RunAsync(
+            () => _launcher.Start(_mountPoint, probeDirectory),
+            deadline,
+            child => Judge(child.ReadResult(), child.ExitCode, slowThreshold),
+            cancellationToken);
+        if (run.StartError is { } error)
         {
-            // The file system finally answered the child killed at its deadline; its result, if any, is stale.
-            var stuckSeconds = _time.GetElapsedTime(_startedAt).TotalSeconds;
-            LogStuckChildGone(_logger, _mountPoint, _child.Pid, stuckSeconds);
-            ReleaseChild();
+            return new MountVerdict(NfsMountState.Unspecified, null, $"cannot start a probe child: {error}", 0);
         }
 
-        if (_child is null)
-        {
-            try
-            {
-                _child = _launcher.Start(_mountPoint, probeDirectory);
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-            {
-                return new MountVerdict(NfsMountState.Unspecified, null, $"cannot start a probe child: {e.Message}", 0);
-            }
-
-            _startedAt = _time.GetTimestamp();
-            _killed = false;
-        }
-
-        var remaining = deadline - _time.GetElapsedTime(_startedAt);
-        if (remaining > TimeSpan.Zero && !_child.Exited.IsCompleted)
-        {
-            try
-            {
-                await _child.Exited.WaitAsync(remaining, _time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Past the deadline: handled below.
-            }
-        }
-
-        if (!_child.Exited.IsCompleted)
-        {
-            var stuckFor = _time.GetElapsedTime(_startedAt);
-            if (!_killed)
-            {
-                LogProbeHung(_logger, _mountPoint, _child.Pid, deadline.TotalSeconds);
-                _child.Kill();
-                _killed = true;
-            }
-
-            return new MountVerdict(NfsMountState.Hung, null, $"probe stuck for {stuckFor.TotalSeconds:0.0} s (deadline {deadline.TotalSeconds:0.###} s, pid {_child.Pid})", 0);
-        }
-
-        var verdict = Judge(_child.ReadResult(), _child.ExitCode, slowThreshold);
-        ReleaseChild();
-        return verdict;
+        return run.Stuck is { } stuck
+            ? new MountVerdict(NfsMountState.Hung, null, $"probe stuck for {stuck.TotalSeconds:0.0} s (deadline {deadline.TotalSeconds:0.###} s, pid {run.Pid})", 0)
+            : run.Result!;
     }
 
     /// <summary>Kills a child still in flight (on agent shutdown) without waiting for it.</summary>
-    public void Dispose()
-    {
-        if (_child is { Exited.IsCompleted: false })
-        {
-            _child.Kill();
-        }
-
-        _child?.Dispose();
-        _child = null;
-    }
+    public void Dispose() => _child.Dispose();
 
     internal static MountVerdict Judge(NfsProbeChildResult? result, int exitCode, TimeSpan slowThreshold)
     {
@@ -120,13 +74,6 @@ public sealed partial class MountProber : IDisposable
         }
 
         return new MountVerdict(NfsMountState.Ok, latency, string.Empty, 0);
-    }
-
-    private void ReleaseChild()
-    {
-        _child?.Dispose();
-        _child = null;
-        _killed = false;
     }
 
     [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "NFS probe of {Mount} (pid {Pid}) still running after its {DeadlineSeconds} s deadline: mount hung, child killed")]

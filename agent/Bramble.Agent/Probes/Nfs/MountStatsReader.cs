@@ -8,66 +8,30 @@ namespace Bramble.Agent.Probes.Nfs;
 public sealed class MountStatsReader : IDisposable
 {
     private readonly INfsProbeChildLauncher _launcher;
-    private readonly TimeProvider _time;
-    private INfsProbeChild? _child;
-    private long _startedAt;
+    private readonly IsolatedChild _child;
     private string? _lastGood;
-    private bool _killed;
 
     public MountStatsReader(INfsProbeChildLauncher launcher, TimeProvider time)
     {
         _launcher = launcher;
-        _time = time;
+        _child = new IsolatedChild(time);
     }
 
     /// <summary>The file's text (fresh, or the last good copy while a read is stuck) and, when not fresh, why.</summary>
     public async Task<(string? Text, string? Problem)> ReadAsync(string path, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        if (_child is null)
+        var run = await _child.RunAsync(() => _launcher.StartCopy(path), deadline, child => (Text: child.ReadText(), child.ExitCode), cancellationToken);
+        if (run.StartError is { } error)
         {
-            try
-            {
-                _child = _launcher.StartCopy(path);
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-            {
-                return (_lastGood, $"cannot start the mountstats reader: {e.Message}");
-            }
-
-            _startedAt = _time.GetTimestamp();
-            _killed = false;
+            return (_lastGood, $"cannot start the mountstats reader: {error}");
         }
 
-        var remaining = deadline - _time.GetElapsedTime(_startedAt);
-        if (remaining > TimeSpan.Zero && !_child.Exited.IsCompleted)
+        if (run.Stuck is { } stuck)
         {
-            try
-            {
-                await _child.Exited.WaitAsync(remaining, _time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Still blocked in the kernel: handled below; the child is left to finish on its own.
-            }
+            return (_lastGood, $"reading mountstats has been blocked for {stuck.TotalSeconds:0.0} s (a hung NFS client); counters are from the last good read");
         }
 
-        if (!_child.Exited.IsCompleted)
-        {
-            if (!_killed)
-            {
-                // Dies once the kernel lets it go; until then it is the one reader in flight.
-                _child.Kill();
-                _killed = true;
-            }
-
-            var stuck = _time.GetElapsedTime(_startedAt).TotalSeconds;
-            return (_lastGood, $"reading mountstats has been blocked for {stuck:0.0} s (a hung NFS client); counters are from the last good read");
-        }
-
-        var text = _killed ? null : _child.ReadText();
-        var exitCode = _child.ExitCode;
-        _child.Dispose();
-        _child = null;
+        var (text, exitCode) = run.Result;
         if (text is null)
         {
             return (_lastGood, $"the mountstats reader exited with code {exitCode} and no copy");
@@ -77,14 +41,5 @@ public sealed class MountStatsReader : IDisposable
         return (text, null);
     }
 
-    public void Dispose()
-    {
-        if (_child is { Exited.IsCompleted: false })
-        {
-            _child.Kill();
-        }
-
-        _child?.Dispose();
-        _child = null;
-    }
+    public void Dispose() => _child.Dispose();
 }
