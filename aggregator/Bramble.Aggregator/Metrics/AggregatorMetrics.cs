@@ -2,6 +2,7 @@ using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
+using Bramble.Engine.Cluster;
 using Bramble.Engine.Incidents;
 using Prometheus;
 
@@ -38,6 +39,17 @@ public sealed class AggregatorMetrics
     private readonly Counter _nfsOperations;
     private readonly Counter _nfsRetransmissions;
     private readonly Counter _nfsMajorTimeouts;
+    private readonly Gauge _vipResponders;
+    private readonly Gauge _vipHeld;
+    private readonly Gauge _kubeletHealthy;
+    private readonly Gauge _kubeletRestarts;
+    private readonly Gauge _kubeletCertificateExpiry;
+    private readonly Gauge _nodeTemperature;
+    private readonly Gauge _nodeThrottled;
+    private readonly Gauge _nodeUnderVoltage;
+    private readonly Gauge _nodeRootReadOnly;
+    private readonly Gauge _nodeMemoryAvailable;
+    private readonly Gauge _nodeClockSynchronized;
 
     public AggregatorMetrics(NodeDirectory nodes, LedgerFlusher flusher, IncidentBoard incidents, string version)
     {
@@ -73,6 +85,18 @@ public sealed class AggregatorMetrics
         _nfsRetransmissions = factory.CreateCounter("bramble_nfs_rpc_retransmissions_total", "RPC retransmissions on the mount seen in reports since the aggregator started.", mount);
         _nfsMajorTimeouts = factory.CreateCounter("bramble_nfs_rpc_major_timeouts_total", "RPC major timeouts on the mount seen in reports since the aggregator started.", mount);
 
+        _vipResponders = factory.CreateGauge("bramble_vip_responders", "Distinct MACs that answered ARP for the VIP at this observing node in the last window.", ["vip", "node"]);
+        _vipHeld = factory.CreateGauge("bramble_vip_assigned_locally", "1 when the VIP is assigned to an interface of the node.", ["vip", "node"]);
+        _kubeletHealthy = factory.CreateGauge("bramble_kubelet_healthz_ok", "1 when the kubelet's healthz answered ok in the last probe.", node);
+        _kubeletRestarts = factory.CreateGauge("bramble_kubelet_unit_restarts", "systemd's NRestarts of the kubelet unit as last reported (resets with the unit).", node);
+        _kubeletCertificateExpiry = factory.CreateGauge("bramble_kubelet_certificate_expiry_timestamp_seconds", "Unix time a kubelet certificate expires.", ["node", "certificate"]);
+        _nodeTemperature = factory.CreateGauge("bramble_node_temperature_celsius", "Hottest thermal zone of the node.", node);
+        _nodeThrottled = factory.CreateGauge("bramble_node_throttled", "1 while the Pi firmware throttles or caps the CPU frequency.", node);
+        _nodeUnderVoltage = factory.CreateGauge("bramble_node_under_voltage", "1 while the Pi firmware reports under-voltage.", node);
+        _nodeRootReadOnly = factory.CreateGauge("bramble_node_root_read_only", "1 while the root filesystem is mounted read-only.", node);
+        _nodeMemoryAvailable = factory.CreateGauge("bramble_node_memory_available_bytes", "MemAvailable of the node.", node);
+        _nodeClockSynchronized = factory.CreateGauge("bramble_node_clock_synchronized", "1 when the kernel reports the clock synchronised.", node);
+
         Registry.AddBeforeCollectCallback(Refresh);
     }
 
@@ -94,6 +118,7 @@ public sealed class AggregatorMetrics
                 s = entry.Ledger.Snapshot();
                 connected = entry.Connected;
                 RefreshNfs(entry);
+                RefreshHealth(entry);
             }
 
             var name = s.Name;
@@ -156,6 +181,57 @@ public sealed class AggregatorMetrics
                 _nfsOperations.WithLabels(entry.Name, m.MountPoint).IncTo(totals.Operations);
                 _nfsRetransmissions.WithLabels(entry.Name, m.MountPoint).IncTo(totals.Retransmissions);
                 _nfsMajorTimeouts.WithLabels(entry.Name, m.MountPoint).IncTo(totals.MajorTimeouts);
+            }
+        }
+    }
+
+    /// <summary>The node's VIP views, kubelet and vitals from its latest report; the caller holds the entry's lock.</summary>
+    private void RefreshHealth(NodeEntry entry)
+    {
+        if (entry.LatestReport is not { } report)
+        {
+            return;
+        }
+
+        foreach (var vip in report.Vips)
+        {
+            _vipResponders.WithLabels(vip.Address, entry.Name).Set(vip.Responders.Count);
+            _vipHeld.WithLabels(vip.Address, entry.Name).Set(vip.AssignedLocally ? 1 : 0);
+        }
+
+        if (report.Kubelet is { } k)
+        {
+            _kubeletHealthy.WithLabels(entry.Name).Set(k.Healthz == Protos.V1.HealthzResult.Ok ? 1 : 0);
+            _kubeletRestarts.WithLabels(entry.Name).Set(k.Restarts);
+            if (k.ClientCertNotAfter is { } client)
+            {
+                _kubeletCertificateExpiry.WithLabels(entry.Name, "client").Set(client.Seconds);
+            }
+
+            if (k.ServingCertNotAfter is { } serving)
+            {
+                _kubeletCertificateExpiry.WithLabels(entry.Name, "serving").Set(serving.Seconds);
+            }
+        }
+
+        if (report.Vitals is { } v)
+        {
+            if (v.HasCpuTemperatureCelsius)
+            {
+                _nodeTemperature.WithLabels(entry.Name).Set(v.CpuTemperatureCelsius);
+            }
+
+            if (v.HasThrottledFlags)
+            {
+                _nodeThrottled.WithLabels(entry.Name).Set((v.ThrottledFlags & (VitalsView.ThrottledNow | VitalsView.FrequencyCappedNow)) != 0 ? 1 : 0);
+                _nodeUnderVoltage.WithLabels(entry.Name).Set((v.ThrottledFlags & VitalsView.UnderVoltageNow) != 0 ? 1 : 0);
+            }
+
+            _nodeRootReadOnly.WithLabels(entry.Name).Set(v.RootReadOnly ? 1 : 0);
+            _nodeMemoryAvailable.WithLabels(entry.Name).Set(v.MemoryAvailableBytes);
+            if (v.HasClockSynchronized)
+            {
+                _nodeClockSynchronized.WithLabels(entry.Name).Set(v.ClockSynchronized ? 1 : 0);
             }
         }
     }

@@ -28,6 +28,7 @@ public sealed class PromtoolTests
         var exposition = await aggregator.GetTextAsync("/metrics");
         Assert.Contains("bramble_reports_received_total{node=\"lint-node\"}", exposition, StringComparison.Ordinal);
         Assert.Contains("bramble_messages_rejected_total{reason=\"node_mismatch\"} 1", exposition, StringComparison.Ordinal);
+        Assert.Contains("bramble_node_memory_available_bytes{node=\"lint-node\"}", exposition, StringComparison.Ordinal);
 
         using var promtool = ManagedProcess.Start("promtool", "/usr/bin/promtool", ["check", "metrics"], stdin: exposition);
         var exit = await promtool.WaitForExitAsync(TimeSpan.FromSeconds(30));
