@@ -11,7 +11,7 @@ internal static class TestIdentity
 
     public static AgentIdentity Create(TimeProvider time, string nodeName = "pi-07")
     {
-        var fs = new StubFileSystem()
+        var fs = new InMemoryFileSystem()
             .Add("/proc/sys/kernel/random/boot_id", BootId + "\n")
             .Add("/sys/class/net/eth0/address", "dc:a6:32:00:00:07\n")
             .Add("/sys/class/net/eth0/operstate", "up\n");

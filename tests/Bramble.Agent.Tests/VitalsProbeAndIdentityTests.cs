@@ -14,7 +14,7 @@ public sealed class VitalsProbeTests
     private static readonly HostPaths Paths = new("/host/proc", "/host/sys");
     private static readonly FakeClockSyncReader NoClock = new(null);
 
-    private static StubFileSystem Host() => new StubFileSystem()
+    private static InMemoryFileSystem Host() => new InMemoryFileSystem()
         .Add("/host/proc/loadavg", "2.48 1.06 0.44 1/82 5436\n")
         .Add("/host/proc/meminfo", "MemTotal:       24684084 kB\nMemFree:        24123180 kB\nMemAvailable:   24302412 kB\n")
         .Add("/host/proc/uptime", "4307.25 8386.56\n")
@@ -40,7 +40,7 @@ public sealed class VitalsProbeTests
     [Fact]
     public async Task ProbeAsync_NoThermalZones_LeavesTemperatureUnset()
     {
-        var fs = new StubFileSystem()
+        var fs = new InMemoryFileSystem()
             .Add("/host/proc/loadavg", "0.00 0.01 0.05 1/82 5436\n")
             .Add("/host/proc/meminfo", "MemTotal: 1024 kB\nMemAvailable: 512 kB\n");
 
@@ -59,7 +59,7 @@ public sealed class VitalsProbeTests
     public async Task ProbeAsync_MissingProcFile_IsError(string missing)
     {
         var full = Host();
-        var fs = new StubFileSystem();
+        var fs = new InMemoryFileSystem();
         foreach (var path in new[] { "/host/proc/loadavg", "/host/proc/meminfo", "/host/proc/uptime" }.Where(p => p != missing))
         {
             fs.Add(path, full.TryReadAllText(path)!);
@@ -99,8 +99,8 @@ public sealed class AgentIdentityTests
     {
         var options = Options.Create(new AgentOptions { NodeName = "pi-07" });
 
-        var first = new AgentIdentity(options, new StubFileSystem(), HostPaths.Default, _time, NullLogger<AgentIdentity>.Instance);
-        var second = new AgentIdentity(options, new StubFileSystem(), HostPaths.Default, _time, NullLogger<AgentIdentity>.Instance);
+        var first = new AgentIdentity(options, new InMemoryFileSystem(), HostPaths.Default, _time, NullLogger<AgentIdentity>.Instance);
+        var second = new AgentIdentity(options, new InMemoryFileSystem(), HostPaths.Default, _time, NullLogger<AgentIdentity>.Instance);
 
         Assert.True(Guid.TryParseExact(first.BootId, "D", out _));
         Assert.NotEqual(first.BootId, second.BootId);

@@ -32,7 +32,7 @@ public sealed class KubeletProbeTests : IDisposable
         ServingCertificatePath = Path.Combine(_dir.Path, "serving.crt"),
     };
 
-    private async Task<(ProbeResult Result, Report Report)> RunAsync(KubeletOptions options, StubFileSystem? fileSystem = null)
+    private async Task<(ProbeResult Result, Report Report)> RunAsync(KubeletOptions options, InMemoryFileSystem? fileSystem = null)
     {
         await using var services = KubeletTestHost.Build(options, s => s.AddSingleton<IUnitStateReader>(_systemd), fileSystem);
         var probe = services.GetServices<IProbe>().OfType<KubeletProbe>().Single();
@@ -70,7 +70,7 @@ public sealed class KubeletProbeTests : IDisposable
     {
         await using var server = FakeHealthzServer.Answering(200, "ok");
         _systemd.With(new UnitState("k3s-agent", "loaded", "active", "running", 2, TimeSpan.FromSeconds(100)));
-        var fs = new StubFileSystem().Add("/host/proc/uptime", "3700.00 1000.00\n");
+        var fs = new InMemoryFileSystem().Add("/host/proc/uptime", "3700.00 1000.00\n");
         var before = TimeProvider.System.GetUtcNow();
 
         var (result, report) = await RunAsync(Options(server.Url), fs);

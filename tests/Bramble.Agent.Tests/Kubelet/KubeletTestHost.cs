@@ -28,7 +28,7 @@ internal static class KubeletTestHost
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(fileSystem ?? new StubFileSystem());
+        services.AddSingleton(fileSystem ?? new InMemoryFileSystem());
         services.AddSingleton(new HostPaths("/host/proc", "/host/sys"));
         replace?.Invoke(services);
 

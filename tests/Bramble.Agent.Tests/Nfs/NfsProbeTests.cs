@@ -43,14 +43,14 @@ public sealed class NfsProbeTests
         return new(fileSystem, Paths, Options.Create(options ?? new NfsOptions()), _launcher, _pinger, _time, NullLogger<NfsProbe>.Instance);
     }
 
-    private static StubFileSystem Fixture() => new StubFileSystem()
+    private static InMemoryFileSystem Fixture() => new InMemoryFileSystem()
         .Add("/fixture/proc/self/mountinfo", MountInfo)
         .Add("/fixture/proc/self/mountstats", MountStats);
 
     [Fact]
     public async Task ProbeAsync_NoNfsMounts_IsNothingToProbeSayingWhereItLooked()
     {
-        using var probe = NewProbe(new StubFileSystem().Add("/fixture/proc/self/mountinfo", "22 1 254:0 / / rw - ext4 /dev/root rw\n"));
+        using var probe = NewProbe(new InMemoryFileSystem().Add("/fixture/proc/self/mountinfo", "22 1 254:0 / / rw - ext4 /dev/root rw\n"));
 
         var result = await probe.ProbeAsync(TestContext.Current.CancellationToken);
 
@@ -62,7 +62,7 @@ public sealed class NfsProbeTests
     [Fact]
     public async Task ProbeAsync_UnreadableMountinfo_IsAnError()
     {
-        using var probe = NewProbe(new StubFileSystem());
+        using var probe = NewProbe(new InMemoryFileSystem());
 
         var result = await probe.ProbeAsync(TestContext.Current.CancellationToken);
 

@@ -28,7 +28,7 @@ public sealed class VipProbeTests : IDisposable
     private readonly WatchedTime _time = new();
     private readonly FakeArpChannel _channel = new();
     private readonly GratuitousArpLog _gratuitous = new();
-    private readonly StubFileSystem _fs = new StubFileSystem().Add("/host/proc/net/route", Route);
+    private readonly InMemoryFileSystem _fs = new InMemoryFileSystem().Add("/host/proc/net/route", Route);
 
     [Fact]
     public async Task Probe_NoVipsConfigured_IsNothingToProbe()

@@ -11,7 +11,7 @@ public sealed class VitalsProbePiTests
     private static readonly HostPaths Paths = new("/host/proc", "/host/sys");
 
     // A Pi 4 on a weak power supply, its SD card remounted read-only, PSI on, clock synchronised.
-    private static StubFileSystem UnhappyPi() => new StubFileSystem()
+    private static InMemoryFileSystem UnhappyPi() => new InMemoryFileSystem()
         .Add("/host/proc/loadavg", "3.10 2.05 1.20 2/301 2211\n")
         .Add("/host/proc/meminfo", "MemTotal:        3885396 kB\nMemAvailable:    1021012 kB\n")
         .Add("/host/proc/uptime", "86400.50 300000.10\n")
@@ -23,7 +23,7 @@ public sealed class VitalsProbePiTests
         .Add("/host/proc/pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=14418716\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=13466468\n")
         .Add("/host/proc/pressure/io", "some avg10=12.40 avg60=8.95 avg300=3.11 total=893264455\nfull avg10=11.62 avg60=8.23 avg300=2.85 total=821375322\n");
 
-    private static async Task<(ProbeResult Result, NodeVitals Vitals)> RunAsync(StubFileSystem fs, ClockSyncState? clock, DiskSpace? root = null)
+    private static async Task<(ProbeResult Result, NodeVitals Vitals)> RunAsync(InMemoryFileSystem fs, ClockSyncState? clock, DiskSpace? root = null)
     {
         var result = await new VitalsProbe(fs, Paths, new FakeClockSyncReader(clock), new FakeDiskSpaceReader(root)).ProbeAsync(TestContext.Current.CancellationToken);
         var report = new Report();
@@ -58,7 +58,7 @@ public sealed class VitalsProbePiTests
     [Fact]
     public async Task ProbeAsync_NotAPi_LeavesPiOnlyFieldsAbsent()
     {
-        var fs = new StubFileSystem()
+        var fs = new InMemoryFileSystem()
             .Add("/host/proc/loadavg", "0.00 0.01 0.05 1/82 5436\n")
             .Add("/host/proc/meminfo", "MemTotal: 1024 kB\nMemAvailable: 512 kB\n");
 

@@ -1,9 +1,9 @@
 using Bramble.Agent.Linux.FileSystem;
 
-namespace Bramble.Agent.Linux.Tests;
+namespace Bramble.Testing;
 
-/// <summary>A fixture tree in memory: files by full path; directories are implied by the files under them.</summary>
-internal sealed class InMemoryFileSystem : IFileSystem
+/// <summary>A fixture tree in memory: files by full path; directories are implied by the files under them (agent test projects).</summary>
+public sealed class InMemoryFileSystem : IFileSystem
 {
     private readonly Dictionary<string, string> _files = new(StringComparer.Ordinal);
 
