@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bramble.Engine.Cluster;
 
 namespace Bramble.Engine.Rules.Vip;
@@ -8,6 +9,9 @@ namespace Bramble.Engine.Rules.Vip;
 /// </summary>
 public sealed class VipObservers
 {
+    // Every VIP rule needs the same combined view of one snapshot; build it once per snapshot, not once per rule.
+    private static readonly ConditionalWeakTable<ClusterSnapshot, VipObservers> PerSnapshot = new();
+
     private readonly Dictionary<string, string> _ownerOfMac;
 
     private VipObservers(ClusterSnapshot cluster)
@@ -32,7 +36,7 @@ public sealed class VipObservers
     public static VipObservers Of(ClusterSnapshot cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        return new VipObservers(cluster);
+        return PerSnapshot.GetValue(cluster, static c => new VipObservers(c));
     }
 
     /// <summary>Who answered for the VIP at one observer: node names where known, else "unknown (MAC)".</summary>
