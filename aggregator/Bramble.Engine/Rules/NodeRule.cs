@@ -1,4 +1,3 @@
-using System.Globalization;
 using Bramble.Engine.Cluster;
 
 namespace Bramble.Engine.Rules;
@@ -24,11 +23,6 @@ public abstract class NodeRule : IRule
 
     protected abstract (Severity Severity, string Summary, IReadOnlyDictionary<string, string> Evidence)? Describe(NodeState node, DateTimeOffset now);
 
-    protected static string Invariant(FormattableString text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return text.ToString(CultureInfo.InvariantCulture);
-    }
 
     protected static Dictionary<string, string> Evidence(params (string Key, string Value)[] items) =>
         items.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);

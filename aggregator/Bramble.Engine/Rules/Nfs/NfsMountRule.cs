@@ -38,9 +38,4 @@ public abstract class NfsMountRule : IRule
     /// <summary>The finding's severity, summary and own evidence, or null when the mount is fine by this rule.</summary>
     protected abstract (Severity Severity, string Summary, IReadOnlyDictionary<string, string> Evidence)? Describe(NodeState node, NfsMountView mount);
 
-    protected static string Invariant(FormattableString text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return text.ToString(CultureInfo.InvariantCulture);
-    }
 }

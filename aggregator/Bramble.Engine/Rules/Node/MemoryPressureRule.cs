@@ -1,4 +1,5 @@
 using Bramble.Engine.Cluster;
+using static System.FormattableString;
 
 namespace Bramble.Engine.Rules.Node;
 
