@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using Bramble.Aggregator.Api;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Nodes;
+using Bramble.Engine.Rules.Agents;
 
 namespace Bramble.Aggregator.StatusPage;
 
@@ -105,7 +106,7 @@ public static class StatusPageEndpoint
         page.Append("<th>Last report</th><th>Seq</th><th>Gaps</th><th>Rejected</th></tr></thead><tbody>");
         foreach (var n in nodes)
         {
-            var silent = incidents.FirstOrDefault(i => i.Subject.Node == n.Name && i.Kind == "AgentSilent");
+            var silent = incidents.FirstOrDefault(i => i.Subject.Node == n.Name && i.Kind == AgentSilentRule.KindName);
             var (agentClass, agentText) = silent is { State: "firing" } ? ("bad", "silent")
                 : silent is not null ? ("warn", "late")
                 : n.Connected ? ("ok", "up")
