@@ -174,6 +174,8 @@ public sealed class MessageValidatorTests
         { "nfs_mounts.state", r => r.NfsMounts.Add(new NfsMount { MountPoint = "/mnt/x", State = (NfsMountState)99 }) },
         { "vips.mode", r => r.Vips[0].Mode = (VipMode)99 },
         { "kubelet.healthz", r => r.Kubelet.Healthz = (HealthzResult)(-1) },
+        { "kubelet.runtime_result", r => r.Kubelet.RuntimeResult = (RuntimeResult)7 },
+        { "kernel_messages.event", r => r.KernelMessages.Add(new KernelMessage { Event = (KernelEvent)42 }) },
     };
 
     [Theory]

@@ -123,6 +123,14 @@ public static class MessageValidator
             return Undefined("kubelet.runtime_result", (int)runtime.RuntimeResult);
         }
 
+        foreach (var message in report.KernelMessages)
+        {
+            if (!Enum.IsDefined(message.Event))
+            {
+                return Undefined("kernel_messages.event", (int)message.Event);
+            }
+        }
+
         return null;
     }
 
