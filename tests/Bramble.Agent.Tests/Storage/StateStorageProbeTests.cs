@@ -66,16 +66,23 @@ public sealed class StateStorageProbeTests
     }
 
     [Fact]
-    public async Task ProbeAsync_ConfiguredDirectoryMissing_IsAnErrorNamingIt()
+    public async Task ProbeAsync_ConfiguredDirectory_IsProbedUnderTheHostRootWithoutAStatInTheAgent()
     {
+        _directories.Clear();
+        _launcher.OnStart = () =>
+        {
+            var failed = FakeProbeChild.Steps();
+            (failed.FailedStep, failed.Errno, failed.Error) = ("create", 2, "Could not find a part of the path");
+            return failed;
+        };
         using var probe = NewProbe("/srv/etcd");
 
         var (_, storage) = await RunAsync(probe);
 
+        Assert.Equal("/host/srv/etcd", Assert.Single(_launcher.Started).MountPoint);
         Assert.Equal("/host/srv/etcd", storage!.Path);
         Assert.StartsWith("create: ENOENT", storage.Error, StringComparison.Ordinal);
         Assert.Null(storage.FsyncLatency);
-        Assert.Empty(_launcher.Started);
     }
 
     [Fact]

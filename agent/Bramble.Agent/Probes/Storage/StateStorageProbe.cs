@@ -56,7 +56,8 @@ public sealed partial class StateStorageProbe : IProbe, IDisposable
 
     public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        // A stuck child keeps its directory: it is the evidence until it is gone.
+        // A stuck child keeps its directory: it is the evidence until it is gone. A configured directory is not even
+        // stat'ed here (a stat can hang on the storage too): a missing one is the child's ENOENT.
         if (!_child.HasChild)
         {
             var found = StateDirectoryLocator.Find(_options.HostRoot, _options.StateDirectory, VitalsOptions.DefaultStateDirectories, _directoryExists);
@@ -65,15 +66,6 @@ public sealed partial class StateStorageProbe : IProbe, IDisposable
                 _last = null;
                 return ProbeResult.NothingToProbe(
                     $"no state directory: none of {string.Join(", ", VitalsOptions.DefaultStateDirectories)} exists under {_options.HostRoot}");
-            }
-
-            if (found.Value.Configured && !_directoryExists(found.Value.Path))
-            {
-                // Configured on purpose, so its absence is news; the child would say ENOENT as well.
-                _directory = found.Value.Path;
-                _last = new StateStorage { Path = _directory, Error = "create: ENOENT: the configured state directory does not exist" };
-                _lastStartedAt = null;
-                return Contribute(_last);
             }
 
             if (_directory == found.Value.Path && _last is not null && _lastStartedAt is { } at && _time.GetElapsedTime(at) < _options.StateProbeInterval)
