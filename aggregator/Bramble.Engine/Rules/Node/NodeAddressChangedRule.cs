@@ -26,9 +26,17 @@ public sealed class NodeAddressChangedRule : NodeRule
             return null;
         }
 
-        var current = v.Addresses.Select(Canonical).ToHashSet(StringComparer.Ordinal);
-        var missing = v.KubernetesAddresses.Where(a => !current.Contains(Canonical(a))).ToList();
-        if (missing.Count == 0)
+        // Allocation-free while the node still has them (every node, every pass); the agent reports canonical text.
+        List<string>? missing = null;
+        foreach (var known in v.KubernetesAddresses)
+        {
+            if (!Has(v.Addresses, known))
+            {
+                (missing ??= []).Add(known);
+            }
+        }
+
+        if (missing is null)
         {
             return null;
         }
@@ -43,6 +51,17 @@ public sealed class NodeAddressChangedRule : NodeRule
                 ("source", v.KubernetesAddressesSource)));
     }
 
-    // The same address in any spelling (fd00:0::2, FD00::2) compares equal.
-    private static string Canonical(string address) => IPAddress.TryParse(address, out var parsed) ? parsed.ToString() : address;
+    private static bool Has(IReadOnlyList<string> addresses, string address)
+    {
+        foreach (var a in addresses)
+        {
+            if (string.Equals(a, address, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        // The same address in another spelling (fd00:0::2, FD00::2) is the same address.
+        return IPAddress.TryParse(address, out var wanted) && addresses.Any(a => IPAddress.TryParse(a, out var have) && have.Equals(wanted));
+    }
 }
