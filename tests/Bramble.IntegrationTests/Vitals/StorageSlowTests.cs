@@ -31,19 +31,40 @@ public sealed class StorageSlowTests
         // Each operation on the mount takes 0.15 s: create, write, fsync and remove together are well over 0.5 s
         // and well under the 5 s deadline.
         lab.SetMode("slow 0.15");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var slow = (await Eventually.WaitAsync(() => aggregator.IncidentsAsync("?state=firing&kind=StorageSlow"), l => l.Count == 1,
             TimeSpan.FromSeconds(30), "StorageSlow firing on slow commits")).Single();
         Assert.Equal("state-1", slow.Subject.Node);
         Assert.Equal("warning", slow.Severity);
         Assert.Equal(lab.MountPoint, slow.Evidence["path"]);
         Assert.True(double.Parse(slow.Evidence["fsyncSeconds"], System.Globalization.CultureInfo.InvariantCulture) > 0.5, slow.Summary);
+        var slowAfter = clock.Elapsed;
 
         lab.SetMode("hang");
+        clock.Restart();
         var hung = await Eventually.WaitAsync(() => aggregator.IncidentAsync(slow.Id),
             i => i!.Evidence.TryGetValue("error", out var e) && e.StartsWith("hung:", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "StorageSlow saying hung");
+        var hungAfter = clock.Elapsed;
         Assert.Equal(("firing", "critical"), (hung!.State, hung.Severity));
         Assert.Contains("deadline 5 s", hung.Evidence["error"], StringComparison.Ordinal);
         Assert.Equal(1, await aggregator.MetricAsync("bramble_node_state_storage_failed{node=\"state-1\"}"));
+
+        // Hung for a while with a probe round every second: still one state-storage child at most, threads flat.
+        var threadsWhileHung = ProcessCensus.Threads(agent.Pid);
+        var (maxChildren, maxThreads) = (0, 0);
+        for (var second = 0; second < 8; second++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            Assert.False(agent.HasExited, agent.Output);
+            maxChildren = Math.Max(maxChildren, StateStorageChildren(agent.Pid));
+            maxThreads = Math.Max(maxThreads, ProcessCensus.Threads(agent.Pid));
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"slow: StorageSlow firing {slowAfter.TotalSeconds:0.0} s after the switch ({slow.Evidence["fsyncSeconds"]} s commit); hung: evidence after {hungAfter.TotalSeconds:0.0} s; " +
+            $"while hung: max {maxChildren} state child, threads {threadsWhileHung} -> max {maxThreads}");
+        Assert.Equal(1, maxChildren);
+        Assert.True(maxThreads <= threadsWhileHung + 4, $"threads grew from {threadsWhileHung} to {maxThreads} while hung");
 
         // The hung child is released with EIO; the next child fails at its first step.
         lab.SetMode("eio");
@@ -55,4 +76,16 @@ public sealed class StorageSlowTests
         var resolved = await Eventually.WaitAsync(() => aggregator.IncidentAsync(slow.Id), i => i!.State == "resolved", TimeSpan.FromSeconds(30), "StorageSlow resolving");
         Assert.Equal(["pending", "firing", "resolved"], resolved!.Transitions!.Select(t => t.To));
     }
+
+    private static int StateStorageChildren(int pid) => ProcessCensus.Children(pid).Count(child =>
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{child}/cmdline").Contains("--probe-state-path", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    });
 }

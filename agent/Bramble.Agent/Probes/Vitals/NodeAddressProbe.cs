@@ -14,6 +14,12 @@ namespace Bramble.Agent.Probes.Vitals;
 /// </summary>
 public sealed class NodeAddressProbe : IProbe
 {
+    /// <summary>
+    /// kubeadm with serverTLSBootstrap: the CA-signed serving certificate names the node's IPs, where the self-signed
+    /// kubelet.crt usually names only the host.
+    /// </summary>
+    public const string KubeadmBootstrappedServingCertificate = "/var/lib/kubelet/pki/kubelet-server-current.pem";
+
     private readonly IFileSystem _fileSystem;
     private readonly HostPaths _paths;
     private readonly VitalsOptions _vitals;
@@ -54,7 +60,7 @@ public sealed class NodeAddressProbe : IProbe
     {
         IEnumerable<string> certificates = _kubelet.ServingCertificatePath.Length > 0
             ? [_kubelet.ServingCertificatePath]
-            : KubeletOptions.DefaultServingCertificatePaths;
+            : [KubeadmBootstrappedServingCertificate, .. KubeletOptions.DefaultServingCertificatePaths];
         foreach (var path in certificates)
         {
             if (ServingCertificateAddresses.Parse(_fileSystem.TryReadAllText(path)) is { Count: > 0 } sans)
