@@ -3,6 +3,7 @@ using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules;
@@ -37,6 +38,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton(sp => new AggregatorMetrics(
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
         services.AddBrambleRules();
+        services.AddBrambleRemediation();
 
         services.AddGrpc(grpc =>
         {
@@ -99,6 +101,7 @@ public static class AggregatorServiceCollectionExtensions
 
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
+        Api.RemediationEndpoints.MapRemediationApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
