@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using Bramble.Protos.V1;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Bramble.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A stand-in aggregator for one real agent, on a loopback port: it welcomes the agent (last seq 0), acknowledges every
+/// report, lets the test send Commands on the agent's stream and collects the CommandResults. For testing the agent's
+/// side of a conversation the real aggregator cannot (yet) drive.
+/// </summary>
+public sealed class TestGateway : IAsyncDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly WebApplication _app;
+    private readonly GatewayService _service;
+
+    private TestGateway(WebApplication app, GatewayService service, string url)
+    {
+        _app = app;
+        _service = service;
+        Url = url;
+    }
+
+    /// <summary>Where the agent connects, e.g. http://127.0.0.1:40123.</summary>
+    public string Url { get; }
+
+    /// <summary>The Hello of the agent's latest stream, once it has said it.</summary>
+    public Task<Hello> Hello => _service.Hello.Task;
+
+    /// <summary>Every result received, in order (re-sent ones included).</summary>
+    public IReadOnlyList<CommandResult> Results => [.. _service.Results];
+
+    public static async Task<TestGateway> StartAsync()
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        var service = new GatewayService();
+        builder.Services.AddSingleton(service);
+        var app = builder.Build();
+        app.MapGrpcService<GatewayService>();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new TestGateway(app, service, $"http://127.0.0.1:{port}");
+    }
+
+    /// <summary>Sends a command on the agent's open stream and waits (bounded) for the next result with its id.</summary>
+    public async Task<CommandResult> ExecuteAsync(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var seen = _service.Results.Count(r => r.Id == command.Id);
+        await _service.SendAsync(new AggregatorMessage { Command = command });
+        return await NextResultAsync(command.Id, seen);
+    }
+
+    private async Task<CommandResult> NextResultAsync(string id, int seen)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < Wait)
+        {
+            var results = _service.Results.Where(r => r.Id == id).ToList();
+            if (results.Count > seen)
+            {
+                return results[seen];
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"no result for command {id} within {Wait.TotalSeconds} s");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        _service.Dispose();
+    }
+
+    private sealed class GatewayService : AgentGateway.AgentGatewayBase, IDisposable
+    {
+        private readonly SemaphoreSlim _writeLock = new(1, 1);
+        private IServerStreamWriter<AggregatorMessage>? _stream;
+
+        public TaskCompletionSource<Hello> Hello { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentQueue<CommandResult> Results { get; } = new();
+
+        public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<AggregatorMessage> responseStream, ServerCallContext context)
+        {
+            if (!await requestStream.MoveNext(context.CancellationToken) || requestStream.Current.BodyCase != AgentMessage.BodyOneofCase.Hello)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "hello first"));
+            }
+
+            _stream = responseStream;
+            await WriteAsync(new AggregatorMessage { Welcome = new Welcome { LastSeq = 0, ProtocolVersion = 1, MaxMessageBytes = 1 << 20 } });
+            Hello.TrySetResult(requestStream.Current.Hello);
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                var message = requestStream.Current;
+                if (message.BodyCase == AgentMessage.BodyOneofCase.Report)
+                {
+                    await WriteAsync(new AggregatorMessage { Ack = new Ack { Seq = message.Report.Seq } });
+                }
+                else if (message.BodyCase == AgentMessage.BodyOneofCase.CommandResult)
+                {
+                    Results.Enqueue(message.CommandResult);
+                }
+            }
+        }
+
+        public void Dispose() => _writeLock.Dispose();
+
+        public async Task SendAsync(AggregatorMessage message)
+        {
+            await Hello.Task.WaitAsync(Wait);
+            await WriteAsync(message);
+        }
+
+        private async Task WriteAsync(AggregatorMessage message)
+        {
+            await _writeLock.WaitAsync();
+            try
+            {
+                await _stream!.WriteAsync(message);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+    }
+}
