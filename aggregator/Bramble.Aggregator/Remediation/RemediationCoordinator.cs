@@ -167,7 +167,8 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     {
         lock (entry.Gate)
         {
-            return new NodeFacts(entry.Name, entry.Connected, entry.Ledger.BootId);
+            var canExecute = entry.LastHello?.Capabilities.Contains(Capability.ExecuteCommands) ?? false;
+            return new NodeFacts(entry.Name, entry.Connected, entry.Ledger.BootId, canExecute);
         }
     }
 

@@ -7,8 +7,8 @@ namespace Bramble.Engine.Remediation;
 
 /// <summary>
 /// Plan → guard → execute → verify, pure. Each firing incident with a ladder gets its next step as a plan; the guards
-/// run in a fixed order (mode, shared cause, unhealthy share, target, allow-list, reboot switch, agent connected, one
-/// action in flight, hung NFS under kubelet, cooldown, storm limit) and the first refusal is audited once per plan
+/// run in a fixed order (mode, shared cause, unhealthy share, target, allow-list, reboot switch, agent connected and
+/// able to execute, one action in flight, hung NFS under kubelet, cooldown, storm limit) and the first refusal is audited once per plan
 /// with its reason. A plan that passes is sent (auto), sent as a dry run (dry-run) or held for a person (approve).
 /// After a successful command the incident must resolve within the verification window; a failure moves the ladder
 /// on, and the end of the ladder escalates. All of it lives in <see cref="State"/>, which the host persists.
@@ -368,6 +368,11 @@ public sealed class RemediationPlanner
         if (!nodes.TryGetValue(node, out var facts) || !facts.Connected)
         {
             return (SuppressionReasons.AgentNotConnected, $"the agent on {node} has no open stream");
+        }
+
+        if (!facts.CanExecute)
+        {
+            return (SuppressionReasons.AgentCannotExecute, $"the agent on {node} does not execute commands (its allow-list is empty)");
         }
 
         if (State.Active is { } active)

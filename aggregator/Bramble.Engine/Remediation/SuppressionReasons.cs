@@ -10,6 +10,7 @@ public static class SuppressionReasons
     public const string NotAllowed = "not_allowed";
     public const string RebootDisabled = "reboot_disabled";
     public const string AgentNotConnected = "agent_not_connected";
+    public const string AgentCannotExecute = "agent_cannot_execute";
     public const string ActionInFlight = "action_in_flight";
     public const string NfsHung = "nfs_hung";
     public const string Cooldown = "cooldown";

@@ -285,6 +285,19 @@ public sealed class RemediationPlannerScenarioTests
     }
 
     [Fact]
+    public void AgentThatDoesNotExecuteCommands_NoCommandSent()
+    {
+        var scenario = new RemediationScenario(Auto(), nodes: 3);
+        scenario.KubeletDown("pi-1");
+        scenario.CannotExecute("pi-1");
+
+        scenario.Run(100);
+
+        Assert.Empty(scenario.Sent);
+        Assert.Equal(SuppressionReasons.AgentCannotExecute, scenario.Events(AuditEvents.Suppressed).Single().Outcome);
+    }
+
+    [Fact]
     public void NoResultWithinDeadlineAndGrace_CountsAsFailed()
     {
         var scenario = new RemediationScenario(Auto(s => { s.CommandDeadline = TimeSpan.FromSeconds(60); s.ResultGrace = TimeSpan.FromSeconds(30); }), nodes: 3)

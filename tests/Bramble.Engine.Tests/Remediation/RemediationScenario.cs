@@ -70,6 +70,8 @@ public sealed class RemediationScenario
 
     public void Disconnect(string node) => _nodes[node].Connected = false;
 
+    public void CannotExecute(string node) => _nodes[node].CanExecute = false;
+
     /// <summary>Runs one pass per second for <paramref name="seconds"/> seconds.</summary>
     public void Run(int seconds)
     {
@@ -85,7 +87,7 @@ public sealed class RemediationScenario
         var now = Time.GetUtcNow();
         var snapshot = new ClusterSnapshot(now, now.AddHours(-1), _nodes.Select(n => NodeState(n.Key, n.Value, now)).ToArray());
         _tracker.Apply(_rules.Evaluate(snapshot), now);
-        var facts = _nodes.Select(n => new NodeFacts(n.Key, n.Value.Connected, n.Value.BootId)).ToArray();
+        var facts = _nodes.Select(n => new NodeFacts(n.Key, n.Value.Connected, n.Value.BootId, n.Value.CanExecute)).ToArray();
         Take(Planner.Evaluate(new RemediationInput(now, _tracker.Open, facts)));
     }
 
@@ -155,6 +157,8 @@ public sealed class RemediationScenario
         public bool NfsHung { get; set; }
 
         public bool Connected { get; set; } = true;
+
+        public bool CanExecute { get; set; } = true;
 
         public string BootId { get; set; } = "boot-1";
     }
