@@ -4,6 +4,7 @@ using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.StatusPage;
 using Bramble.Engine.Remediation;
 using Bramble.Protos.V1;
+using Microsoft.Extensions.Configuration;
 
 namespace Bramble.Aggregator.Tests.Remediation;
 
@@ -37,6 +38,42 @@ public sealed class RemediationApiPartsTests
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.StartsWith("Remediation:ApprovalToken:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ShippedAppSettings_RemediationSection_BindsToTheDefaultsAndValidates()
+    {
+        var path = Path.Combine(TempDirectory.RepoRoot(), "aggregator", "Bramble.Aggregator", "appsettings.json");
+        var section = new ConfigurationBuilder().AddJsonFile(path, optional: false).Build().GetSection(RemediationOptions.Section);
+
+        var options = section.Get<RemediationOptions>(binder => binder.ErrorOnUnknownConfiguration = true);
+
+        Assert.True(section.Exists());
+        var defaults = new RemediationOptions();
+        Assert.Equal(
+            (defaults.Mode, defaults.MaxUnhealthyShare, defaults.Cooldown, defaults.StormLimitPerHour, defaults.VerificationWindow, defaults.ReappearanceWindow,
+                defaults.CommandDeadline, defaults.ResultGrace, defaults.RebootEnabled, defaults.RebootVerificationWindow, defaults.KubeletUnit),
+            (options!.Mode, options.MaxUnhealthyShare, options.Cooldown, options.StormLimitPerHour, options.VerificationWindow, options.ReappearanceWindow,
+                options.CommandDeadline, options.ResultGrace, options.RebootEnabled, options.RebootVerificationWindow, options.KubeletUnit));
+        Assert.Equal(RemediationMode.DryRun, options.Mode);
+        Assert.True(new RemediationOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void Ladders_FromConfiguration_ReplaceTheKindsDefault_OthersKeepTheirs()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Remediation:Ladders:KubeletDown:0:Action"] = "RunHook",
+            ["Remediation:Ladders:KubeletDown:0:Hook"] = "drain",
+        }).Build();
+
+        var options = configuration.GetSection(RemediationOptions.Section).Get<RemediationOptions>()!;
+
+        var ladder = options.LadderFor("KubeletDown");
+        Assert.Equal((RemediationAction.RunHook, "drain"), (Assert.Single(ladder).Action, ladder[0].Hook));
+        Assert.Equal(RemediationAction.RemountNfs, Assert.Single(options.LadderFor("NfsMountHung")).Action);
+        Assert.Empty(options.LadderFor("VipDark"));
     }
 
     [Fact]

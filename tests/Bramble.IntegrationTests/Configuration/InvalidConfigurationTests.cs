@@ -54,6 +54,9 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Aggregator:HttpUrl=http://127.0.0.1", "Aggregator:HttpUrl", "must name a port")]
     [InlineData("--Aggregator:MaxMessageBytes=-5", "Aggregator:MaxMessageBytes", "must be between")]
     [InlineData("--Aggregator:MaxMessageBytes=lots", "Aggregator:MaxMessageBytes", "Failed to convert")]
+    [InlineData("--Remediation:Mode=Approve", "Remediation:ApprovalToken", "required in approve mode")]
+    [InlineData("--Remediation:Mode=Sometimes", "Remediation:Mode", "Failed to convert")]
+    [InlineData("--Remediation:MaxUnhealthyShare=2", "Remediation:MaxUnhealthyShare", "must be between 0 and 1")]
     public async Task Aggregator_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
     {
         using var dataDirectory = new TempDirectory();
