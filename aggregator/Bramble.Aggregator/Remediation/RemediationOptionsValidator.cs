@@ -34,6 +34,7 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
             failures.Add($"{prefix}MaxUnhealthyShare: must be between 0 and 1 (got {options.MaxUnhealthyShare})");
         }
 
+        NotNegative(failures, $"{prefix}Settle", options.Settle);
         NotNegative(failures, $"{prefix}Cooldown", options.Cooldown);
         Positive(failures, $"{prefix}VerificationWindow", options.VerificationWindow);
         NotNegative(failures, $"{prefix}ReappearanceWindow", options.ReappearanceWindow);

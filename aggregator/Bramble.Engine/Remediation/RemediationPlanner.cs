@@ -275,6 +275,12 @@ public sealed class RemediationPlanner
             return;
         }
 
+        // Not a refusal but a wait, like a rule's For: nothing is audited until the incident has settled.
+        if (input.Now - incident.FiringAt < _settings.Settle)
+        {
+            return;
+        }
+
         var step = ladder[position];
         var node = string.IsNullOrEmpty(step.Node) ? incident.Subject.Node : step.Node;
         var refusal = Guard(incident, step, node, input, nodes);

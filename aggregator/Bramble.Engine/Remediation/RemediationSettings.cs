@@ -9,6 +9,13 @@ public class RemediationSettings
 {
     public RemediationMode Mode { get; set; } = RemediationMode.DryRun;
 
+    /// <summary>
+    /// How long an incident must have been firing before it is considered. Nodes report at different moments, so a
+    /// shared cause (NasUnreachable, NetworkPartition) is recognised only once enough of them have reported; acting on
+    /// the first node's hang before that would "fix" a node during a NAS outage.
+    /// </summary>
+    public TimeSpan Settle { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>No action while more than this share of the nodes have a firing (warning or critical) incident.</summary>
     public double MaxUnhealthyShare { get; set; } = 0.4;
 

@@ -51,9 +51,9 @@ public sealed class RemediationApiPartsTests
         Assert.True(section.Exists());
         var defaults = new RemediationOptions();
         Assert.Equal(
-            (defaults.Mode, defaults.MaxUnhealthyShare, defaults.Cooldown, defaults.StormLimitPerHour, defaults.VerificationWindow, defaults.ReappearanceWindow,
+            (defaults.Mode, defaults.Settle, defaults.MaxUnhealthyShare, defaults.Cooldown, defaults.StormLimitPerHour, defaults.VerificationWindow, defaults.ReappearanceWindow,
                 defaults.CommandDeadline, defaults.ResultGrace, defaults.RebootEnabled, defaults.RebootVerificationWindow, defaults.KubeletUnit),
-            (options!.Mode, options.MaxUnhealthyShare, options.Cooldown, options.StormLimitPerHour, options.VerificationWindow, options.ReappearanceWindow,
+            (options!.Mode, options.Settle, options.MaxUnhealthyShare, options.Cooldown, options.StormLimitPerHour, options.VerificationWindow, options.ReappearanceWindow,
                 options.CommandDeadline, options.ResultGrace, options.RebootEnabled, options.RebootVerificationWindow, options.KubeletUnit));
         Assert.Equal(RemediationMode.DryRun, options.Mode);
         Assert.True(new RemediationOptionsValidator().Validate(null, options).Succeeded);

@@ -19,7 +19,7 @@ public sealed class SqliteRemediationStoreTests : IDisposable
     private SqliteRemediationStore Open() =>
         new(Options.Create(new AggregatorOptions { DataDirectory = _dir.Path, StoreBusyTimeout = TimeSpan.FromSeconds(2) }));
 
-    private static RemediationSettings Auto() => new() { Mode = RemediationMode.Auto };
+    private static RemediationSettings Auto() => new() { Mode = RemediationMode.Auto, Settle = TimeSpan.Zero };
 
     private static IncidentRecord KubeletDown(string node, DateTimeOffset at) => new(
         $"kubeletdown-node-{node}-1", "KubeletDown", Subject.ForNode(node), Severity.Critical, IncidentState.Firing, at, at, null, at, null,

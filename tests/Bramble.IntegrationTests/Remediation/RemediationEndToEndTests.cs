@@ -159,6 +159,7 @@ public sealed class RemediationEndToEndTests : IDisposable
         "--Rules:KubeletDown:ResolveAfter=00:00:01",
         // One node is all of this cluster: the unhealthy-share guard would refuse everything.
         "--Remediation:MaxUnhealthyShare=1",
+        "--Remediation:Settle=00:00:01",
         "--Remediation:VerificationWindow=00:01:00",
         .. remediation,
     ]);
