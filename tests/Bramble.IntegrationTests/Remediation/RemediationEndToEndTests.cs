@@ -28,7 +28,7 @@ public sealed class RemediationEndToEndTests : IDisposable
             #!/bin/sh
             printf '%s\n' "systemctl $*" >> "$(dirname "$0")/calls.log"
             case "$1" in
-              restart) echo "restarted $2" >&2; exit 0 ;;
+              restart) if [ -e "$(dirname "$0")/slow" ]; then sleep 5; fi; echo "restarted $2" >&2; exit 0 ;;
               *) echo "System has not been booted with systemd as init system (PID 1). Can't operate." >&2; exit 1 ;;
             esac
             """);
@@ -79,6 +79,42 @@ public sealed class RemediationEndToEndTests : IDisposable
         finally
         {
             // Its Dispose is not idempotent: dispose only a live one.
+            healthz?.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AggregatorKilledWhileTheRestartRuns_RestartedOne_KeepsThePlan_NoSecondRestart()
+    {
+        File.WriteAllText(Path.Combine(_bin.Path, "slow"), string.Empty);
+        using var aggregator = Aggregator("--Remediation:Mode=Auto");
+        await aggregator.StartAsync();
+        var port = FreePort.Next();
+        FixedPortHealthzServer? healthz = new(port);
+        using var agent = Agent(aggregator, port);
+        try
+        {
+            await ConnectedAsync(aggregator, agent);
+            healthz.Dispose();
+            healthz = null;
+
+            // The double is running (it sleeps 5 s before it answers): kill the aggregator under it, then start it again.
+            await Eventually.WaitAsync(() => Task.FromResult(Restarts()), r => r.Count > 0, Patience, "the agent calling systemctl restart");
+            await aggregator.KillAsync();
+            await aggregator.StartAsync();
+            healthz = new FixedPortHealthzServer(port);
+
+            var audit = await Eventually.WaitAsync(() => AuditAsync(aggregator), a => a.Any(e => e.Event == "verified"), Patience, "the restart verified after the aggregator restart");
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+            Assert.Equal(["systemctl restart kubelet.service"], Restarts());
+            audit = await AuditAsync(aggregator);
+            Assert.Equal(["planned", "dispatched", "result", "verified"], audit.OrderBy(e => e.Seq).Select(e => e.Event));
+            Assert.Equal("succeeded", audit.Single(e => e.Event == "result").Outcome);
+            Assert.Equal("succeeded", audit.Single(e => e.Event == "verified").Outcome);
+        }
+        finally
+        {
             healthz?.Dispose();
         }
     }
