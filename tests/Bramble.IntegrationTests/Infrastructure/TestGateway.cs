@@ -36,12 +36,25 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>Every result received, in order (re-sent ones included).</summary>
     public IReadOnlyList<CommandResult> Results => [.. _service.Results];
 
-    public static async Task<TestGateway> StartAsync()
+    /// <summary>On a free loopback port of this namespace, or on a socket already listening (e.g. in a lab namespace).</summary>
+    public static async Task<TestGateway> StartAsync(System.Net.Sockets.Socket? listening = null)
     {
-        var port = FreePort.Next();
+        var port = listening is null ? FreePort.Next() : ((System.Net.IPEndPoint)listening.LocalEndPoint!).Port;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (listening is null)
+            {
+                kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+            else
+            {
+                // Kestrel takes the descriptor over and closes it when it stops.
+                kestrel.ListenHandle((ulong)listening.SafeHandle.DangerousGetHandle(), listen => listen.Protocols = HttpProtocols.Http2);
+                listening.SafeHandle.SetHandleAsInvalid();
+            }
+        });
         builder.Services.AddGrpc();
         var service = new GatewayService();
         builder.Services.AddSingleton(service);
