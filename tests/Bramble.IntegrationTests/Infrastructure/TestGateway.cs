@@ -33,6 +33,9 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>The Hello of the agent's latest stream, once it has said it.</summary>
     public Task<Hello> Hello => _service.Hello.Task;
 
+    /// <summary>Reports received (and acknowledged) so far, on every stream.</summary>
+    public int ReportsReceived => _service.ReportsReceived;
+
     /// <summary>Every result received, in order (re-sent ones included).</summary>
     public IReadOnlyList<CommandResult> Results => [.. _service.Results];
 
@@ -101,10 +104,13 @@ public sealed class TestGateway : IAsyncDisposable
     {
         private readonly SemaphoreSlim _writeLock = new(1, 1);
         private IServerStreamWriter<AggregatorMessage>? _stream;
+        private int _reports;
 
         public TaskCompletionSource<Hello> Hello { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ConcurrentQueue<CommandResult> Results { get; } = new();
+
+        public int ReportsReceived => Volatile.Read(ref _reports);
 
         public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<AggregatorMessage> responseStream, ServerCallContext context)
         {
@@ -121,6 +127,7 @@ public sealed class TestGateway : IAsyncDisposable
                 var message = requestStream.Current;
                 if (message.BodyCase == AgentMessage.BodyOneofCase.Report)
                 {
+                    Interlocked.Increment(ref _reports);
                     await WriteAsync(new AggregatorMessage { Ack = new Ack { Seq = message.Report.Seq } });
                 }
                 else if (message.BodyCase == AgentMessage.BodyOneofCase.CommandResult)
