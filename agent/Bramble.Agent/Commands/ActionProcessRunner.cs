@@ -12,10 +12,11 @@ namespace Bramble.Agent.Commands;
 public sealed partial class ActionProcessRunner : IActionProcessRunner
 {
     private static readonly TimeSpan StderrGrace = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan KillSettle = TimeSpan.FromSeconds(1);
     private readonly TimeProvider _time;
     private readonly ILogger<ActionProcessRunner> _logger;
     private readonly Lock _gate = new();
-    private readonly List<(Process Process, string What)> _killed = [];
+    private readonly List<(ProcessIdentity Process, string What, Process? Handle)> _killed = [];
 
     public ActionProcessRunner(TimeProvider time, ILogger<ActionProcessRunner> logger)
     {
@@ -26,15 +27,17 @@ public sealed partial class ActionProcessRunner : IActionProcessRunner
     public async Task<ProcessOutcome> RunAsync(ProcessInvocation invocation, CancellationToken deadline)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        lock (_gate)
+        // A tree killed a moment ago takes a moment to die; one still there after that is stuck.
+        var busy = StillKilled(invocation);
+        for (var i = 0; busy is not null && i < 10; i++)
         {
-            _killed.RemoveAll(k => Gone(k.Process, k.What));
-            if (_killed.Count > 0)
-            {
-                var (stuck, what) = _killed[0];
-                return new ProcessOutcome(ProcessEnd.Busy, 0, string.Empty, stuck.Id,
-                    $"'{what}' (pid {stuck.Id}) was killed at its deadline and is still there (stuck in the kernel); not starting '{invocation}'");
-            }
+            await Task.Delay(KillSettle / 10, _time, CancellationToken.None);
+            busy = StillKilled(invocation);
+        }
+
+        if (busy is not null)
+        {
+            return busy;
         }
 
         var start = new ProcessStartInfo(invocation.FileName)
@@ -73,8 +76,9 @@ public sealed partial class ActionProcessRunner : IActionProcessRunner
         }
         catch (OperationCanceledException)
         {
+            var pid = process.Id;
             Kill(process, invocation.ToString());
-            return new ProcessOutcome(ProcessEnd.TimedOut, 0, tail.Text, process.Id);
+            return new ProcessOutcome(ProcessEnd.TimedOut, 0, tail.Text, pid);
         }
 
         // A daemon it forked may keep the pipe open: take what is there shortly after the exit, and go on.
@@ -82,6 +86,22 @@ public sealed partial class ActionProcessRunner : IActionProcessRunner
         var outcome = ProcessOutcome.Exited(process.ExitCode, tail.Text, process.Id);
         process.Dispose();
         return outcome;
+    }
+
+    private ProcessOutcome? StillKilled(ProcessInvocation invocation)
+    {
+        lock (_gate)
+        {
+            _killed.RemoveAll(k => Gone(k.Process, k.What, k.Handle));
+            if (_killed.Count == 0)
+            {
+                return null;
+            }
+
+            var (stuck, what, _) = _killed[0];
+            return new ProcessOutcome(ProcessEnd.Busy, 0, string.Empty, stuck.Pid,
+                $"a process of '{what}' (pid {stuck.Pid}) was killed at its deadline and is still there (stuck in the kernel); not starting '{invocation}'");
+        }
     }
 
     private static async Task FeedAsync(Process process, string? input, CancellationToken deadline)
@@ -121,6 +141,10 @@ public sealed partial class ActionProcessRunner : IActionProcessRunner
     private void Kill(Process process, string what)
     {
         LogKilled(_logger, process.Id, what);
+
+        // Taken before the kill: once the parent is gone its children belong to init and cannot be found from it. A
+        // mount stuck in the kernel is typically a child (mount.nfs under mount), not the process the agent started.
+        var tree = ProcessTree.Snapshot(process.Id);
         try
         {
             process.Kill(entireProcessTree: true);
@@ -132,19 +156,24 @@ public sealed partial class ActionProcessRunner : IActionProcessRunner
 
         lock (_gate)
         {
-            _killed.Add((process, what));
+            // The handle of the process it started is kept (not waited on) until it is gone, so the runtime reaps it.
+            _killed.AddRange(tree.Select(p => (p, what, p.Pid == process.Id ? process : null)));
+            if (!tree.Any(p => p.Pid == process.Id))
+            {
+                process.Dispose();
+            }
         }
     }
 
-    private bool Gone(Process process, string what)
+    private bool Gone(ProcessIdentity process, string what, Process? handle)
     {
-        if (!process.HasExited)
+        if (ProcessTree.IsAlive(process))
         {
             return false;
         }
 
-        LogKilledGone(_logger, process.Id, what);
-        process.Dispose();
+        LogKilledGone(_logger, process.Pid, what);
+        handle?.Dispose();
         return true;
     }
 

@@ -15,11 +15,11 @@ public sealed partial class CommandExecutor : IDisposable
     private readonly RemediationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CommandExecutor> _logger;
-    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<CommandResult>> _remembered = new(StringComparer.Ordinal);
     private readonly Queue<string> _rememberedOrder = new();
+    private Task _last = Task.CompletedTask;
     private int _admitted;
 
     public CommandExecutor(IEnumerable<ICommandAction> actions, IOptions<RemediationOptions> options, TimeProvider time, ILogger<CommandExecutor> logger)
@@ -56,9 +56,18 @@ public sealed partial class CommandExecutor : IDisposable
             }
 
             // One running plus QueueCapacity waiting.
-            var result = _admitted > _options.QueueCapacity
-                ? Task.FromResult(Refuse(command, $"{_admitted} command(s) are already running or waiting (Remediation:QueueCapacity {_options.QueueCapacity})"))
-                : RunInTurnAsync(command);
+            Task<CommandResult> result;
+            if (_admitted > _options.QueueCapacity)
+            {
+                result = Task.FromResult(Refuse(command, $"{_admitted} command(s) are already running or waiting (Remediation:QueueCapacity {_options.QueueCapacity})"));
+            }
+            else
+            {
+                _admitted++;
+                result = RunAfterAsync(_last, command);
+                _last = result;
+            }
+
             Remember(command.Id, result);
             return result;
         }
@@ -71,26 +80,19 @@ public sealed partial class CommandExecutor : IDisposable
         _stopping.Cancel();
     }
 
-    private async Task<CommandResult> RunInTurnAsync(Command command)
+    /// <summary>One at a time, in arrival order: each command starts when the one before it has ended.</summary>
+    private async Task<CommandResult> RunAfterAsync(Task previous, Command command)
     {
-        _admitted++;
+        // Always yields: never runs on the caller's thread (the stream's receive loop) nor under its lock.
+        await previous.ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.SuppressThrowing);
         try
         {
-            await _oneAtATime.WaitAsync(_stopping.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Leave();
-            return Finish(command, _time.GetUtcNow(), _time.GetTimestamp(), new ActionOutcome(CommandOutcome.Failed, "the agent stopped before the command ran"));
-        }
-
-        try
-        {
-            return await RunAsync(command);
+            return _stopping.IsCancellationRequested
+                ? Finish(command, _time.GetUtcNow(), _time.GetTimestamp(), new ActionOutcome(CommandOutcome.Failed, "the agent stopped before the command ran"))
+                : await RunAsync(command);
         }
         finally
         {
-            _oneAtATime.Release();
             Leave();
         }
     }
@@ -153,6 +155,12 @@ public sealed partial class CommandExecutor : IDisposable
         {
             LogActionCrashed(_logger, command.Id, e);
             outcome = new ActionOutcome(CommandOutcome.Failed, $"{plan.Description} failed: {e.Message}");
+        }
+
+        if (outcome.Outcome == CommandOutcome.TimedOut && !timeout.IsCancellationRequested && _stopping.IsCancellationRequested)
+        {
+            // The adapter was cancelled because the agent is stopping, not at the command's deadline.
+            outcome = outcome with { Outcome = CommandOutcome.Failed, Detail = $"{plan.Description} was cancelled: the agent is stopping" };
         }
 
         var result = Finish(command, startedAt, started, outcome);

@@ -236,6 +236,29 @@ public sealed class CommandExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task AgentStopping_CancelsTheRunningAction_AndFailsTheWaitingOnes_NotAsTimedOut()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _runner.Answer = (invocation, deadline) =>
+        {
+            started.TrySetResult();
+            return FakeProcessRunner.HangUntilDeadline(invocation, deadline);
+        };
+        var executor = Executor(o => o.Units.Add("kubelet"));
+
+        var running = executor.ExecuteAsync(Restart("c1", "kubelet"));
+        var waiting = executor.ExecuteAsync(Restart("c2", "kubelet"));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        executor.Dispose();
+
+        var stopped = await running.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var neverRan = await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal((CommandOutcome.Failed, "systemctl restart kubelet.service was cancelled: the agent is stopping"), (stopped.Outcome, stopped.Detail));
+        Assert.Equal((CommandOutcome.Failed, "the agent stopped before the command ran"), (neverRan.Outcome, neverRan.Detail));
+        Assert.Single(_runner.Calls);
+    }
+
+    [Fact]
     public async Task Deadline_LongerThanMaxDeadline_IsRejected()
     {
         var executor = Executor(o => o.Units.Add("kubelet"));
@@ -267,6 +290,12 @@ public sealed class CommandExecutorTests : IDisposable
 
         Assert.Equal(CommandOutcome.Rejected, refused.Outcome);
         Assert.Equal("2 command(s) are already running or waiting (Remediation:QueueCapacity 1)", refused.Detail);
+        for (var i = 0; i < 250 && _runner.Calls.Count == 0; i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(100, TestContext.Current.CancellationToken);
         Assert.Equal(["systemctl restart kubelet.service"], _runner.CommandLines);
         Assert.False(waiting.IsCompleted);
 

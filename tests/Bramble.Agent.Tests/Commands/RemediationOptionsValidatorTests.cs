@@ -1,4 +1,5 @@
 using Bramble.Agent.Commands;
+using Microsoft.Extensions.Configuration;
 
 namespace Bramble.Agent.Tests.Commands;
 
@@ -70,5 +71,44 @@ public sealed class RemediationOptionsValidatorTests
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ShippedAppSettings_BindsAndValidates_AndAllowsNothing()
+    {
+        var path = Path.Combine(TempDirectory.RepoRoot(), "agent", "Bramble.Agent", "appsettings.json");
+        var section = new ConfigurationBuilder().AddJsonFile(path, optional: false).Build().GetSection(RemediationOptions.Section);
+
+        var options = section.Get<RemediationOptions>(binder => binder.ErrorOnUnknownConfiguration = true);
+
+        Assert.NotNull(options);
+        Assert.False(options.AllowsAnything);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), options.GratuitousArpInterval);
+        Assert.True(Validator.Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void CommandLineStyleKeys_BindEveryKindOfEntry()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Remediation:Units:0"] = "kubelet",
+            ["Remediation:Mounts:0:Path"] = "/mnt/nas",
+            ["Remediation:Mounts:0:Source"] = "nas.lan:/export/k8s",
+            ["Remediation:Mounts:0:Options"] = "rw,hard,vers=3,tcp",
+            ["Remediation:Hooks:restart-pods"] = "/usr/local/lib/bramble/restart-pods",
+            ["Remediation:GratuitousArp:0:Address"] = "192.0.2.100",
+            ["Remediation:GratuitousArp:0:Interface"] = "eth0",
+            ["Remediation:Reboot"] = "true",
+        }).Build();
+
+        var options = configuration.GetSection(RemediationOptions.Section).Get<RemediationOptions>(binder => binder.ErrorOnUnknownConfiguration = true)!;
+
+        Assert.Equal(["kubelet"], options.Units);
+        Assert.Equal("nas.lan:/export/k8s", Assert.Single(options.Mounts).Source);
+        Assert.Equal("/usr/local/lib/bramble/restart-pods", options.Hooks["restart-pods"]);
+        Assert.Equal("eth0", Assert.Single(options.GratuitousArp).Interface);
+        Assert.True(options.Reboot);
+        Assert.True(Validator.Validate(null, options).Succeeded);
     }
 }

@@ -15,6 +15,9 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Agent:ReconnectMaxDelay=00:00:00.5", "Agent:ReconnectMaxDelay", "must not be shorter")]
     [InlineData("--Vip:Watch:0:Address=vip.lan", "Vip:Watch:0:Address", "'vip.lan' is not an IPv4 address")]
     [InlineData("--Vip:Window=00:00:00", "Vip:Window", "must be between")]
+    [InlineData("--Remediation:Units:0=--force", "Remediation:Units:0", "'--force' is not a systemd unit name")]
+    [InlineData("--Remediation:Hooks:drain=drain.sh", "Remediation:Hooks:drain", "is not the absolute path of an executable")]
+    [InlineData("--Remediation:Reboot=maybe", "Remediation:Reboot", "Failed to convert")]
     public async Task Agent_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
     {
         using var agent = ManagedProcess.StartDotnet("agent", RepoLayout.AgentDll, ["--Agent:AggregatorAddress=http://127.0.0.1:9", setting]);

@@ -33,15 +33,31 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>The Hello of the agent's latest stream, once it has said it.</summary>
     public Task<Hello> Hello => _service.Hello.Task;
 
+    /// <summary>Reports received (and acknowledged) so far, on every stream.</summary>
+    public int ReportsReceived => _service.ReportsReceived;
+
     /// <summary>Every result received, in order (re-sent ones included).</summary>
     public IReadOnlyList<CommandResult> Results => [.. _service.Results];
 
-    public static async Task<TestGateway> StartAsync()
+    /// <summary>On a free loopback port of this namespace, or on a socket already listening (e.g. in a lab namespace).</summary>
+    public static async Task<TestGateway> StartAsync(System.Net.Sockets.Socket? listening = null)
     {
-        var port = FreePort.Next();
+        var port = listening is null ? FreePort.Next() : ((System.Net.IPEndPoint)listening.LocalEndPoint!).Port;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (listening is null)
+            {
+                kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+            else
+            {
+                // Kestrel takes the descriptor over and closes it when it stops.
+                kestrel.ListenHandle((ulong)listening.SafeHandle.DangerousGetHandle(), listen => listen.Protocols = HttpProtocols.Http2);
+                listening.SafeHandle.SetHandleAsInvalid();
+            }
+        });
         builder.Services.AddGrpc();
         var service = new GatewayService();
         builder.Services.AddSingleton(service);
@@ -51,6 +67,9 @@ public sealed class TestGateway : IAsyncDisposable
         return new TestGateway(app, service, $"http://127.0.0.1:{port}");
     }
 
+    /// <summary>Streams the agent has opened so far (each begins with a Hello).</summary>
+    public int Connections => _service.Connections;
+
     /// <summary>Sends a command on the agent's open stream and waits (bounded) for the next result with its id.</summary>
     public async Task<CommandResult> ExecuteAsync(Command command)
     {
@@ -59,6 +78,15 @@ public sealed class TestGateway : IAsyncDisposable
         await _service.SendAsync(new AggregatorMessage { Command = command });
         return await NextResultAsync(command.Id, seen);
     }
+
+    /// <summary>Sends a command without waiting for its result.</summary>
+    public Task SendAsync(Command command) => _service.SendAsync(new AggregatorMessage { Command = command });
+
+    /// <summary>Ends the agent's current stream from the server side, as an aggregator restart or a network cut would.</summary>
+    public void DropStream() => _service.Drop();
+
+    /// <summary>Waits (bounded) for the first result with this id, sent on any stream.</summary>
+    public Task<CommandResult> ResultAsync(string id) => NextResultAsync(id, 0);
 
     private async Task<CommandResult> NextResultAsync(string id, int seen)
     {
@@ -88,10 +116,19 @@ public sealed class TestGateway : IAsyncDisposable
     {
         private readonly SemaphoreSlim _writeLock = new(1, 1);
         private IServerStreamWriter<AggregatorMessage>? _stream;
+        private CancellationTokenSource? _drop;
+        private int _reports;
+        private int _connections;
 
         public TaskCompletionSource<Hello> Hello { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ConcurrentQueue<CommandResult> Results { get; } = new();
+
+        public int ReportsReceived => Volatile.Read(ref _reports);
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public void Drop() => _drop?.Cancel();
 
         public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<AggregatorMessage> responseStream, ServerCallContext context)
         {
@@ -100,14 +137,18 @@ public sealed class TestGateway : IAsyncDisposable
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "hello first"));
             }
 
+            using var drop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            _drop = drop;
             _stream = responseStream;
             await WriteAsync(new AggregatorMessage { Welcome = new Welcome { LastSeq = 0, ProtocolVersion = 1, MaxMessageBytes = 1 << 20 } });
+            Interlocked.Increment(ref _connections);
             Hello.TrySetResult(requestStream.Current.Hello);
-            while (await requestStream.MoveNext(context.CancellationToken))
+            while (await MoveNextOrDroppedAsync(requestStream, drop.Token))
             {
                 var message = requestStream.Current;
                 if (message.BodyCase == AgentMessage.BodyOneofCase.Report)
                 {
+                    Interlocked.Increment(ref _reports);
                     await WriteAsync(new AggregatorMessage { Ack = new Ack { Seq = message.Report.Seq } });
                 }
                 else if (message.BodyCase == AgentMessage.BodyOneofCase.CommandResult)
@@ -118,6 +159,19 @@ public sealed class TestGateway : IAsyncDisposable
         }
 
         public void Dispose() => _writeLock.Dispose();
+
+        private static async Task<bool> MoveNextOrDroppedAsync(IAsyncStreamReader<AgentMessage> requests, CancellationToken dropped)
+        {
+            try
+            {
+                return await requests.MoveNext(dropped);
+            }
+            catch (Exception e) when (dropped.IsCancellationRequested && e is OperationCanceledException or RpcException or IOException)
+            {
+                // Returning ends the call: the agent sees its stream end and reconnects.
+                return false;
+            }
+        }
 
         public async Task SendAsync(AggregatorMessage message)
         {

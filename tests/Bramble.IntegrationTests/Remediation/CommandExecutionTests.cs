@@ -20,6 +20,7 @@ public sealed class CommandExecutionTests : IDisposable
         Double("systemctl", """
             case "$1 $2" in
               "restart slow.service") echo $$ > "$(dirname "$0")/slow.pid"; echo "restarting slow.service" >&2; sleep 60 ;;
+              "restart slowish.service") sleep 5; echo "restarted slowish.service" >&2; exit 0 ;;
               restart*) echo "restarted $2" >&2; exit 0 ;;
               *) echo "System has not been booted with systemd as init system (PID 1). Can't operate." >&2; exit 1 ;;
             esac
@@ -54,6 +55,30 @@ public sealed class CommandExecutionTests : IDisposable
         Assert.Equal(result, again);
         Assert.Equal(["systemctl restart kubelet.service"], Calls("restart"));
         Assert.Contains("was delivered again", agent.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StreamBreaksWhileACommandRuns_TheResultArrivesOnTheNextStream_AndTheRedeliveredCommandRunsOnce()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var agent = StartAgent(gateway, "--Remediation:Units:0=slowish");
+        var command = Restart("cmd-reconnect", "slowish");
+        command.Deadline = Duration.FromTimeSpan(TimeSpan.FromSeconds(30));
+
+        await gateway.SendAsync(command);
+        await Eventually.WaitAsync(() => Task.FromResult(Calls("restart").Count), n => n == 1, TimeSpan.FromSeconds(20), "systemctl restart starting");
+        gateway.DropStream();
+        await Eventually.WaitAsync(() => Task.FromResult(gateway.Connections), n => n >= 2, TimeSpan.FromSeconds(20), "the agent reconnecting");
+        Assert.DoesNotContain(gateway.Results, r => r.Id == "cmd-reconnect"); // still running (5 s) when the first stream broke
+
+        var result = await gateway.ResultAsync("cmd-reconnect");
+        Assert.Equal(CommandOutcome.Succeeded, result.Outcome);
+        Assert.Equal("restarted slowish.service", result.StderrTail);
+
+        // The aggregator, unsure whether it was delivered, sends it again: answered, not run again.
+        var again = await gateway.ExecuteAsync(command);
+        Assert.Equal(result, again);
+        Assert.Equal(["systemctl restart slowish.service"], Calls("restart"));
     }
 
     [Fact]
