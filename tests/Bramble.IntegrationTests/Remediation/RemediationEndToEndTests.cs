@@ -55,10 +55,12 @@ public sealed class RemediationEndToEndTests : IDisposable
         try
         {
             await ConnectedAsync(aggregator, agent);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             healthz.Dispose();
             healthz = null;
 
             await Eventually.WaitAsync(() => Task.FromResult(Restarts()), r => r.Count > 0, Patience, "the agent calling systemctl restart");
+            TestContext.Current.TestOutputHelper?.WriteLine($"healthz down → systemctl restart called: {clock.Elapsed.TotalSeconds:F1} s (For 1 s, Settle 1 s)");
             healthz = new FixedPortHealthzServer(port);
             var audit = await Eventually.WaitAsync(() => AuditAsync(aggregator), a => a.Any(e => e.Event == "verified"), Patience, "the restart verified");
 
@@ -112,6 +114,37 @@ public sealed class RemediationEndToEndTests : IDisposable
             Assert.Equal(["planned", "dispatched", "result", "verified"], audit.OrderBy(e => e.Seq).Select(e => e.Event));
             Assert.Equal("succeeded", audit.Single(e => e.Event == "result").Outcome);
             Assert.Equal("succeeded", audit.Single(e => e.Event == "verified").Outcome);
+        }
+        finally
+        {
+            healthz?.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AutoMode_UnitOutsideTheAgentsAllowList_RefusalAndItsReasonReachTheAudit_LadderMovesOn()
+    {
+        using var aggregator = Aggregator("--Remediation:Mode=Auto", "--Remediation:Cooldown=00:00:00");
+        await aggregator.StartAsync();
+        var port = FreePort.Next();
+        FixedPortHealthzServer? healthz = new(port);
+        // This agent may restart only k3s-agent; the aggregator's ladder asks for kubelet.
+        using var agent = Agent(aggregator, port, "k3s-agent");
+        try
+        {
+            await ConnectedAsync(aggregator, agent);
+            healthz.Dispose();
+            healthz = null;
+
+            var audit = await Eventually.WaitAsync(() => AuditAsync(aggregator), a => a.Any(e => e.Event == "escalated"), Patience, "both steps refused, then escalation");
+
+            Assert.Empty(Restarts());
+            var results = audit.Where(e => e.Event == "result").ToArray();
+            Assert.Equal(2, results.Length);
+            Assert.All(results, r => Assert.Equal("rejected", r.Outcome));
+            Assert.All(results, r => Assert.Contains("not on this agent's allow-list", r.Detail, StringComparison.Ordinal));
+            Assert.Equal(2, await aggregator.MetricAsync("bramble_remediations_total{action=\"restart_unit\",outcome=\"rejected\"}"));
+            Assert.Equal(1, await aggregator.MetricAsync("bramble_remediations_total{action=\"restart_unit\",outcome=\"exhausted\"}"));
         }
         finally
         {
@@ -200,14 +233,14 @@ public sealed class RemediationEndToEndTests : IDisposable
         .. remediation,
     ]);
 
-    private ManagedProcess Agent(AggregatorProcess aggregator, int healthzPort) =>
+    private ManagedProcess Agent(AggregatorProcess aggregator, int healthzPort, string allowedUnit = "kubelet") =>
         AgentProcess.Start("kube-1", aggregator.GrpcUrl,
             [
                 $"--Kubelet:HealthzUrl=http://127.0.0.1:{healthzPort.ToString(CultureInfo.InvariantCulture)}/healthz",
                 "--Kubelet:Timeout=00:00:00.5",
                 "--Agent:ProbeInterval=00:00:01",
                 "--Agent:ReportInterval=00:00:01",
-                "--Remediation:Units:0=kubelet",
+                $"--Remediation:Units:0={allowedUnit}",
             ],
             new Dictionary<string, string> { ["PATH"] = $"{_bin.Path}:{Environment.GetEnvironmentVariable("PATH")}" });
 
