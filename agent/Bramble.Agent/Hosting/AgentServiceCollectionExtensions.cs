@@ -79,7 +79,7 @@ public static class AgentServiceCollectionExtensions
     {
         services.AddBrambleAgentCore();
         services.TryAddSingleton<AgentCounters>();
-        services.TryAddSingleton<CommandExecutor>();
+        services.AddCommandExecutor();
         services.TryAddSingleton(sp => new Outbox(sp.GetRequiredService<IOptions<AgentOptions>>().Value.OutboxCapacity));
         services.TryAddSingleton<AggregatorConnection>();
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();

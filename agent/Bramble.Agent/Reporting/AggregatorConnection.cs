@@ -54,7 +54,7 @@ public sealed partial class AggregatorConnection : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _capabilities = [.. probes.Probes.Select(p => p.Capability), Capability.ExecuteCommands];
+        _capabilities = [.. probes.Probes.Select(p => p.Capability), .. executor.CanExecute ? [Capability.ExecuteCommands] : Array.Empty<Capability>()];
         _channel = GrpcChannel.ForAddress(_options.AggregatorAddress, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -221,8 +221,9 @@ public sealed partial class AggregatorConnection : BackgroundService
                     LogRejected(_logger, message.Reject.Seq, message.Reject.Reason, message.Reject.Detail);
                     break;
                 case AggregatorMessage.BodyOneofCase.Command:
-                    // Actions can take minutes: run them apart so acks keep flowing.
-                    _ = ExecuteAsync(message.Command, cancellationToken);
+                    // Actions can take minutes: run them apart so acks keep flowing. Not tied to this stream: a result
+                    // finished after a reconnect is sent on the next stream.
+                    _ = ExecuteAsync(message.Command);
                     break;
                 default:
                     LogUnexpected(_logger, message.BodyCase.ToString());
@@ -231,9 +232,9 @@ public sealed partial class AggregatorConnection : BackgroundService
         }
     }
 
-    private async Task ExecuteAsync(Command command, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(Command command)
     {
-        var result = await _executor.ExecuteAsync(command, cancellationToken);
+        var result = await _executor.ExecuteAsync(command);
         _control.Writer.TryWrite(new AgentMessage { CommandResult = result });
         _outbox.Wake();
     }

@@ -17,6 +17,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
     private readonly AggregatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<AgentSession> _logger;
+    private readonly ICommandResultSink? _commandResults;
 
     public AgentGatewayService(
         NodeDirectory nodes,
@@ -24,8 +25,10 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         AggregatorMetrics metrics,
         IOptions<AggregatorOptions> options,
         TimeProvider time,
-        ILogger<AgentSession> logger)
+        ILogger<AgentSession> logger,
+        ICommandResultSink? commandResults = null)
     {
+        _commandResults = commandResults;
         ArgumentNullException.ThrowIfNull(options);
         _nodes = nodes;
         _flusher = flusher;
@@ -41,7 +44,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer);
+        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _commandResults);
         await session.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
 }

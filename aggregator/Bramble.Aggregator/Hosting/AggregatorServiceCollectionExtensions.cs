@@ -3,6 +3,7 @@ using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules;
@@ -38,6 +39,7 @@ public static class AggregatorServiceCollectionExtensions
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
         services.TryAddSingleton<NodeMetrics>();
         services.AddBrambleRules();
+        services.AddBrambleRemediation();
 
         services.AddGrpc(grpc =>
         {
@@ -103,6 +105,7 @@ public static class AggregatorServiceCollectionExtensions
 
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
+        Api.RemediationEndpoints.MapRemediationApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
         // Families outside AggregatorMetrics join its registry when first resolved: before the first scrape.
         _ = app.Services.GetRequiredService<NodeMetrics>();

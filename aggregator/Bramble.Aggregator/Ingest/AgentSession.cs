@@ -25,8 +25,13 @@ public sealed partial class AgentSession : IDisposable
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
     private readonly string _peer;
+    private readonly ICommandResultSink? _commandResults;
     private readonly Channel<AggregatorMessage> _rejects = Channel.CreateBounded<AggregatorMessage>(
         new BoundedChannelOptions(MaxQueuedRejects) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    // Commands are rare (one in flight cluster-wide); the bound only guards against a stuck stream.
+    private readonly Channel<AggregatorMessage> _commands = Channel.CreateBounded<AggregatorMessage>(
+        new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private readonly Channel<bool> _wakeWriter = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -43,8 +48,10 @@ public sealed partial class AgentSession : IDisposable
         AggregatorOptions options,
         TimeProvider time,
         ILogger logger,
-        string peer)
+        string peer,
+        ICommandResultSink? commandResults = null)
     {
+        _commandResults = commandResults;
         _nodes = nodes;
         _flusher = flusher;
         _metrics = metrics;
@@ -102,6 +109,7 @@ public sealed partial class AgentSession : IDisposable
         }
         finally
         {
+            _commands.Writer.TryComplete();
             lock (entry.Gate)
             {
                 if (ReferenceEquals(entry.CurrentSession, this))
@@ -158,7 +166,11 @@ public sealed partial class AgentSession : IDisposable
         return (entry, hello);
     }
 
-    public void Dispose() => _superseded.Dispose();
+    public void Dispose()
+    {
+        _commands.Writer.TryComplete();
+        _superseded.Dispose();
+    }
 
     private void Supersede()
     {
@@ -194,14 +206,39 @@ public sealed partial class AgentSession : IDisposable
                     Reject(entry, 0, new Rejection(RejectReason.OutOfOrder, "a second hello on an established stream"));
                     break;
                 case AgentMessage.BodyOneofCase.CommandResult:
-                    // Remediation (planner, audit) consumes these; until it exists they are logged, not lost silently.
-                    LogCommandResult(_logger, entry.Name, message.CommandResult.Id, message.CommandResult.Outcome);
+                    AcceptCommandResult(entry, message.CommandResult);
                     break;
                 default:
                     Reject(entry, 0, new Rejection(RejectReason.InvalidValue, "a message with no body this aggregator knows (a newer agent?)"));
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Queues a remediation command for this agent; false once the stream has ended (or it is hopelessly behind).
+    /// </summary>
+    public bool TrySendCommand(Command command)
+    {
+        if (!_commands.Writer.TryWrite(new AggregatorMessage { Command = command }))
+        {
+            return false;
+        }
+
+        _wakeWriter.Writer.TryWrite(true);
+        return true;
+    }
+
+    private void AcceptCommandResult(NodeEntry entry, CommandResult result)
+    {
+        if (MessageValidator.ValidateCommandResult(result) is { } rejection)
+        {
+            Reject(entry, 0, rejection);
+            return;
+        }
+
+        LogCommandResult(_logger, entry.Name, result.Id, result.Outcome);
+        _commandResults?.Accept(entry.Name, result);
     }
 
     private void Apply(NodeEntry entry, Report report, string boundNode)
@@ -292,6 +329,11 @@ public sealed partial class AgentSession : IDisposable
             while (_rejects.Reader.TryRead(out var reject))
             {
                 await responses.WriteAsync(reject, ct);
+            }
+
+            while (_commands.Reader.TryRead(out var command))
+            {
+                await responses.WriteAsync(command, ct);
             }
 
             ulong seq;

@@ -12,6 +12,9 @@ public static class MessageValidator
     public const uint ProtocolVersion = 1;
     private const int MaxNodeNameLength = 253;
     private const int MaxIdLength = 64;
+    private const int MaxCommandIdLength = 128;
+    // The contract: "last lines of the action's standard error, at most 2 KiB".
+    private const int MaxStderrTailBytes = 2048;
 
     public static Rejection? ValidateHello(Hello hello)
     {
@@ -67,6 +70,33 @@ public static class MessageValidator
         }
 
         return FirstUndefinedEnum(report);
+    }
+
+    /// <summary>A CommandResult: an id like the ones this aggregator sends, a known outcome, a bounded stderr tail.</summary>
+    public static Rejection? ValidateCommandResult(CommandResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Id.Length is 0 or > MaxCommandIdLength)
+        {
+            return new(RejectReason.Malformed, $"command_result.id must be 1-{MaxCommandIdLength} characters");
+        }
+
+        if (result.Outcome == CommandOutcome.Unspecified || !Enum.IsDefined(result.Outcome))
+        {
+            return new(RejectReason.InvalidValue, $"command_result.outcome {(int)result.Outcome} is not a known outcome");
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(result.StderrTail) > MaxStderrTailBytes)
+        {
+            return new(RejectReason.Malformed, $"command_result.stderr_tail is over {MaxStderrTailBytes} bytes");
+        }
+
+        if (result.Duration is { } duration && duration.ToTimeSpan() < TimeSpan.Zero)
+        {
+            return new(RejectReason.Malformed, "command_result.duration is negative");
+        }
+
+        return null;
     }
 
     public static bool IsValidNodeName(string name)

@@ -4,6 +4,8 @@ using System.Text.Encodings.Web;
 using Bramble.Aggregator.Api;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Remediation;
+using Bramble.Engine.Remediation;
 using Bramble.Engine.Rules.Agents;
 
 namespace Bramble.Aggregator.StatusPage;
@@ -18,14 +20,16 @@ public static class StatusPageEndpoint
 
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", (NodeDirectory nodes, IncidentBoard incidents, TimeProvider time) =>
+        endpoints.MapGet("/", (NodeDirectory nodes, IncidentBoard incidents, TimeProvider time, RemediationCoordinator remediation) =>
             Results.Content(
-                Render(nodes.List().Select(NodeView.From).ToArray(), incidents.Open.Select(i => IncidentView.From(i)).ToArray(), time.GetUtcNow()),
+                Render(nodes.List().Select(NodeView.From).ToArray(), incidents.Open.Select(i => IncidentView.From(i)).ToArray(), time.GetUtcNow(),
+                    remediation.Plans().Where(p => p.Status != PlanStatus.Finished).Select(RemediationPlanView.From).ToArray()),
                 "text/html; charset=utf-8"));
         return endpoints;
     }
 
-    public static string Render(IReadOnlyList<NodeView> nodes, IReadOnlyList<IncidentView> incidents, DateTimeOffset now)
+    public static string Render(
+        IReadOnlyList<NodeView> nodes, IReadOnlyList<IncidentView> incidents, DateTimeOffset now, IReadOnlyList<RemediationPlanView>? remediations = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -60,9 +64,10 @@ public static class StatusPageEndpoint
         page.Append(inv, $"<p class=\"sum\">{connected} of {nodes.Count} agents connected · {incidents.Count} open incident{(incidents.Count == 1 ? "" : "s")} ({firing} firing) · {Encode(now.ToString("yyyy-MM-dd HH:mm:ss", inv))} UTC</p>");
 
         AppendIncidents(page, incidents, inv);
+        AppendRemediations(page, remediations ?? [], inv);
         AppendNodes(page, nodes, incidents, now, inv);
 
-        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
+        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/remediations\">remediations (JSON)</a> · <a href=\"/api/v1/audit\">audit (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
         return page.ToString();
     }
 
@@ -86,6 +91,27 @@ public static class StatusPageEndpoint
             page.Append(inv,
                 $"<li class=\"inc {Encode(i.Severity)}\"><span class=\"badge\">{Encode(i.Severity)} · {Encode(i.State)}</span><br><b>{Encode(i.Kind)}</b>{(subject.Length > 0 ? " · " + Encode(subject) : string.Empty)}: {Encode(i.Summary)}");
             page.Append(inv, $"<small>since {Encode(i.StartedAt.ToString("HH:mm:ss", inv))} UTC{cause} · <a href=\"/api/v1/incidents/{Encode(i.Id)}\">details</a></small></li>");
+        }
+
+        page.Append("</ul>");
+    }
+
+    /// <summary>Plans that hold the remediation slot: awaiting approval, sent, or being verified. Nothing when there are none.</summary>
+    private static void AppendRemediations(StringBuilder page, IReadOnlyList<RemediationPlanView> plans, CultureInfo inv)
+    {
+        if (plans.Count == 0)
+        {
+            return;
+        }
+
+        page.Append("<h2>Remediation</h2><ul class=\"incidents\">");
+        foreach (var p in plans)
+        {
+            var status = p.Status == "awaiting_approval" ? "awaiting approval" : p.Status;
+            page.Append(inv,
+                $"<li class=\"inc warning\"><span class=\"badge\">{Encode(status)}{(p.DryRun ? " · dry run" : string.Empty)}</span><br><b>{Encode(p.Summary)}</b>");
+            var approve = p.Status == "awaiting_approval" ? $" · approve: <code>POST /api/v1/remediations/{Encode(p.Id)}/approve</code>" : string.Empty;
+            page.Append(inv, $"<small>plan {Encode(p.Id)} · incident <a href=\"/api/v1/incidents/{Encode(p.IncidentId)}\">{Encode(p.IncidentId)}</a>{approve}</small></li>");
         }
 
         page.Append("</ul>");

@@ -63,6 +63,28 @@ public static class SqliteDatabase
         ) STRICT;
         CREATE INDEX incident_transitions_by_incident ON incident_transitions (incident_id, at_ms);
         """,
+        """
+        CREATE TABLE remediation_state (
+            id         INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            state_json TEXT    NOT NULL,
+            updated_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE remediation_audit (
+            seq           INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            at_ms         INTEGER NOT NULL,
+            event         TEXT    NOT NULL,
+            plan_id       TEXT,
+            incident_id   TEXT    NOT NULL,
+            kind          TEXT    NOT NULL,
+            node          TEXT,
+            action        TEXT,
+            outcome       TEXT,
+            detail        TEXT    NOT NULL,
+            evidence_json TEXT    NOT NULL
+        ) STRICT;
+        CREATE INDEX remediation_audit_by_incident ON remediation_audit (incident_id, seq);
+        CREATE INDEX remediation_audit_by_plan ON remediation_audit (plan_id, seq);
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;

@@ -15,6 +15,9 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Agent:ReconnectMaxDelay=00:00:00.5", "Agent:ReconnectMaxDelay", "must not be shorter")]
     [InlineData("--Vip:Watch:0:Address=vip.lan", "Vip:Watch:0:Address", "'vip.lan' is not an IPv4 address")]
     [InlineData("--Vip:Window=00:00:00", "Vip:Window", "must be between")]
+    [InlineData("--Remediation:Units:0=--force", "Remediation:Units:0", "'--force' is not a systemd unit name")]
+    [InlineData("--Remediation:Hooks:drain=drain.sh", "Remediation:Hooks:drain", "is not the absolute path of an executable")]
+    [InlineData("--Remediation:Reboot=maybe", "Remediation:Reboot", "Failed to convert")]
     public async Task Agent_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
     {
         using var agent = ManagedProcess.StartDotnet("agent", RepoLayout.AgentDll, ["--Agent:AggregatorAddress=http://127.0.0.1:9", setting]);
@@ -54,6 +57,9 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Aggregator:HttpUrl=http://127.0.0.1", "Aggregator:HttpUrl", "must name a port")]
     [InlineData("--Aggregator:MaxMessageBytes=-5", "Aggregator:MaxMessageBytes", "must be between")]
     [InlineData("--Aggregator:MaxMessageBytes=lots", "Aggregator:MaxMessageBytes", "Failed to convert")]
+    [InlineData("--Remediation:Mode=Approve", "Remediation:ApprovalToken", "required in approve mode")]
+    [InlineData("--Remediation:Mode=Sometimes", "Remediation:Mode", "Failed to convert")]
+    [InlineData("--Remediation:MaxUnhealthyShare=2", "Remediation:MaxUnhealthyShare", "must be between 0 and 1")]
     public async Task Aggregator_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
     {
         using var dataDirectory = new TempDirectory();

@@ -19,6 +19,21 @@ public static partial class AgentProcess
             .. extraArguments,
         ]);
 
+    /// <summary>As <see cref="Start(string, string, string[])"/>, with extra environment variables (e.g. a PATH with test doubles first).</summary>
+    public static ManagedProcess Start(string nodeName, string aggregatorUrl, IEnumerable<string> extraArguments, IDictionary<string, string> environment) =>
+        ManagedProcess.StartDotnet($"agent {nodeName}", RepoLayout.AgentDll,
+        [
+            $"--Agent:NodeName={nodeName}",
+            $"--Agent:AggregatorAddress={aggregatorUrl}",
+            "--Agent:ReportInterval=00:00:00.1",
+            "--Agent:ProbeInterval=00:00:01",
+            "--Agent:ReconnectInitialDelay=00:00:00.2",
+            "--Agent:ReconnectMaxDelay=00:00:01",
+            "--Logging:LogLevel:Default=Information",
+            .. extraArguments,
+        ],
+        environment);
+
     public static Task WaitConnectedAsync(ManagedProcess agent) =>
         agent.WaitForLineAsync(ConnectedLine(), TimeSpan.FromSeconds(30));
 

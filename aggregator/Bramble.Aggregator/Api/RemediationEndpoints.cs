@@ -1,0 +1,60 @@
+using Bramble.Aggregator.Remediation;
+using Bramble.Aggregator.Storage;
+using Bramble.Engine.Remediation;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Aggregator.Api;
+
+/// <summary>GET /api/v1/remediations, POST …/{id}/approve|reject (bearer token), GET /api/v1/audit.</summary>
+public static class RemediationEndpoints
+{
+    public const int MaxAuditLimit = 1000;
+    public const int DefaultAuditLimit = 100;
+
+    public static IEndpointRouteBuilder MapRemediationApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/v1/remediations", (RemediationCoordinator coordinator, string? status) =>
+            Results.Json(coordinator.Plans().Select(RemediationPlanView.From).Where(p => status is null || p.Status == status).ToArray()));
+        endpoints.MapPost("/api/v1/remediations/{id}/approve", (HttpContext context, RemediationCoordinator coordinator, IOptions<RemediationOptions> options, string id) =>
+            Decide(context, coordinator, options.Value, id, approve: true));
+        endpoints.MapPost("/api/v1/remediations/{id}/reject", (HttpContext context, RemediationCoordinator coordinator, IOptions<RemediationOptions> options, string id) =>
+            Decide(context, coordinator, options.Value, id, approve: false));
+        endpoints.MapGet("/api/v1/audit", (IRemediationStore store, string? incident, string? plan, long? before, int? limit) =>
+        {
+            if (limit is < 1 or > MaxAuditLimit)
+            {
+                return Results.Problem($"limit must be between 1 and {MaxAuditLimit} (got {limit})", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            return Results.Json(store.Audit(incident, plan, before, limit ?? DefaultAuditLimit).Select(AuditEntryView.From).ToArray());
+        });
+        return endpoints;
+    }
+
+    private static IResult Decide(HttpContext context, RemediationCoordinator coordinator, RemediationOptions options, string id, bool approve)
+    {
+        if (options.ApprovalToken.Length == 0)
+        {
+            return Results.Problem("approval is not configured (Remediation:ApprovalToken is empty)", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        if (!ApprovalToken.IsValid(context.Request.Headers.Authorization.ToString(), options.ApprovalToken))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Problem("a valid bearer token is required", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        if (coordinator.Mode != RemediationMode.Approve)
+        {
+            return Results.Problem($"Remediation:Mode is {coordinator.Mode}, not Approve", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var by = $"token holder at {context.Connection.RemoteIpAddress}";
+        return coordinator.Decide(id, approve, by) switch
+        {
+            ApprovalOutcome.Done => Results.Json(coordinator.Plans().Where(p => p.Id == id).Select(RemediationPlanView.From).FirstOrDefault()),
+            ApprovalOutcome.NotAwaitingApproval => Results.Problem($"remediation '{id}' is not awaiting approval", statusCode: StatusCodes.Status409Conflict),
+            _ => Results.Problem($"no remediation '{id}'", statusCode: StatusCodes.Status404NotFound),
+        };
+    }
+}

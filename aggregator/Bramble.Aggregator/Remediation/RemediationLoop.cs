@@ -1,0 +1,47 @@
+using Bramble.Aggregator.Incidents;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Aggregator.Remediation;
+
+/// <summary>Runs a planning pass every Rules:EvaluationInterval; a failed pass is logged and the next one runs.</summary>
+public sealed partial class RemediationLoop : BackgroundService
+{
+    private readonly RemediationCoordinator _coordinator;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly ILogger<RemediationLoop> _logger;
+
+    public RemediationLoop(RemediationCoordinator coordinator, TimeProvider time, IOptions<RulesOptions> rules, ILogger<RemediationLoop> logger)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        _coordinator = coordinator;
+        _time = time;
+        _interval = rules.Value.EvaluationInterval;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    _coordinator.EvaluateOnce();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogPassFailed(_logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 1505, Level = LogLevel.Error, Message = "A remediation pass failed; the next one runs on schedule")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}

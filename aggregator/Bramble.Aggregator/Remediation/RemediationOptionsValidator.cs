@@ -1,0 +1,106 @@
+using Bramble.Engine.Remediation;
+using Microsoft.Extensions.Options;
+
+namespace Bramble.Aggregator.Remediation;
+
+/// <summary>Checks the remediation settings at start; each failure names its key, e.g. "Remediation:Cooldown".</summary>
+public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOptions>
+{
+    /// <summary>A token shorter than this is guessable.</summary>
+    public const int MinTokenLength = 16;
+
+    public ValidateOptionsResult Validate(string? name, RemediationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string prefix = RemediationOptions.Section + ":";
+        if (!Enum.IsDefined(options.Mode))
+        {
+            failures.Add($"{prefix}Mode: must be Off, DryRun, Approve or Auto (got {options.Mode})");
+        }
+
+        if (options.Mode == RemediationMode.Approve && options.ApprovalToken.Length < MinTokenLength)
+        {
+            failures.Add($"{prefix}ApprovalToken: required in approve mode, at least {MinTokenLength} characters");
+        }
+
+        if (options.ApprovalToken.Length > 0 && options.ApprovalToken.Length < MinTokenLength)
+        {
+            failures.Add($"{prefix}ApprovalToken: must be at least {MinTokenLength} characters");
+        }
+
+        if (options.MaxUnhealthyShare is < 0 or > 1 || double.IsNaN(options.MaxUnhealthyShare))
+        {
+            failures.Add($"{prefix}MaxUnhealthyShare: must be between 0 and 1 (got {options.MaxUnhealthyShare})");
+        }
+
+        NotNegative(failures, $"{prefix}Settle", options.Settle);
+        NotNegative(failures, $"{prefix}Cooldown", options.Cooldown);
+        Positive(failures, $"{prefix}VerificationWindow", options.VerificationWindow);
+        NotNegative(failures, $"{prefix}ReappearanceWindow", options.ReappearanceWindow);
+        Positive(failures, $"{prefix}CommandDeadline", options.CommandDeadline);
+        NotNegative(failures, $"{prefix}ResultGrace", options.ResultGrace);
+        Positive(failures, $"{prefix}RebootVerificationWindow", options.RebootVerificationWindow);
+        if (options.StormLimitPerHour is < 1 or > 1000)
+        {
+            failures.Add($"{prefix}StormLimitPerHour: must be between 1 and 1000 (got {options.StormLimitPerHour})");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.KubeletUnit))
+        {
+            failures.Add($"{prefix}KubeletUnit: must name a unit");
+        }
+
+        for (var i = 0; i < options.NfsMounts.Count; i++)
+        {
+            if (!options.NfsMounts[i].StartsWith('/'))
+            {
+                failures.Add($"{prefix}NfsMounts:{i}: must be an absolute path (got '{options.NfsMounts[i]}')");
+            }
+        }
+
+        foreach (var (kind, ladder) in options.Ladders)
+        {
+            for (var i = 0; i < ladder.Count; i++)
+            {
+                Step(failures, $"{prefix}Ladders:{kind}:{i}", ladder[i]);
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Step(List<string> failures, string key, LadderStep step)
+    {
+        if (!Enum.IsDefined(step.Action))
+        {
+            failures.Add($"{key}:Action: must be RestartUnit, RemountNfs, SendGratuitousArp, RunHook or Reboot (got {step.Action})");
+        }
+
+        if (step.Action == RemediationAction.RestartUnit && string.IsNullOrWhiteSpace(step.Unit))
+        {
+            failures.Add($"{key}:Unit: a RestartUnit step must name the unit");
+        }
+
+        if (step.Action == RemediationAction.RunHook && string.IsNullOrWhiteSpace(step.Hook))
+        {
+            failures.Add($"{key}:Hook: a RunHook step must name the hook");
+        }
+    }
+
+    private static void Positive(List<string> failures, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{key}: must be positive (got {value})");
+        }
+    }
+
+    private static void NotNegative(List<string> failures, string key, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            failures.Add($"{key}: must not be negative (got {value})");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Bramble.Engine.Remediation;
+
+/// <summary>One rung of a kind's action ladder (Remediation:Ladders:&lt;Kind&gt;:N).</summary>
+public sealed class LadderStep
+{
+    public RemediationAction Action { get; set; }
+
+    /// <summary>The unit a RestartUnit step restarts, e.g. "kubelet".</summary>
+    public string? Unit { get; set; }
+
+    /// <summary>The agent-side hook a RunHook step runs.</summary>
+    public string? Hook { get; set; }
+
+    /// <summary>The interface a SendGratuitousArp step sends on; empty lets the agent choose.</summary>
+    public string? Interface { get; set; }
+
+    /// <summary>
+    /// The node that acts; empty means the incident's own node. Needed for incidents about a VIP (which node should
+    /// stop announcing it, which node is the rightful owner): the cluster owner knows, Bramble cannot guess.
+    /// </summary>
+    public string? Node { get; set; }
+}
