@@ -51,11 +51,20 @@ public static class RulePassBenchmark
                 new ContainerRuntimeDownRule(new KubeletDownSettings()), new CertificateExpiringRule(new CertificateExpiringSettings()),
                 new NodeThrottledRule(new RuleSettings()), new UnderVoltageRule(new RuleSettings()), new NodeOverheatingRule(new NodeOverheatingSettings()),
                 new RootFsReadOnlyRule(new RuleSettings()), new ClockSkewRule(new ClockSkewSettings()), new MemoryPressureRule(new MemoryPressureSettings()),
+                new DiskLowRule(new DiskLowSettings()), new StorageSlowRule(new StorageSlowSettings()), new NodeAddressChangedRule(new RuleSettings()),
             ],
             [new NetworkPartitionRule(new NetworkPartitionSettings()), new NasUnreachableRule(new NasUnreachableSettings())]);
         var mount = new NfsMountView("/mnt/nas", "192.0.2.10", NfsHealth.Ok, TimeSpan.FromMilliseconds(8), string.Empty, 0, [], true,
             TimeSpan.FromMilliseconds(1), 100, 0, 0, 0);
-        var vitals = new VitalsView(55, 0, false, true, TimeSpan.FromMilliseconds(20), 0.5, 1_000_000_000, 4_000_000_000);
+        var vitals = new VitalsView(55, 0, false, true, TimeSpan.FromMilliseconds(20), 0.5, 1_000_000_000, 4_000_000_000)
+        {
+            RootSizeBytes = 31_267_487_744,
+            RootAvailableBytes = 18_000_000_000,
+            StateStorage = new StateStorageView("/var/lib/rancher", TimeSpan.FromMilliseconds(25), string.Empty),
+            Addresses = ["192.0.2.41", "2001:db8::29"],
+            KubernetesAddresses = ["192.0.2.41"],
+            KubernetesAddressesSource = "kubelet serving certificate /var/lib/rancher/k3s/agent/serving-kubelet.crt",
+        };
         var kubelet = new KubeletView(KubeletHealth.Ok, string.Empty, "k3s", "active", 0, RuntimeHealth.Ok, "/run/k3s/containerd/containerd.sock",
             start.AddDays(200), start.AddDays(200));
         var tracker = new IncidentTracker(engine.Settings, [], start, TimeSpan.Zero);

@@ -1,6 +1,8 @@
 using Bramble.Agent.Probes.Kubelet;
 using Bramble.Agent.Probes.Nfs;
+using Bramble.Agent.Probes.Storage;
 using Bramble.Agent.Probes.Vip;
+using Bramble.Agent.Probes.Vitals;
 using Bramble.Agent.Probing;
 using Bramble.Agent.Reporting;
 using Bramble.Common.Hosting;
@@ -27,6 +29,12 @@ public static class AgentHost
         {
             // Hidden: the agent spawns itself this way to touch an NFS mount in a process it can abandon.
             return NfsProbeChildProgram.Run(args);
+        }
+
+        if (StateStorageChildProgram.IsProbeMode(args))
+        {
+            // Hidden: the same for an fsync under the cluster's state directory (a dying SD card hangs like NFS).
+            return StateStorageChildProgram.Run(args);
         }
 
         var flags = args.Where(a => a is "--once" or "--version" or "--help" or "-h").ToHashSet(StringComparer.Ordinal);
@@ -113,6 +121,7 @@ public static class AgentHost
         _ = services.GetRequiredService<IOptions<NfsOptions>>().Value;
         _ = services.GetRequiredService<IOptions<VipOptions>>().Value;
         _ = services.GetRequiredService<IOptions<KubeletOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<VitalsOptions>>().Value;
     }
 
     private static int ConfigurationError(IEnumerable<string> failures) =>

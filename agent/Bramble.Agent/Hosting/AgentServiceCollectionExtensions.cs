@@ -38,6 +38,7 @@ public static class AgentServiceCollectionExtensions
         services.AddNfsProbe();
         services.AddVipProbe();
         services.AddKubeletProbe();
+        services.AddNodeStorageAndAddressProbes();
         return services;
     }
 

@@ -36,6 +36,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<IncidentBoard>();
         services.TryAddSingleton(sp => new AggregatorMetrics(
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
+        services.TryAddSingleton<NodeMetrics>();
         services.AddBrambleRules();
 
         services.AddGrpc(grpc =>
@@ -77,6 +78,9 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IRule>(sp => new RootFsReadOnlyRule(Rules(sp).RootFsReadOnly));
         services.AddSingleton<IRule>(sp => new ClockSkewRule(Rules(sp).ClockSkew));
         services.AddSingleton<IRule>(sp => new MemoryPressureRule(Rules(sp).MemoryPressure));
+        services.AddSingleton<IRule>(sp => new DiskLowRule(Rules(sp).DiskLow));
+        services.AddSingleton<IRule>(sp => new StorageSlowRule(Rules(sp).StorageSlow));
+        services.AddSingleton<IRule>(sp => new NodeAddressChangedRule(Rules(sp).NodeAddressChanged));
         services.TryAddSingleton(sp => new RuleEngine(sp.GetServices<IRule>(), sp.GetServices<ICauseRule>()));
         services.TryAddSingleton<IIncidentStore, SqliteIncidentStore>();
         services.TryAddSingleton<RuleEvaluationLoop>();
@@ -100,6 +104,8 @@ public static class AggregatorServiceCollectionExtensions
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
+        // Families outside AggregatorMetrics join its registry when first resolved: before the first scrape.
+        _ = app.Services.GetRequiredService<NodeMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

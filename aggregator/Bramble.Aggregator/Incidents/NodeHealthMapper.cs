@@ -57,6 +57,14 @@ public static class NodeHealthMapper
             v.ClockEstimatedError?.ToTimeSpan(),
             v.MemoryPressure?.Some?.Avg60,
             v.MemoryAvailableBytes,
-            v.MemoryTotalBytes);
+            v.MemoryTotalBytes)
+        {
+            RootSizeBytes = v.HasRootSizeBytes ? v.RootSizeBytes : null,
+            RootAvailableBytes = v.HasRootAvailableBytes ? v.RootAvailableBytes : null,
+            StateStorage = v.StateStorage is { } s ? new StateStorageView(s.Path, s.FsyncLatency?.ToTimeSpan(), s.Error) : null,
+            Addresses = [.. v.Addresses],
+            KubernetesAddresses = [.. v.KubernetesAddresses],
+            KubernetesAddressesSource = v.KubernetesAddressesSource,
+        };
     }
 }

@@ -67,4 +67,11 @@ public sealed class RulesOptions
     public ClockSkewSettings ClockSkew { get; set; } = new();
 
     public MemoryPressureSettings MemoryPressure { get; set; } = new();
+
+    public DiskLowSettings DiskLow { get; set; } = new();
+
+    public StorageSlowSettings StorageSlow { get; set; } = new();
+
+    /// <summary>A short For rides out a lease renewal that briefly drops and re-adds the address.</summary>
+    public RuleSettings NodeAddressChanged { get; set; } = new() { For = TimeSpan.FromMinutes(1) };
 }

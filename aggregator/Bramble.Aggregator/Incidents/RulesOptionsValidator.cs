@@ -87,6 +87,16 @@ public sealed class RulesOptionsValidator : IValidateOptions<RulesOptions>
             failures.Add($"{prefix}MemoryPressure:SomeAvg60Percent: must be above 0 and at most 100 (got {options.MemoryPressure.SomeAvg60Percent})");
         }
 
+        Common(failures, $"{prefix}{nameof(options.DiskLow)}", options.DiskLow);
+        if (options.DiskLow.MinAvailablePercent is < 0 or >= 100)
+        {
+            failures.Add($"{prefix}DiskLow:MinAvailablePercent: must be at least 0 and below 100 (got {options.DiskLow.MinAvailablePercent})");
+        }
+
+        Common(failures, $"{prefix}{nameof(options.StorageSlow)}", options.StorageSlow);
+        Positive(failures, $"{prefix}StorageSlow:FsyncThreshold", options.StorageSlow.FsyncThreshold);
+        Common(failures, $"{prefix}{nameof(options.NodeAddressChanged)}", options.NodeAddressChanged);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -16,4 +16,19 @@ public sealed record VitalsView(
     public const uint FrequencyCappedNow = 1u << 1;
     public const uint ThrottledNow = 1u << 2;
     public const uint SoftTemperatureLimitNow = 1u << 3;
+
+    /// <summary>Size and space available to unprivileged users of the root filesystem (statvfs); null when not reported.</summary>
+    public ulong? RootSizeBytes { get; init; }
+
+    public ulong? RootAvailableBytes { get; init; }
+
+    /// <summary>The fsync probe of the cluster's state directory; null when the node has none (or did not report it).</summary>
+    public StateStorageView? StateStorage { get; init; }
+
+    /// <summary>The node's global addresses, and the ones Kubernetes knows for it with where they came from.</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+
+    public IReadOnlyList<string> KubernetesAddresses { get; init; } = [];
+
+    public string KubernetesAddressesSource { get; init; } = string.Empty;
 }

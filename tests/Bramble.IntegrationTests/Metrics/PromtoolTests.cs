@@ -29,6 +29,12 @@ public sealed class PromtoolTests
         Assert.Contains("bramble_reports_received_total{node=\"lint-node\"}", exposition, StringComparison.Ordinal);
         Assert.Contains("bramble_messages_rejected_total{reason=\"node_mismatch\"} 1", exposition, StringComparison.Ordinal);
         Assert.Contains("bramble_node_memory_available_bytes{node=\"lint-node\"}", exposition, StringComparison.Ordinal);
+        Assert.Contains("bramble_node_root_available_bytes{node=\"lint-node\"}", exposition, StringComparison.Ordinal);
+        Assert.Contains("bramble_node_boot_time_seconds{node=\"lint-node\"}", exposition, StringComparison.Ordinal);
+        if (File.Exists("/proc/pressure/cpu"))
+        {
+            Assert.Contains("bramble_node_pressure_stalled_seconds_total{node=\"lint-node\",resource=\"cpu\",kind=\"some\"}", exposition, StringComparison.Ordinal);
+        }
 
         using var promtool = ManagedProcess.Start("promtool", "/usr/bin/promtool", ["check", "metrics"], stdin: exposition);
         var exit = await promtool.WaitForExitAsync(TimeSpan.FromSeconds(30));

@@ -100,7 +100,8 @@ public sealed class VitalsProbe : IProbe
                     vitals.ClockEstimatedError = Duration.FromTimeSpan(clock.EstimatedError);
                 }
 
-                report.Vitals = vitals;
+                // Merged: the state-storage and address probes add their fields to the same message.
+                (report.Vitals ??= new NodeVitals()).MergeFrom(vitals);
             },
             Fingerprint(throttle, rootReadOnly, clock)));
     }

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Bramble.Agent.Probes.Nfs;
+
+namespace Bramble.Agent.Probes.Storage;
+
+/// <summary>
+/// The agent's hidden state-storage mode, run as a child process like the NFS probe (DESIGN.md "Hang isolation"):
+/// <c>bramble-agent --probe-state-path DIR --probe-result-file FILE</c>. It creates a small file directly in DIR,
+/// writes it, fsyncs it and removes it, timing each step, and writes the outcome to FILE (the NFS child's result
+/// format). A dying SD card can leave fsync in D state for minutes: then this process hangs, not the agent.
+/// </summary>
+public static class StateStorageChildProgram
+{
+    public const string PathFlag = "--probe-state-path";
+    public const string ResultFileFlag = NfsProbeChildProgram.ResultFileFlag;
+
+    public static bool IsProbeMode(string[] args) => args is not null && args.Contains(PathFlag, StringComparer.Ordinal);
+
+    public static int Run(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var directory = ValueOf(args, PathFlag);
+        var resultFile = ValueOf(args, ResultFileFlag);
+        if (directory is null || resultFile is null)
+        {
+            return 2;
+        }
+
+        var result = Probe(directory);
+        var temporary = resultFile + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(result, NfsProbeChildJsonContext.Default.NfsProbeChildResult));
+        File.Move(temporary, resultFile, overwrite: true);
+        return 0;
+    }
+
+    /// <summary>Steps "create", "write", "fsync", "remove"; the directory itself is never created.</summary>
+    public static NfsProbeChildResult Probe(string directory)
+    {
+        var result = new NfsProbeChildResult();
+        // The pid keeps a stuck earlier child's file apart from this one's.
+        var file = Path.Combine(directory, $".bramble-fsync-{Environment.ProcessId}.probe");
+        var payload = System.Text.Encoding.ASCII.GetBytes($"bramble {Environment.ProcessId}\n");
+        FileStream? stream = null;
+        var step = "create";
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
+            Done(result, step, watch);
+
+            step = "write";
+            stream.Write(payload);
+            Done(result, step, watch);
+
+            step = "fsync";
+            stream.Flush(flushToDisk: true);
+            stream.Dispose();
+            stream = null;
+            Done(result, step, watch);
+
+            step = "remove";
+            File.Delete(file);
+            Done(result, step, watch);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            result.FailedStep = step;
+            result.Errno = Errno.FromException(e);
+            result.Error = e.Message;
+            stream?.Dispose();
+        }
+
+        return result;
+    }
+
+    private static void Done(NfsProbeChildResult result, string step, Stopwatch watch)
+    {
+        result.StepMilliseconds[step] = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+    }
+
+    private static string? ValueOf(string[] args, string flag)
+    {
+        var index = Array.IndexOf(args, flag);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+}
