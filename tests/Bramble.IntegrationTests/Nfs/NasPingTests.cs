@@ -73,7 +73,9 @@ public sealed partial class NasPingTests
             var agents = Enumerable.Range(1, 3).Select(n => NetworkLab.StartIn(lab.Node(n), $"agent nas-{n}", "dotnet",
             [
                 RepoLayout.AgentDll, $"--Agent:NodeName=nas-{n}", $"--Agent:AggregatorAddress=http://{Aggregator}:9731",
-                "--Agent:ReportInterval=00:00:01", "--Agent:ProbeInterval=00:00:01", .. PingingAgent(fuse),
+                // The default 5 s deadline: it counts the probe child's own start, which takes seconds for three
+                // agents starting .NET children at once on two loaded cores (2 s made a cold start look hung).
+                "--Agent:ReportInterval=00:00:01", "--Agent:ProbeInterval=00:00:01", .. PingingAgent(fuse, TimeSpan.FromSeconds(5)),
             ])).ToList();
             try
             {
@@ -88,9 +90,12 @@ public sealed partial class NasPingTests
                 nas.Stop();
                 fuse.SetMode("hang");
                 var firing = await Eventually.WaitAsync(() => Task.FromResult(Api(lab, "/api/v1/incidents?state=firing")),
-                    list => list.Count(i => Kind(i) == "NfsMountHung") == 3 && list.Any(i => Kind(i) == "NasUnreachable")
+                    // Each agent's round that saw the hang may still carry a ping sent just before the stop: wait until
+                    // the cause's evidence names all three nodes both ways.
+                    list => list.Count(i => Kind(i) == "NfsMountHung") == 3
+                            && list.Any(i => Kind(i) == "NasUnreachable" && BlamedByAll(i.GetProperty("evidence")))
                             && list.Where(i => Kind(i) == "NfsMountHung").All(i => i.TryGetProperty("cause", out var c) && c.ValueKind == JsonValueKind.String),
-                    TimeSpan.FromSeconds(60), "NasUnreachable with three linked NfsMountHung incidents");
+                    TimeSpan.FromSeconds(60), "NasUnreachable (ping failed and mount hung on all three nodes) with three linked NfsMountHung incidents");
 
                 var cause = Assert.Single(firing, i => Kind(i) == "NasUnreachable");
                 var causeId = cause.GetProperty("id").GetString();
@@ -132,11 +137,14 @@ public sealed partial class NasPingTests
         });
     }
 
+    private static bool BlamedByAll(JsonElement evidence) =>
+        evidence.GetProperty("pingFailedFrom").GetString() == "nas-1,nas-2,nas-3" && evidence.GetProperty("hungOn").GetString() == "nas-1,nas-2,nas-3";
+
     internal static string? Unavailable() => NfsServerLab.Unavailable() ?? FuseFaultLab.Unavailable();
 
     /// <summary>The FUSE lab's agent arguments with the RPC ping on (1 s timeout), for agents inside the lab.</summary>
-    internal static string[] PingingAgent(FuseFaultLab fuse) =>
-        [.. fuse.AgentArguments(Deadline, TimeSpan.FromSeconds(1)), "--Nfs:RpcPing=true", "--Nfs:RpcPingTimeout=00:00:01"];
+    internal static string[] PingingAgent(FuseFaultLab fuse, TimeSpan? deadline = null) =>
+        [.. fuse.AgentArguments(deadline ?? Deadline, TimeSpan.FromSeconds(1)), "--Nfs:RpcPing=true", "--Nfs:RpcPingTimeout=00:00:01"];
 
     private static async Task<JsonElement> OnceAsync(string ns, FuseFaultLab fuse)
     {
