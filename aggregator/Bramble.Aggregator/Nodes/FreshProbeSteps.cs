@@ -16,6 +16,11 @@ public sealed class FreshProbeSteps
     public IReadOnlyList<NfsProbeStep> Update(Report report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        if (report.NfsMounts.Count == 0 && _last.Count == 0)
+        {
+            return []; // Nothing to allocate per report on a node without NFS.
+        }
+
         var current = new Dictionary<string, NfsProbeStep[]>(StringComparer.Ordinal);
         List<NfsProbeStep>? fresh = null;
         foreach (var mount in report.NfsMounts)

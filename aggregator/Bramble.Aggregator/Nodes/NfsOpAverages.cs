@@ -22,8 +22,13 @@ public sealed class NfsOpAverages
     public void Update(Report report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var current = new Dictionary<(string Mount, string Op), (ulong Operations, ulong Rtt, ulong Execute)>();
         _latest.Clear();
+        if (report.NfsMounts.Count == 0 && _last.Count == 0)
+        {
+            return; // Most nodes of a cluster without NFS: nothing to allocate per report.
+        }
+
+        var current = new Dictionary<(string Mount, string Op), (ulong Operations, ulong Rtt, ulong Execute)>();
         foreach (var mount in report.NfsMounts)
         {
             foreach (var op in mount.Ops)
