@@ -13,7 +13,10 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # lab (fuse3 and python3-fusepy: a FUSE file system declared as an NFS mount), prometheus-node-exporter (its
 # mountstats collector cross-checks Bramble's parser on the same fixture), and iproute2, python3 (a user-space
 # ARP responder), keepalived and nftables for the VIP tests in network namespaces.
+# nfs-ganesha, nfs-ganesha-vfs and rpcbind: a real user-space NFS server in a test namespace for the RPC ping tests
+# (rpcbind's rpcinfo confirms it answers).
 packages=(git util-linux curl prometheus chromium fonts-dejavu-core fuse3 python3-fusepy prometheus-node-exporter iproute2 python3 keepalived nftables)
+packages+=(nfs-ganesha nfs-ganesha-vfs rpcbind)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -38,9 +41,10 @@ dotnet format Bramble.sln --verify-no-changes --no-restore -v quiet
 
 echo "== tests"
 set +e
+# The hang timeout is per test: above the NFS soak's five minutes hung (tests/Bramble.Soak.Tests), with room for its setup.
 dotnet test Bramble.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" \
-  --blame-hang-timeout 5m
+  --blame-hang-timeout 8m
 status=$?
 set -e
 

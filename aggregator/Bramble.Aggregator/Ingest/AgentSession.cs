@@ -265,6 +265,8 @@ public sealed partial class AgentSession : IDisposable
             {
                 entry.LatestReport = report;
                 entry.Nfs.Update(report);
+                entry.NfsOpAverages.Update(report);
+                _metrics.Nfs.ObserveProbeSteps(entry.FreshProbeSteps.Update(report));
                 if (report.Kubelet is { Unit.Length: > 0 } kubelet)
                 {
                     entry.KubeletRestarts.Record(now, kubelet.Restarts);

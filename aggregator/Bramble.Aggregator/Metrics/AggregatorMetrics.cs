@@ -98,9 +98,13 @@ public sealed class AggregatorMetrics
         _nodeClockSynchronized = factory.CreateGauge("bramble_node_clock_synchronized", "1 when the kernel reports the clock synchronised.", node);
 
         Registry.AddBeforeCollectCallback(Refresh);
+        Nfs = new NfsMetrics(Registry, nodes);
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>NFS probe steps, per-operation latency, stuck processes and ping reachability.</summary>
+    public NfsMetrics Nfs { get; }
 
     public void MessageRejected(string reasonLabel) => _rejected.WithLabels(reasonLabel).Inc();
 
@@ -173,6 +177,11 @@ public sealed class AggregatorMetrics
             if (m.ServerRtt is { } rtt)
             {
                 _nfsServerRtt.WithLabels(entry.Name, m.Server).Set(rtt.ToTimeSpan().TotalSeconds);
+            }
+            else if (m.HasServerReachable && !m.ServerReachable)
+            {
+                // A failed ping has no round trip: the last good one must not stay on as if it were current.
+                _nfsServerRtt.RemoveLabelled(entry.Name, m.Server);
             }
 
             _nfsOptionDrift.WithLabels(entry.Name, m.MountPoint).Set(m.OptionDrift.Count);

@@ -34,6 +34,12 @@ public sealed class NodeEntry
     /// <summary>NFS counter deltas and totals from this node's reports.</summary>
     public NfsCounters Nfs { get; } = new();
 
+    /// <summary>Per-operation average NFS RTT and execute time of this node's last report interval.</summary>
+    public NfsOpAverages NfsOpAverages { get; } = new();
+
+    /// <summary>Which NFS probe step timings in this node's reports are new.</summary>
+    public FreshProbeSteps FreshProbeSteps { get; } = new();
+
     /// <summary>The kubelet unit's restart counts from this node's reports.</summary>
     public RestartHistory KubeletRestarts { get; } = new();
 

@@ -8,7 +8,7 @@ internal sealed class FakeProbeChildLauncher : INfsProbeChildLauncher
     private readonly List<FakeProbeChild> _started = [];
 
     /// <summary>What a new child does on start; null leaves it running (a hang).</summary>
-    public Func<string, NfsProbeChildResult?>? OnStart { get; set; } = _ => FakeProbeChild.Steps(("mkdir", 1), ("write", 1), ("fsync", 2), ("read", 1), ("stat", 1), ("remove", 1));
+    public Func<string, NfsProbeChildResult?>? OnStart { get; set; } = _ => FakeProbeChild.Steps(("create", 1), ("write", 1), ("fsync", 2), ("read", 1), ("stat", 1), ("remove", 1));
 
     public IReadOnlyList<FakeProbeChild> Started => _started;
 

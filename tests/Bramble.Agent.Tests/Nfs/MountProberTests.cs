@@ -47,7 +47,7 @@ public sealed class MountProberTests
     {
         _launcher.OnStart = _ =>
         {
-            var result = FakeProbeChild.Steps(("mkdir", 1), ("write", 1));
+            var result = FakeProbeChild.Steps(("create", 1), ("write", 1));
             result.FailedStep = "fsync";
             result.Errno = errno;
             result.Error = "boom";
@@ -113,6 +113,48 @@ public sealed class MountProberTests
         Assert.Equal(NfsMountState.Ok, recovered.State);
         Assert.Equal(2, _launcher.Started.Count);
         Assert.True(child.Disposed);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_FinishedChild_CarriesItsStepsInOrder_AndAHungProbeKeepsTheLastFinishedOnes()
+    {
+        _launcher.OnStart = _ => FakeProbeChild.Steps(("create", 2), ("write", 1), ("fsync", 40), ("read", 1), ("stat", 0.5), ("remove", 3));
+        using var prober = NewProber();
+
+        var ok = await prober.ProbeAsync(".bramble-probe", Deadline, Slow, TestContext.Current.CancellationToken);
+
+        ProbeStepTime[] expected =
+        [
+            new("create", TimeSpan.FromMilliseconds(2)), new("write", TimeSpan.FromMilliseconds(1)), new("fsync", TimeSpan.FromMilliseconds(40)),
+            new("read", TimeSpan.FromMilliseconds(1)), new("stat", TimeSpan.FromMilliseconds(0.5)), new("remove", TimeSpan.FromMilliseconds(3)),
+        ];
+        Assert.Equal(expected, ok.Steps);
+
+        _launcher.OnStart = null;
+        var stuck = prober.ProbeAsync(".bramble-probe", Deadline, Slow, TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(Deadline);
+        var hung = await stuck;
+
+        Assert.Equal(NfsMountState.Hung, hung.State);
+        Assert.Equal(expected, hung.Steps);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_FailedStep_CarriesTheStepsDoneBeforeIt()
+    {
+        _launcher.OnStart = _ =>
+        {
+            var result = FakeProbeChild.Steps(("create", 1), ("write", 2));
+            result.FailedStep = "fsync";
+            result.Errno = 5;
+            return result;
+        };
+        using var prober = NewProber();
+
+        var verdict = await prober.ProbeAsync(".bramble-probe", Deadline, Slow, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["create", "write"], verdict.Steps!.Select(s => s.Step));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class NfsProbeChildProgramTests : IDisposable
         var result = NfsProbeChildProgram.Probe(_root, ".bramble-probe");
 
         Assert.Null(result.FailedStep);
-        Assert.Equal(["mkdir", "write", "fsync", "read", "stat", "remove"], result.StepMilliseconds.Keys);
+        Assert.Equal(["create", "write", "fsync", "read", "stat", "remove"], result.StepMilliseconds.Keys);
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, ".bramble-probe")));
     }
 
@@ -27,7 +27,7 @@ public sealed class NfsProbeChildProgramTests : IDisposable
 
         var result = NfsProbeChildProgram.Probe(missing, ".bramble-probe");
 
-        Assert.Equal(("mkdir", Errno.NoEntry), (result.FailedStep, result.Errno));
+        Assert.Equal(("create", Errno.NoEntry), (result.FailedStep, result.Errno));
         Assert.False(Directory.Exists(missing));
     }
 

@@ -88,6 +88,8 @@ public sealed class NfsProbeTests
         Assert.Equal(["WRITE", "COMMIT"], appData.Ops.Select(o => o.Op));
         Assert.Equal((12800UL, 12814UL, 2UL, 2UL), (appData.Ops[0].Operations, appData.Ops[0].Transmissions, appData.Ops[0].MajorTimeouts, appData.Ops[0].Errors));
         Assert.Equal((90112UL, 90098UL, 7UL), (appData.XprtSends, appData.XprtReceives, appData.XprtBadXids));
+        Assert.Equal(["create", "write", "fsync", "read", "stat", "remove"], appData.ProbeSteps.Select(s => s.Step));
+        Assert.Equal(TimeSpan.FromMilliseconds(2), appData.ProbeSteps[2].Duration.ToTimeSpan());
         var media = report.NfsMounts[1];
         Assert.Equal("192.0.2.11", media.Server);
         Assert.Equal(["expected hard, found soft", "expected rsize=32768, found rsize=131072", "expected wsize=32768, found wsize=131072"], media.OptionDrift);

@@ -137,6 +137,23 @@ public sealed class NetworkLab : IDisposable
         _namespaces.Add(ns);
     }
 
+    /// <summary>
+    /// Joins one more namespace bt-ID-SUFFIX to the bridge with its own address and MAC (e.g. a NAS at 192.0.2.10),
+    /// removed with the lab. Returns the namespace's name.
+    /// </summary>
+    public string AddHost(string suffix, string address, string mac)
+    {
+        var ns = $"bt-{Id}-{suffix}";
+        AddNamespace(ns);
+        var port = $"p{suffix}";
+        Ip("-n", ns, "link", "add", "eth0", "address", mac, "type", "veth", "peer", "name", port, "netns", Bridge);
+        Ip("-n", Bridge, "link", "set", port, "master", "br0", "up");
+        Ip("-n", ns, "link", "set", "lo", "up");
+        Ip("-n", ns, "addr", "add", $"{address}/24", "dev", "eth0");
+        Ip("-n", ns, "link", "set", "eth0", "up");
+        return ns;
+    }
+
     /// <summary>Deletes the observer's eth0 (its peer on the bridge goes with it), as when a link disappears.</summary>
     public void UnplugObserver() => Ip("-n", Observer, "link", "del", "eth0");
 

@@ -52,7 +52,9 @@ public sealed class FuseFaultLab : IDisposable
         return null;
     }
 
-    public static async Task<FuseFaultLab> StartAsync()
+    /// <param name="nasAddress">What the fixtures' NAS (192.0.2.10) becomes: loopback by default; the NAS address
+    /// itself for agents running inside a lab where the test's own NFS server holds it (<see cref="NfsServerLab"/>).</param>
+    public static async Task<FuseFaultLab> StartAsync(string nasAddress = "127.0.0.1")
     {
         var root = Directory.CreateTempSubdirectory("bt-nfslab-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "backing"));
@@ -76,7 +78,7 @@ public sealed class FuseFaultLab : IDisposable
                 await Task.Delay(50);
             }
 
-            lab.RenderProcRoot();
+            lab.RenderProcRoot(nasAddress);
             return lab;
         }
         catch
@@ -86,7 +88,7 @@ public sealed class FuseFaultLab : IDisposable
         }
     }
 
-    /// <summary>Atomically switches the mode ("ok", "slow 0.5", "hang", "eio", "estale").</summary>
+    /// <summary>Atomically switches the mode ("ok", "slow 0.5", "slow-fsync 1.5", "hang", "eio", "estale").</summary>
     public void SetMode(string mode)
     {
         var temporary = ControlFile + ".tmp";
@@ -127,7 +129,7 @@ public sealed class FuseFaultLab : IDisposable
         }
     }
 
-    private void RenderProcRoot()
+    private void RenderProcRoot(string nasAddress)
     {
         var pidDir = Path.Combine(ProcRoot, "4242");
         Directory.CreateDirectory(pidDir);
@@ -137,7 +139,7 @@ public sealed class FuseFaultLab : IDisposable
         {
             var template = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Nfs", "Fixtures", name + ".in"));
             File.WriteAllText(Path.Combine(pidDir, name), template.Replace("@FUSE_MNT@", MountPoint, StringComparison.Ordinal)
-                .Replace("192.0.2.10", "127.0.0.1", StringComparison.Ordinal));
+                .Replace("192.0.2.10", nasAddress, StringComparison.Ordinal));
         }
 
         foreach (var file in new[] { "loadavg", "meminfo", "uptime" })

@@ -3,7 +3,9 @@
 
 Usage: fault_fs.py BACKING_DIR MOUNT_POINT CONTROL_FILE
 
-CONTROL_FILE (outside the mount) is read on every operation: "ok", "slow SECONDS", "hang", "eio" or "estale".
+CONTROL_FILE (outside the mount) is read on every operation: "ok", "slow SECONDS", "slow-fsync SECONDS", "hang", "eio"
+or "estale". "slow" delays every operation (a probe makes a dozen, so it soon passes any deadline); "slow-fsync" delays
+fsync alone, once per probe file, as a NAS that is slow to commit to disk: the probe finishes, slowly.
 Switch modes by writing a temp file and renaming it over CONTROL_FILE. "hang" blocks each operation until the
 mode changes, as a hard mount waits for its server; switching back to "ok" releases every waiter.
 Attribute and entry caching are off (like noac), so every stat reaches this process.
@@ -31,7 +33,7 @@ class FaultFs(Operations):
         except OSError:
             return ["ok"]
 
-    def _gate(self):
+    def _gate(self, op=None):
         mode = self._mode()
         while mode and mode[0] == "hang":
             time.sleep(0.05)
@@ -40,6 +42,9 @@ class FaultFs(Operations):
             return
         if mode[0] == "slow":
             time.sleep(float(mode[1]) if len(mode) > 1 else 1.0)
+        elif mode[0] == "slow-fsync":
+            if op == "fsync":
+                time.sleep(float(mode[1]) if len(mode) > 1 else 1.0)
         elif mode[0] == "eio":
             raise FuseOSError(errno.EIO)
         elif mode[0] == "estale":
@@ -117,7 +122,7 @@ class FaultFs(Operations):
         return None
 
     def fsync(self, path, datasync, fh):
-        self._gate()
+        self._gate("fsync")
         return os.fsync(fh)
 
     def release(self, path, fh):

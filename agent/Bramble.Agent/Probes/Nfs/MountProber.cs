@@ -14,6 +14,7 @@ public sealed partial class MountProber : IDisposable
     private readonly INfsProbeChildLauncher _launcher;
     private readonly IsolatedChild _child;
     private TimeSpan _deadline;
+    private IReadOnlyList<ProbeStepTime> _lastSteps = [];
 
     public MountProber(string mountPoint, INfsProbeChildLauncher launcher, TimeProvider time, ILogger logger)
     {
@@ -40,12 +41,23 @@ public sealed partial class MountProber : IDisposable
             cancellationToken);
         if (run.StartError is { } error)
         {
-            return new MountVerdict(NfsMountState.Unspecified, null, $"cannot start a probe child: {error}", 0);
+            return new MountVerdict(NfsMountState.Unspecified, null, $"cannot start a probe child: {error}", 0, _lastSteps);
         }
 
-        return run.Stuck is { } stuck
-            ? new MountVerdict(NfsMountState.Hung, null, $"probe stuck for {stuck.TotalSeconds:0.0} s (deadline {deadline.TotalSeconds:0.###} s, pid {run.Pid})", 0)
-            : run.Result!;
+        if (run.Stuck is { } stuck)
+        {
+            return new MountVerdict(NfsMountState.Hung, null, $"probe stuck for {stuck.TotalSeconds:0.0} s (deadline {deadline.TotalSeconds:0.###} s, pid {run.Pid})", 0, _lastSteps);
+        }
+
+        // A child that left no result keeps the last finished probe's steps; one that did replaces them.
+        var verdict = run.Result!;
+        if (verdict.Steps is null)
+        {
+            return verdict with { Steps = _lastSteps };
+        }
+
+        _lastSteps = verdict.Steps;
+        return verdict;
     }
 
     /// <summary>Kills a child still in flight (on agent shutdown) without waiting for it.</summary>
@@ -59,21 +71,23 @@ public sealed partial class MountProber : IDisposable
         }
 
         var latency = TimeSpan.FromMilliseconds(result.TotalMilliseconds);
+        // A failed probe finished too: its steps are the ones done before the failure.
+        var steps = result.StepMilliseconds.Select(s => new ProbeStepTime(s.Key, TimeSpan.FromMilliseconds(s.Value))).ToArray();
         if (result.FailedStep is not null)
         {
             var detail = $"{result.FailedStep}: {Errno.Name(result.Errno)}" + (result.Errno == Errno.StaleFileHandle ? " (stale file handle)" : string.Empty)
                 + (string.IsNullOrEmpty(result.Error) ? string.Empty : $": {result.Error}");
-            return new MountVerdict(NfsMountState.Error, latency, detail, result.Errno);
+            return new MountVerdict(NfsMountState.Error, latency, detail, result.Errno, steps);
         }
 
         if (latency > slowThreshold)
         {
             var slowest = result.StepMilliseconds.MaxBy(s => s.Value);
             return new MountVerdict(NfsMountState.Slow, latency,
-                $"probe took {latency.TotalSeconds:0.000} s (over {slowThreshold.TotalSeconds:0.###} s; slowest step {slowest.Key} {slowest.Value / 1000:0.000} s)", 0);
+                $"probe took {latency.TotalSeconds:0.000} s (over {slowThreshold.TotalSeconds:0.###} s; slowest step {slowest.Key} {slowest.Value / 1000:0.000} s)", 0, steps);
         }
 
-        return new MountVerdict(NfsMountState.Ok, latency, string.Empty, 0);
+        return new MountVerdict(NfsMountState.Ok, latency, string.Empty, 0, steps);
     }
 
     [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "NFS probe of {Mount} (pid {Pid}) still running after its {DeadlineSeconds} s deadline: mount hung, child killed")]

@@ -203,6 +203,11 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             message.ProbeLatency = Duration.FromTimeSpan(latency);
         }
 
+        foreach (var step in verdict.Steps ?? [])
+        {
+            message.ProbeSteps.Add(new NfsProbeStep { Step = step.Step, Duration = Duration.FromTimeSpan(step.Duration) });
+        }
+
         if (mount.FsType.Length > 0)
         {
             message.OptionDrift.AddRange(_profile.Compare(mount.SuperOptions).Select(d => d.ToString()));

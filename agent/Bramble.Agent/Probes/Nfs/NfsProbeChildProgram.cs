@@ -49,7 +49,8 @@ public static class NfsProbeChildProgram
         var file = Path.Combine(directory, $"{Environment.MachineName}-{Environment.ProcessId}.probe");
         var payload = System.Text.Encoding.ASCII.GetBytes($"bramble {Environment.MachineName} {Environment.ProcessId}\n");
         FileStream? stream = null;
-        var step = "mkdir";
+        // The contract's step names: "create" is the probe directory (when missing) and the file, then write, fsync, ….
+        var step = "create";
         var watch = Stopwatch.StartNew();
         try
         {
@@ -65,10 +66,10 @@ public static class NfsProbeChildProgram
                 Directory.CreateDirectory(directory);
             }
 
+            stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
             Done(result, step, watch);
 
             step = "write";
-            stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
             stream.Write(payload);
             Done(result, step, watch);
 
