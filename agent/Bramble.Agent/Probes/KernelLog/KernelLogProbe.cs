@@ -99,7 +99,7 @@ public sealed partial class KernelLogProbe : IProbe, IDisposable
         }
     };
 
-    [LoggerMessage(EventId = 810, Level = LogLevel.Warning, Message = "Kernel: {Text} (record {Sequence})")]
+    [LoggerMessage(EventId = 810, Level = LogLevel.Information, Message = "Kernel: {Text} (record {Sequence})")]
     private static partial void LogKernelLine(ILogger logger, ulong sequence, string text);
 
     [LoggerMessage(EventId = 811, Level = LogLevel.Debug, Message = "{Count} kernel log record(s) of {Path} were overwritten before they were read; skipped")]
