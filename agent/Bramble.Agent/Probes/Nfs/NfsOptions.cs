@@ -25,6 +25,9 @@ public sealed class NfsOptions
     /// <summary>How long the RPC NULL ping may take before the server counts as not answering.</summary>
     public TimeSpan RpcPingTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The kubelet's root directory: mounts under its pods/ are pod volumes, checked read-only (stat and list).</summary>
+    public string KubeletRoot { get; set; } = "/var/lib/kubelet";
+
     /// <summary>The mount options every NFS mount should have, as written in fstab or a StorageClass.</summary>
     public string ExpectedOptions { get; set; } = MountOptionProfile.DefaultProfile;
 }

@@ -43,6 +43,11 @@ public sealed class NfsOptionsValidator : IValidateOptions<NfsOptions>
             failures.Add($"{prefix}{nameof(options.ExpectedOptions)}: '{options.ExpectedOptions}' is not a mount option list such as {MountOptionProfile.DefaultProfile}");
         }
 
+        if (string.IsNullOrWhiteSpace(options.KubeletRoot) || !Path.IsPathFullyQualified(options.KubeletRoot))
+        {
+            failures.Add($"{prefix}{nameof(options.KubeletRoot)}: '{options.KubeletRoot}' must be an absolute path such as /var/lib/kubelet");
+        }
+
         for (var i = 0; i < options.Mounts.Count; i++)
         {
             var mount = options.Mounts[i];

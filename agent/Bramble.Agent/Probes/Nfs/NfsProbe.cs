@@ -64,7 +64,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             return ProbeResult.Error($"cannot read {mountInfoPath}");
         }
 
-        var mounts = Discover(mountInfo);
+        var (mounts, notMounted) = Discover(mountInfo);
         ForgetVanishedMounts(mounts);
         if (mounts.Count == 0)
         {
@@ -80,8 +80,10 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             ? endpoints.OfType<NfsEndpoint>().Distinct()
                 .ToDictionary(e => e, e => _pinger.PingAsync(e.Server, e.Port, e.Version, _options.RpcPingTimeout, cancellationToken))
             : [];
-        var verdicts = await Task.WhenAll(mounts.Select(m => ProberFor(m.MountPoint)
-            .ProbeAsync(_options.ProbeDirectory, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
+        var verdicts = await Task.WhenAll(mounts.Select(m => notMounted.Contains(m.MountPoint)
+            ? Task.FromResult(NotMounted(m.MountPoint, mountInfoPath))
+            : ProberFor(m.MountPoint, PodVolumeOf(m) is not null)
+                .ProbeAsync(_options.ProbeDirectory, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
         await Task.WhenAll(pings.Values);
         var (statsText, statsProblem) = await statsRead;
         var stats = MountStatsParser.Parse(statsText)
@@ -129,26 +131,45 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         _probers.Clear();
     }
 
-    /// <summary>NFS mounts in mountinfo order (the last of stacked mounts on one point wins), then configured extra paths.</summary>
-    private List<NfsMountInfo> Discover(string mountInfo)
+    /// <summary>
+    /// NFS mounts in mountinfo order (the last of stacked mounts on one point wins), then configured extra paths; and
+    /// which of those configured paths are no mount point at all.
+    /// </summary>
+    private (List<NfsMountInfo> Mounts, HashSet<string> NotMounted) Discover(string mountInfo)
     {
         var mounts = MountInfoParser.ParseNfsMounts(mountInfo)
             .GroupBy(m => m.MountPoint, StringComparer.Ordinal)
             .Select(g => g.Last())
             .ToList();
+        var notMounted = new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, NfsMountInfo>? allMounts = null;
         foreach (var path in _options.Mounts.Distinct(StringComparer.Ordinal))
         {
             var normalised = path.Length > 1 ? path.TrimEnd('/') : path;
             if (!mounts.Any(m => string.Equals(m.MountPoint, normalised, StringComparison.Ordinal)))
             {
-                // Configured but not an NFS mount right now (not mounted, or something else): still probed, so a
-                // missing mount shows as an error instead of silence.
-                mounts.Add(new NfsMountInfo(0, 0, 0, normalised, string.Empty, string.Empty, string.Empty, string.Empty));
+                // Configured but not an NFS mount right now. Mounted as something else: probed as it is. Not mounted:
+                // reported so, never probed — its plain directory on the local disk would pass for a healthy mount.
+                allMounts ??= MountPoints.Parse(mountInfo);
+                if (allMounts.TryGetValue(normalised, out var other))
+                {
+                    mounts.Add(other);
+                }
+                else
+                {
+                    mounts.Add(new NfsMountInfo(0, 0, 0, normalised, string.Empty, string.Empty, string.Empty, string.Empty));
+                    notMounted.Add(normalised);
+                }
             }
         }
 
-        return mounts;
+        return (mounts, notMounted);
     }
+
+    private static MountVerdict NotMounted(string path, string mountInfoPath) =>
+        new(NfsMountState.Error, null, $"not mounted: {path} is not a mount point in {mountInfoPath}", 0);
+
+    private KubeletPodVolume? PodVolumeOf(NfsMountInfo mount) => KubeletPodVolume.FromMountPoint(mount.MountPoint, _options.KubeletRoot);
 
     private static void AddPing(NfsMount message, RpcPingResult ping)
     {
@@ -160,11 +181,11 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         }
     }
 
-    private MountProber ProberFor(string mountPoint)
+    private MountProber ProberFor(string mountPoint, bool statOnly)
     {
         if (!_probers.TryGetValue(mountPoint, out var prober))
         {
-            prober = new MountProber(mountPoint, _launcher, _time, _logger);
+            prober = new MountProber(mountPoint, _launcher, _time, _logger) { StatOnly = statOnly };
             _probers[mountPoint] = prober;
         }
 
@@ -203,7 +224,14 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             message.ProbeLatency = Duration.FromTimeSpan(latency);
         }
 
-        if (mount.FsType.Length > 0)
+        if (PodVolumeOf(mount) is { } podVolume)
+        {
+            message.PodUid = podVolume.PodUid;
+            message.PodVolume = podVolume.Volume;
+            message.PodSubpath = podVolume.Subpath;
+        }
+
+        if (MountInfoParser.IsNfs(mount.FsType))
         {
             message.OptionDrift.AddRange(_profile.Compare(mount.SuperOptions).Select(d => d.ToString()));
         }
