@@ -1,5 +1,6 @@
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Nfs;
+using Bramble.Agent.Linux.Processes;
 using Bramble.Agent.Probing;
 using Bramble.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -27,6 +28,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
     private readonly ILogger<NfsProbe> _logger;
     private readonly Dictionary<string, MountProber> _probers = new(StringComparer.Ordinal);
     private readonly MountStatsReader _mountStats;
+    private readonly WaitChannels _waitChannels;
 
     public NfsProbe(
         IFileSystem fileSystem,
@@ -46,6 +48,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         _pinger = pinger;
         _time = time;
         _mountStats = new MountStatsReader(launcher, time);
+        _waitChannels = new WaitChannels(_options.StuckWaitChannels ?? WaitChannels.NfsDefaults);
         _logger = logger;
     }
 
@@ -90,10 +93,18 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             .GroupBy(d => d.MountPoint, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
+        // Read from procfs only (state, wait channel, cgroup, readlink): nothing here touches a mount.
+        var stuck = StuckProcessScanner.Scan(_fileSystem, _paths, mounts.Where(m => !notMounted.Contains(m.MountPoint)).ToList(), _waitChannels,
+            m => PodVolumeOf(m)?.PodUid, Environment.ProcessId);
+        var podNames = stuck.Any(p => p.PodUid is not null)
+            ? PodLogDirectories.Parse(_fileSystem.ListDirectory(_options.PodLogDirectory))
+            : new Dictionary<string, (string, string)>();
+
         var messages = new List<NfsMount>(mounts.Count);
         for (var i = 0; i < mounts.Count; i++)
         {
             var message = ToMessage(mounts[i], stats.GetValueOrDefault(mounts[i].MountPoint), verdicts[i]);
+            AddStuck(message, stuck, podNames);
             if (endpoints[i] is { } endpoint && pings.TryGetValue(endpoint, out var ping))
             {
                 AddPing(message, ping.Result);
@@ -109,6 +120,11 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         if (statsProblem is not null)
         {
             problems = problems.Append(statsProblem);
+        }
+
+        if (stuck.Where(p => p.MountPoints.Count == 0).Select(p => p.Pid).ToArray() is { Length: > 0 } unattributed)
+        {
+            problems = problems.Append($"{unattributed.Length} process(es) stuck in NFS waits on no mount that can be told (pids {string.Join(' ', unattributed)})");
         }
 
         return new ProbeResult(ProbeStatus.Ok, string.Join("; ", problems), fingerprint, report =>
@@ -170,6 +186,17 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         new(NfsMountState.Error, null, $"not mounted: {path} is not a mount point in {mountInfoPath}", 0);
 
     private KubeletPodVolume? PodVolumeOf(NfsMountInfo mount) => KubeletPodVolume.FromMountPoint(mount.MountPoint, _options.KubeletRoot);
+
+    private static void AddStuck(NfsMount message, IReadOnlyList<StuckProcess> stuck, IReadOnlyDictionary<string, (string Namespace, string Name)> podNames)
+    {
+        var onMount = stuck.Where(p => p.MountPoints.Contains(message.MountPoint, StringComparer.Ordinal)).ToArray();
+        message.StuckPids.AddRange(onMount.Select(p => (uint)p.Pid));
+        foreach (var pod in onMount.Where(p => p.PodUid is not null).GroupBy(p => p.PodUid!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var (ns, name) = podNames.GetValueOrDefault(pod.Key, (string.Empty, string.Empty));
+            message.FrozenPods.Add(new FrozenPod { Uid = pod.Key, Namespace = ns, Name = name, StuckProcesses = (uint)pod.Count() });
+        }
+    }
 
     private static void AddPing(NfsMount message, RpcPingResult ping)
     {
