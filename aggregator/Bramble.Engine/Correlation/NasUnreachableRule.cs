@@ -42,8 +42,9 @@ public sealed class NasUnreachableRule : ICauseRule
             var pingFailed = server.Where(x => x.Mount.ServerReachable == false).Select(x => x.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             var hung = server.Where(x => x.Mount.Health == NfsHealth.Hung).Select(x => x.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             // The kernel's "not responding" is its own RPC timeout to the server: a vote like a failed ping, but only from
-            // a node whose ping does not answer — a node whose ping answers is a stuck client, not a witness of a dead NAS.
-            var kernelNotResponding = server.Where(x => x.KernelNotResponding && x.Mount.ServerReachable != true)
+            // a node whose ping does not answer and whose probe did not just get through — a node that reaches the
+            // server is a stuck client (or its log is behind), not a witness of a dead NAS.
+            var kernelNotResponding = server.Where(x => x.KernelNotResponding && x.Mount.ServerReachable != true && x.Mount.Health != NfsHealth.Ok)
                 .Select(x => x.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             var notAnswering = pingFailed.Union(kernelNotResponding, StringComparer.Ordinal).ToArray();
             var needed = Math.Max(1, (int)Math.Ceiling(_settings.MinShare * clients.Length));

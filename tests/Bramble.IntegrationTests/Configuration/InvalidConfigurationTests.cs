@@ -15,6 +15,9 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Agent:ReconnectMaxDelay=00:00:00.5", "Agent:ReconnectMaxDelay", "must not be shorter")]
     [InlineData("--Vip:Watch:0:Address=vip.lan", "Vip:Watch:0:Address", "'vip.lan' is not an IPv4 address")]
     [InlineData("--Vip:Window=00:00:00", "Vip:Window", "must be between")]
+    [InlineData("--Agent:KmsgPath=kmsg", "Agent:KmsgPath", "must be an absolute path")]
+    [InlineData("--Agent:KernelMessageRetention=00:00:00", "Agent:KernelMessageRetention", "must be positive")]
+    [InlineData("--Nfs:StuckWaitChannels:0=rpc*wait", "Nfs:StuckWaitChannels:0", "must be a kernel function name")]
     public async Task Agent_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
     {
         using var agent = ManagedProcess.StartDotnet("agent", RepoLayout.AgentDll, ["--Agent:AggregatorAddress=http://127.0.0.1:9", setting]);

@@ -75,8 +75,8 @@ public sealed class NfsPodVolumeLabTests
         // The pod's process: works in its volume, reading a file over and over (the shell itself opens it, so this
         // very process is the one that stops dead when the mount hangs).
         File.WriteAllText(Path.Combine(lab.Root, "backing", "data"), "media\n");
-        using var victim = Process.Start(new ProcessStartInfo("/bin/sh",
-            ["-c", "exec 0</dev/null 1>/dev/null 2>&1; while :; do read -r line < data; sleep 0.2; done"]) { WorkingDirectory = pod.VolumeMount })!;
+        var loop = new ProcessStartInfo("/bin/sh", ["-c", "exec 0</dev/null 1>/dev/null 2>&1; while :; do read -r line < data; sleep 0.2; done"]) { WorkingDirectory = pod.VolumeMount };
+        using var victim = Process.Start(loop)!;
         cgroup.Add(victim.Id);
         // The agent reads the lab's proc root: the victim appears there as the kernel's own entry.
         File.CreateSymbolicLink(Path.Combine(lab.ProcRoot, victim.Id.ToString(CultureInfo.InvariantCulture)), $"/proc/{victim.Id}");

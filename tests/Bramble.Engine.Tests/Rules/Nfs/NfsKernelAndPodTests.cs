@@ -105,8 +105,8 @@ public sealed class NfsKernelAndPodTests
     public void Evaluate_KernelSaidOkAfterNotResponding_IsNoWitness()
     {
         var result = _engine.Evaluate(Snapshot(
-            With("pi-1", Mount(), Kernel(KernelMessageKind.NfsServerNotResponding, 20, 1), Kernel(KernelMessageKind.NfsServerOk, 5, 2)),
-            With("pi-2", Mount(), Kernel(KernelMessageKind.NfsServerNotResponding, 25, 4), Kernel(KernelMessageKind.NfsServerOk, 6, 5))));
+            With("pi-1", Mount(NfsHealth.Slow), Kernel(KernelMessageKind.NfsServerNotResponding, 20, 1), Kernel(KernelMessageKind.NfsServerOk, 5, 2)),
+            With("pi-2", Mount(NfsHealth.Slow), Kernel(KernelMessageKind.NfsServerNotResponding, 25, 4), Kernel(KernelMessageKind.NfsServerOk, 6, 5))));
 
         Assert.DoesNotContain(result.Findings, f => f.Kind == NasUnreachableRule.KindName);
     }
@@ -123,10 +123,20 @@ public sealed class NfsKernelAndPodTests
     }
 
     [Fact]
-    public void Evaluate_KernelOfOneNodeInThree_IsBelowTheShare()
+    public void Evaluate_KernelSaysNotRespondingWhileTheProbeGetsThrough_IsNoWitness()
     {
         var result = _engine.Evaluate(Snapshot(
             With("pi-1", Mount(), Kernel(KernelMessageKind.NfsServerNotResponding, 20, 1)),
+            With("pi-2", Mount(), Kernel(KernelMessageKind.NfsServerNotResponding, 25, 4))));
+
+        Assert.DoesNotContain(result.Findings, f => f.Kind == NasUnreachableRule.KindName);
+    }
+
+    [Fact]
+    public void Evaluate_KernelOfOneNodeInThree_IsBelowTheShare()
+    {
+        var result = _engine.Evaluate(Snapshot(
+            With("pi-1", Mount(NfsHealth.Slow), Kernel(KernelMessageKind.NfsServerNotResponding, 20, 1)),
             With("pi-2", Mount()),
             With("pi-3", Mount())));
 
