@@ -90,7 +90,37 @@ public sealed class KernelLogProbeTests : IDisposable
         Assert.Equal(5, fresh.Count);
 
         _time.Fake.Advance(TimeSpan.FromMinutes(10));
+        SetUptime(UptimeSeconds + 600);
         Assert.Empty(await RunAsync(probe));
+    }
+
+    [Fact]
+    public async Task ProbeAsync_WallClockStepsAtTimeSync_KeepsTheLinesAndDatesThemFromTheNewBootTime()
+    {
+        File.WriteAllText(KmsgPath, Kmsg);
+        using var probe = NewProbe();
+        var before = await RunAsync(probe);
+
+        // No RTC: the Pi booted on a stale clock; the first time sync steps it two hours ahead, five seconds later.
+        _time.Fake.Advance(TimeSpan.FromHours(2) + TimeSpan.FromSeconds(5));
+        SetUptime(UptimeSeconds + 5);
+        var after = await RunAsync(probe);
+
+        Assert.Equal(before.Select(m => m.Sequence), after.Select(m => m.Sequence));
+        Assert.Equal(TimeSpan.FromHours(2), after[0].LoggedAt.ToDateTimeOffset() - before[0].LoggedAt.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task ProbeAsync_UptimeReadAMomentApartFromTheClock_DoesNotMoveALinesTime()
+    {
+        File.WriteAllText(KmsgPath, Kmsg);
+        using var probe = NewProbe();
+        var before = await RunAsync(probe);
+
+        _time.Fake.Advance(TimeSpan.FromSeconds(5));
+        SetUptime(UptimeSeconds + 5.03);
+
+        Assert.Equal(before[0].LoggedAt, (await RunAsync(probe))[0].LoggedAt);
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public sealed partial class KernelLogProbe : IProbe, IDisposable
     // Enough for a full ring buffer of short records per round; a flood beyond it is read on in the next round.
     private const int MaxReadsPerRun = 20_000;
 
+    // /proc/uptime has centisecond resolution and is read a moment apart from the clock: less than this is no step.
+    private static readonly TimeSpan BootTimeTolerance = TimeSpan.FromSeconds(1);
+
     private readonly IFileSystem _fileSystem;
     private readonly HostPaths _paths;
     private readonly TimeProvider _time;
@@ -50,23 +53,25 @@ public sealed partial class KernelLogProbe : IProbe, IDisposable
 
     public Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        // Records carry microseconds since boot; boot time is fixed once, so a line's time never jitters between runs.
-        if (_bootTime is null)
+        var uptimePath = _paths.Proc("uptime");
+        if (Uptime.Parse(_fileSystem.TryReadAllText(uptimePath)) is not { } seconds)
         {
-            var uptimePath = _paths.Proc("uptime");
-            if (Uptime.Parse(_fileSystem.TryReadAllText(uptimePath)) is not { } uptime)
-            {
-                return Task.FromResult(ProbeResult.Error($"cannot read {uptimePath}, which dates the kernel's records"));
-            }
+            return Task.FromResult(ProbeResult.Error($"cannot read {uptimePath}, which dates the kernel's records"));
+        }
 
-            _bootTime = now - TimeSpan.FromSeconds(uptime);
+        // Records carry microseconds since boot. Boot time on the wall clock is kept while it holds (so a line's time
+        // does not jitter between reports) and taken again when the clock steps, as a Pi's does at its first time sync.
+        var uptime = TimeSpan.FromSeconds(seconds);
+        var bootTime = _time.GetUtcNow() - uptime;
+        if (_bootTime is not { } known || (bootTime - known).Duration() > BootTimeTolerance)
+        {
+            _bootTime = bootTime;
         }
 
         var (lines, error) = _file.ReadAvailable(MaxReadsPerRun);
         foreach (var record in KmsgRecordParser.ParseLines(lines))
         {
-            if (_window.Add(record, _bootTime.Value, now))
+            if (_window.Add(record, uptime))
             {
                 LogKernelLine(_logger, record.Sequence, record.Text);
             }
@@ -78,7 +83,7 @@ public sealed partial class KernelLogProbe : IProbe, IDisposable
             _overwrittenLogged = _file.Overwritten;
         }
 
-        var messages = _window.Current(now);
+        var messages = _window.Current(uptime, _bootTime.Value);
         if (error is not null)
         {
             // Lines already read stay reported (they are in the window); the file is opened again next round.

@@ -7,7 +7,9 @@ namespace Bramble.Agent.Probes.KernelLog;
 /// <summary>
 /// The kernel-log lines of interest still within the retention window, so every report repeats them for a while and a
 /// lost or late report does not lose one. At most <see cref="Capacity"/>: when more arrive, the oldest go first (the
-/// newest line carries the kernel's latest verdict). Pure: the caller says what time it is.
+/// newest line carries the kernel's latest verdict). Age is counted on the kernel's own clock (time since boot), so a
+/// Pi's wall clock stepping at its first time sync (it has no RTC) neither ages nor revives a line; the wall-clock
+/// time of a line is worked out when it is reported. Pure: the caller says how long the machine has been up.
 /// </summary>
 public sealed class KernelMessageWindow
 {
@@ -15,51 +17,44 @@ public sealed class KernelMessageWindow
     public const int MaxTextLength = 256;
 
     private readonly TimeSpan _retention;
-    private readonly LinkedList<KernelMessage> _messages = new();
+    private readonly LinkedList<(KmsgRecord Record, KernelLogLine Line)> _lines = new();
 
     public KernelMessageWindow(TimeSpan retention) => _retention = retention;
 
     /// <summary>Adds a record when it is a kernel line of interest logged within the window; true when it was added.</summary>
-    public bool Add(KmsgRecord record, DateTimeOffset bootTime, DateTimeOffset now)
+    public bool Add(KmsgRecord record, TimeSpan uptime)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (!record.FromKernel || KernelLogClassifier.Classify(record.Text) is not { } line)
+        if (!record.FromKernel || KernelLogClassifier.Classify(record.Text) is not { } line || Age(record, uptime) > _retention)
         {
             return false;
         }
 
-        var loggedAt = bootTime + TimeSpan.FromMicroseconds(record.Microseconds);
-        if (loggedAt < now - _retention)
+        _lines.AddLast((record, line));
+        while (_lines.Count > Capacity)
         {
-            return false;
-        }
-
-        _messages.AddLast(new KernelMessage
-        {
-            LoggedAt = Timestamp.FromDateTimeOffset(loggedAt),
-            Event = ToWire(line.Event),
-            Subject = line.Subject,
-            Text = record.Text.Length > MaxTextLength ? record.Text[..MaxTextLength] : record.Text,
-            Sequence = record.Sequence,
-        });
-        while (_messages.Count > Capacity)
-        {
-            _messages.RemoveFirst();
+            _lines.RemoveFirst();
         }
 
         return true;
     }
 
-    /// <summary>The lines logged within the retention window before <paramref name="now"/>, oldest first.</summary>
-    public IReadOnlyList<KernelMessage> Current(DateTimeOffset now)
+    /// <summary>The lines logged within the retention window, oldest first, dated from <paramref name="bootTime"/>.</summary>
+    public IReadOnlyList<KernelMessage> Current(TimeSpan uptime, DateTimeOffset bootTime)
     {
-        var oldest = Timestamp.FromDateTimeOffset(now - _retention);
-        while (_messages.First is { } first && first.Value.LoggedAt < oldest)
+        while (_lines.First is { } first && Age(first.Value.Record, uptime) > _retention)
         {
-            _messages.RemoveFirst();
+            _lines.RemoveFirst();
         }
 
-        return _messages.ToArray();
+        return _lines.Select(l => new KernelMessage
+        {
+            LoggedAt = Timestamp.FromDateTimeOffset(bootTime + TimeSpan.FromMicroseconds(l.Record.Microseconds)),
+            Event = ToWire(l.Line.Event),
+            Subject = l.Line.Subject,
+            Text = l.Record.Text.Length > MaxTextLength ? l.Record.Text[..MaxTextLength] : l.Record.Text,
+            Sequence = l.Record.Sequence,
+        }).ToArray();
     }
 
     internal static KernelEvent ToWire(KernelLogEvent kind) => kind switch
@@ -72,4 +67,6 @@ public sealed class KernelMessageWindow
         KernelLogEvent.UnderVoltage => KernelEvent.UnderVoltage,
         _ => KernelEvent.Unspecified,
     };
+
+    private static TimeSpan Age(KmsgRecord record, TimeSpan uptime) => uptime - TimeSpan.FromMicroseconds(record.Microseconds);
 }
