@@ -121,6 +121,8 @@ public sealed class NfsPodVolumeLabTests
             }
 
             victim.WaitForExit(10_000);
+            // Its last "sleep 0.2" child may outlive it for a moment; the cgroup is removed once it is empty.
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         }
     }
 
