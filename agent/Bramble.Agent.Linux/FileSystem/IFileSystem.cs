@@ -11,4 +11,10 @@ public interface IFileSystem
 
     /// <summary>Names (not paths) of the entries directly under a directory; empty when it is missing.</summary>
     IReadOnlyList<string> ListDirectory(string path);
+
+    /// <summary>
+    /// Where a symbolic link points (readlink(2), never followed), or null when it is none or cannot be read. On
+    /// /proc/&lt;pid&gt;/cwd and fd/* the kernel renders the path from its dentry cache: no call into the file system.
+    /// </summary>
+    string? TryReadLink(string path) => null;
 }

@@ -17,6 +17,18 @@ public sealed class PhysicalFileSystem : IFileSystem
         }
     }
 
+    public string? TryReadLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public IReadOnlyList<string> ListDirectory(string path)
     {
         try

@@ -61,7 +61,10 @@ public static class MountInfoParser
             fields[separator + 1],
             KernelEscapes.Unescape(fields[separator + 2]),
             fields[5],
-            superOptions);
+            superOptions)
+        {
+            Root = KernelEscapes.Unescape(fields[3]),
+        };
         return true;
     }
 }

@@ -19,6 +19,9 @@ public sealed record NfsMountInfo(
     string MountOptions,
     string SuperOptions)
 {
+    /// <summary>The directory of the file system mounted here ("/" for a whole export; a subPath bind mount's subdirectory).</summary>
+    public string Root { get; init; } = "/";
+
     /// <summary>The server: addr= from the options when present (the address the client really talks to), else the host part of the source.</summary>
     public string Server
     {

@@ -40,6 +40,12 @@ public sealed class AgentOptions
     /// <summary>Where sysfs is mounted (node_exporter's --path.sysfs).</summary>
     public string SysRoot { get; set; } = "/sys";
 
+    /// <summary>The kernel log to follow: /dev/kmsg, or a regular file in its record format (tests).</summary>
+    public string KmsgPath { get; set; } = "/dev/kmsg";
+
+    /// <summary>How long a kernel-log line of interest stays listed in every report.</summary>
+    public TimeSpan KernelMessageRetention { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The node name in effect: the configured one, else the host name.</summary>
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName : NodeName;
 }

@@ -1,6 +1,7 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
+using Bramble.Agent.Probes.KernelLog;
 using Bramble.Agent.Probes.Kubelet;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Vip;
@@ -39,6 +40,7 @@ public static class AgentServiceCollectionExtensions
         services.AddVipProbe();
         services.AddKubeletProbe();
         services.AddNodeStorageAndAddressProbes();
+        services.AddKernelLogProbe();
         return services;
     }
 

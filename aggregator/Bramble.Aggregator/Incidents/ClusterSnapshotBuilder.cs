@@ -23,6 +23,7 @@ public static class ClusterSnapshotBuilder
                     Macs = VipViewMapper.Macs(entry.LastHello),
                     Kubelet = NodeHealthMapper.Kubelet(entry.LatestReport, entry.KubeletRestarts.RestartsInWindow),
                     Vitals = NodeHealthMapper.Vitals(entry.LatestReport),
+                    KernelMessages = KernelMessageMapper.Map(entry.LatestReport),
                 });
             }
         }

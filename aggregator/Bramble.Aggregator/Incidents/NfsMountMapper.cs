@@ -33,7 +33,14 @@ public static class NfsMountMapper
                 delta.Operations,
                 delta.Retransmissions,
                 delta.MajorTimeouts,
-                m.StuckPids.Count);
+                m.StuckPids.Count)
+            {
+                Source = m.Source,
+                FrozenPods = m.FrozenPods.Select(p => new FrozenPodView(p.Uid, p.Namespace, p.Name, (int)p.StuckProcesses)).ToArray(),
+                PodUid = m.PodUid,
+                PodVolume = m.PodVolume,
+                PodSubpath = m.PodSubpath,
+            };
         }
 
         return views;

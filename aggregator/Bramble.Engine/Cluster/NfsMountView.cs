@@ -21,4 +21,17 @@ public sealed record NfsMountView(
 {
     /// <summary>errno of a stale NFS file handle (after a NAS reboot or an export change).</summary>
     public const int Estale = 116;
+
+    /// <summary>"server:/export" as mounted; the kernel's log names the server by its host part.</summary>
+    public string Source { get; init; } = string.Empty;
+
+    /// <summary>Pods with processes stuck on this mount.</summary>
+    public IReadOnlyList<FrozenPodView> FrozenPods { get; init; } = [];
+
+    /// <summary>Set when the mount is a kubelet pod volume (or a subPath mount of one): the pod and the volume (the PV's name).</summary>
+    public string PodUid { get; init; } = string.Empty;
+
+    public string PodVolume { get; init; } = string.Empty;
+
+    public bool PodSubpath { get; init; }
 }

@@ -28,4 +28,7 @@ public sealed record NodeState(
 
     /// <summary>Node vitals; null until reported.</summary>
     public VitalsView? Vitals { get; init; }
+
+    /// <summary>Kernel-log lines of interest from the node's latest report (its agent repeats them for its retention window), oldest first.</summary>
+    public IReadOnlyList<KernelMessageView> KernelMessages { get; init; } = [];
 }

@@ -29,6 +29,15 @@ internal sealed class FakeProbeChildLauncher : INfsProbeChildLauncher
         return child;
     }
 
+    /// <summary>The paths of every stat-only child started (pod volumes), in order.</summary>
+    public List<string> StatOnly { get; } = [];
+
+    public INfsProbeChild StartStatOnly(string path)
+    {
+        StatOnly.Add(path);
+        return Start(path, string.Empty);
+    }
+
     public INfsProbeChild Start(string mountPoint, string probeDirectory)
     {
         var child = new FakeProbeChild(1000 + _started.Count, mountPoint);

@@ -28,6 +28,10 @@ public sealed class NfsOptionsValidatorTests
         { "Nfs:ExpectedOptions", o => o.ExpectedOptions = "rw,,hard" },
         { "Nfs:Mounts:1", o => o.Mounts = ["/mnt/ok", "relative/path"] },
         { "Nfs:Mounts:0", o => o.Mounts = [" "] },
+        { "Nfs:KubeletRoot", o => o.KubeletRoot = "var/lib/kubelet" },
+        { "Nfs:PodLogDirectory", o => o.PodLogDirectory = "" },
+        { "Nfs:StuckWaitChannels:1", o => o.StuckWaitChannels = ["nfs_*", "rpc*wait"] },
+        { "Nfs:StuckWaitChannels:0", o => o.StuckWaitChannels = ["*"] },
     };
 
     [Theory]

@@ -117,14 +117,20 @@ public sealed class NfsProbeTests
     }
 
     [Fact]
-    public async Task ProbeAsync_ConfiguredPathNotInMountinfo_IsProbedToo()
+    public async Task ProbeAsync_ConfiguredPathNotInMountinfo_IsReportedNotMountedWithoutProbingTheLocalDirectory()
     {
         using var probe = NewProbe(Fixture(), new NfsOptions { Mounts = ["/mnt/extra/", AppData] });
 
         var result = await probe.ProbeAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal($"{AppData}=ok,{Media}=ok,/mnt/extra=ok", result.Fingerprint);
-        Assert.Equal(3, _launcher.Started.Count);
+        Assert.Equal($"{AppData}=ok,{Media}=ok,/mnt/extra=error", result.Fingerprint);
+        Assert.DoesNotContain(_launcher.Started, c => c.MountPoint == "/mnt/extra");
+        var report = new Report();
+        result.Contribute!(report);
+        var extra = report.NfsMounts.Single(m => m.MountPoint == "/mnt/extra");
+        Assert.Equal(NfsMountState.Error, extra.State);
+        Assert.Equal("not mounted: /mnt/extra is not a mount point in /fixture/proc/self/mountinfo", extra.ProbeDetail);
+        Assert.Contains("/mnt/extra error: not mounted", result.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

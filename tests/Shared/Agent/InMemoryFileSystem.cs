@@ -6,6 +6,7 @@ namespace Bramble.Testing;
 public sealed class InMemoryFileSystem : IFileSystem
 {
     private readonly Dictionary<string, string> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _links = new(StringComparer.Ordinal);
 
     public InMemoryFileSystem Add(string path, string text)
     {
@@ -15,10 +16,19 @@ public sealed class InMemoryFileSystem : IFileSystem
 
     public string? TryReadAllText(string path) => _files.GetValueOrDefault(path);
 
+    /// <summary>A symbolic link (as /proc/&lt;pid&gt;/cwd and fd/N are); it lists in its directory like a file.</summary>
+    public InMemoryFileSystem AddLink(string path, string target)
+    {
+        _links[path] = target;
+        return this;
+    }
+
+    public string? TryReadLink(string path) => _links.GetValueOrDefault(path);
+
     public IReadOnlyList<string> ListDirectory(string path)
     {
         var prefix = path.TrimEnd('/') + "/";
-        return _files.Keys
+        return _files.Keys.Concat(_links.Keys)
             .Where(p => p.StartsWith(prefix, StringComparison.Ordinal))
             .Select(p => p[prefix.Length..].Split('/')[0])
             .Distinct(StringComparer.Ordinal)

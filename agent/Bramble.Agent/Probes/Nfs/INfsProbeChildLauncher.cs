@@ -5,6 +5,9 @@ public interface INfsProbeChildLauncher
 {
     INfsProbeChild Start(string mountPoint, string probeDirectory);
 
+    /// <summary>A child that only stats and lists <paramref name="path"/> (a pod volume or subPath mount; never written).</summary>
+    INfsProbeChild StartStatOnly(string path);
+
     /// <summary>A child that copies <paramref name="sourcePath"/> (e.g. mountstats) to its result file.</summary>
     INfsProbeChild StartCopy(string sourcePath);
 }

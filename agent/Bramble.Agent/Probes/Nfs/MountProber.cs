@@ -31,11 +31,14 @@ public sealed partial class MountProber : IDisposable
     /// <summary>True while a child (running, or killed but not yet gone) exists.</summary>
     public bool HasChild => _child.HasChild;
 
+    /// <summary>Stat and list only, never write (pod volumes and subPath mounts: the pod's own data).</summary>
+    public bool StatOnly { get; init; }
+
     public async Task<MountVerdict> ProbeAsync(string probeDirectory, TimeSpan deadline, TimeSpan slowThreshold, CancellationToken cancellationToken)
     {
         _deadline = deadline;
         var run = await _child.RunAsync(
-            () => _launcher.Start(_mountPoint, probeDirectory),
+            () => StatOnly ? _launcher.StartStatOnly(_mountPoint) : _launcher.Start(_mountPoint, probeDirectory),
             deadline,
             child => Judge(child.ReadResult(), child.ExitCode, slowThreshold),
             cancellationToken);

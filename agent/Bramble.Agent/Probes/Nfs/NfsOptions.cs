@@ -1,4 +1,5 @@
 using Bramble.Agent.Linux.Nfs;
+using Bramble.Agent.Linux.Processes;
 
 namespace Bramble.Agent.Probes.Nfs;
 
@@ -24,6 +25,18 @@ public sealed class NfsOptions
 
     /// <summary>How long the RPC NULL ping may take before the server counts as not answering.</summary>
     public TimeSpan RpcPingTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The kubelet's root directory: mounts under its pods/ are pod volumes, checked read-only (stat and list).</summary>
+    public string KubeletRoot { get; set; } = "/var/lib/kubelet";
+
+    /// <summary>
+    /// Wait channels of a process in D state that mean it waits on NFS ("name", or "prefix*"); null is
+    /// <see cref="WaitChannels.NfsDefaults"/>, and a configured list replaces it.
+    /// </summary>
+    public string[]? StuckWaitChannels { get; set; }
+
+    /// <summary>The kubelet's pod log directories (&lt;namespace&gt;_&lt;name&gt;_&lt;uid&gt;), which name a frozen pod.</summary>
+    public string PodLogDirectory { get; set; } = "/var/log/pods";
 
     /// <summary>The mount options every NFS mount should have, as written in fstab or a StorageClass.</summary>
     public string ExpectedOptions { get; set; } = MountOptionProfile.DefaultProfile;

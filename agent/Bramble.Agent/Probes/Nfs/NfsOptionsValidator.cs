@@ -43,6 +43,25 @@ public sealed class NfsOptionsValidator : IValidateOptions<NfsOptions>
             failures.Add($"{prefix}{nameof(options.ExpectedOptions)}: '{options.ExpectedOptions}' is not a mount option list such as {MountOptionProfile.DefaultProfile}");
         }
 
+        if (string.IsNullOrWhiteSpace(options.KubeletRoot) || !Path.IsPathFullyQualified(options.KubeletRoot))
+        {
+            failures.Add($"{prefix}{nameof(options.KubeletRoot)}: '{options.KubeletRoot}' must be an absolute path such as /var/lib/kubelet");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.PodLogDirectory) || !Path.IsPathFullyQualified(options.PodLogDirectory))
+        {
+            failures.Add($"{prefix}{nameof(options.PodLogDirectory)}: '{options.PodLogDirectory}' must be an absolute path such as /var/log/pods");
+        }
+
+        for (var i = 0; i < (options.StuckWaitChannels?.Length ?? 0); i++)
+        {
+            var channel = options.StuckWaitChannels![i];
+            if (string.IsNullOrWhiteSpace(channel) || channel == "*" || channel.Any(char.IsWhiteSpace) || channel.IndexOf('*', StringComparison.Ordinal) is >= 0 and var star && star != channel.Length - 1)
+            {
+                failures.Add($"{prefix}{nameof(options.StuckWaitChannels)}:{i}: '{channel}' must be a kernel function name, or a prefix ending in '*' such as nfs_*");
+            }
+        }
+
         for (var i = 0; i < options.Mounts.Count; i++)
         {
             var mount = options.Mounts[i];

@@ -1,5 +1,6 @@
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Nfs;
+using Bramble.Agent.Linux.Processes;
 using Bramble.Agent.Probing;
 using Bramble.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -27,6 +28,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
     private readonly ILogger<NfsProbe> _logger;
     private readonly Dictionary<string, MountProber> _probers = new(StringComparer.Ordinal);
     private readonly MountStatsReader _mountStats;
+    private readonly WaitChannels _waitChannels;
 
     public NfsProbe(
         IFileSystem fileSystem,
@@ -46,6 +48,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         _pinger = pinger;
         _time = time;
         _mountStats = new MountStatsReader(launcher, time);
+        _waitChannels = new WaitChannels(_options.StuckWaitChannels ?? WaitChannels.NfsDefaults);
         _logger = logger;
     }
 
@@ -64,7 +67,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             return ProbeResult.Error($"cannot read {mountInfoPath}");
         }
 
-        var mounts = Discover(mountInfo);
+        var (mounts, notMounted) = Discover(mountInfo);
         ForgetVanishedMounts(mounts);
         if (mounts.Count == 0)
         {
@@ -80,18 +83,28 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             ? endpoints.OfType<NfsEndpoint>().Distinct()
                 .ToDictionary(e => e, e => _pinger.PingAsync(e.Server, e.Port, e.Version, _options.RpcPingTimeout, cancellationToken))
             : [];
-        var verdicts = await Task.WhenAll(mounts.Select(m => ProberFor(m.MountPoint)
-            .ProbeAsync(_options.ProbeDirectory, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
+        var verdicts = await Task.WhenAll(mounts.Select(m => notMounted.Contains(m.MountPoint)
+            ? Task.FromResult(NotMounted(m.MountPoint, mountInfoPath))
+            : ProberFor(m.MountPoint, PodVolumeOf(m) is not null)
+                .ProbeAsync(_options.ProbeDirectory, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
         await Task.WhenAll(pings.Values);
         var (statsText, statsProblem) = await statsRead;
         var stats = MountStatsParser.Parse(statsText)
             .GroupBy(d => d.MountPoint, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
+        // Read from procfs only (state, wait channel, cgroup, readlink): nothing here touches a mount.
+        var stuck = StuckProcessScanner.Scan(_fileSystem, _paths, mounts.Where(m => !notMounted.Contains(m.MountPoint)).ToList(), _waitChannels,
+            m => PodVolumeOf(m)?.PodUid, Environment.ProcessId);
+        var podNames = stuck.Any(p => p.PodUid is not null)
+            ? PodLogDirectories.Parse(_fileSystem.ListDirectory(_options.PodLogDirectory))
+            : new Dictionary<string, (string, string)>();
+
         var messages = new List<NfsMount>(mounts.Count);
         for (var i = 0; i < mounts.Count; i++)
         {
             var message = ToMessage(mounts[i], stats.GetValueOrDefault(mounts[i].MountPoint), verdicts[i]);
+            AddStuck(message, stuck, podNames);
             if (endpoints[i] is { } endpoint && pings.TryGetValue(endpoint, out var ping))
             {
                 AddPing(message, ping.Result);
@@ -107,6 +120,11 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         if (statsProblem is not null)
         {
             problems = problems.Append(statsProblem);
+        }
+
+        if (stuck.Where(p => p.MountPoints.Count == 0).Select(p => p.Pid).ToArray() is { Length: > 0 } unattributed)
+        {
+            problems = problems.Append($"{unattributed.Length} process(es) stuck in NFS waits on no mount that can be told (pids {string.Join(' ', unattributed)})");
         }
 
         return new ProbeResult(ProbeStatus.Ok, string.Join("; ", problems), fingerprint, report =>
@@ -129,25 +147,55 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         _probers.Clear();
     }
 
-    /// <summary>NFS mounts in mountinfo order (the last of stacked mounts on one point wins), then configured extra paths.</summary>
-    private List<NfsMountInfo> Discover(string mountInfo)
+    /// <summary>
+    /// NFS mounts in mountinfo order (the last of stacked mounts on one point wins), then configured extra paths; and
+    /// which of those configured paths are no mount point at all.
+    /// </summary>
+    private (List<NfsMountInfo> Mounts, HashSet<string> NotMounted) Discover(string mountInfo)
     {
         var mounts = MountInfoParser.ParseNfsMounts(mountInfo)
             .GroupBy(m => m.MountPoint, StringComparer.Ordinal)
             .Select(g => g.Last())
             .ToList();
+        var notMounted = new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, NfsMountInfo>? allMounts = null;
         foreach (var path in _options.Mounts.Distinct(StringComparer.Ordinal))
         {
             var normalised = path.Length > 1 ? path.TrimEnd('/') : path;
             if (!mounts.Any(m => string.Equals(m.MountPoint, normalised, StringComparison.Ordinal)))
             {
-                // Configured but not an NFS mount right now (not mounted, or something else): still probed, so a
-                // missing mount shows as an error instead of silence.
-                mounts.Add(new NfsMountInfo(0, 0, 0, normalised, string.Empty, string.Empty, string.Empty, string.Empty));
+                // Configured but not an NFS mount right now. Mounted as something else: probed as it is. Not mounted:
+                // reported so, never probed — its plain directory on the local disk would pass for a healthy mount.
+                allMounts ??= MountPoints.Parse(mountInfo);
+                if (allMounts.TryGetValue(normalised, out var other))
+                {
+                    mounts.Add(other);
+                }
+                else
+                {
+                    mounts.Add(new NfsMountInfo(0, 0, 0, normalised, string.Empty, string.Empty, string.Empty, string.Empty));
+                    notMounted.Add(normalised);
+                }
             }
         }
 
-        return mounts;
+        return (mounts, notMounted);
+    }
+
+    private static MountVerdict NotMounted(string path, string mountInfoPath) =>
+        new(NfsMountState.Error, null, $"not mounted: {path} is not a mount point in {mountInfoPath}", 0);
+
+    private KubeletPodVolume? PodVolumeOf(NfsMountInfo mount) => KubeletPodVolume.FromMountPoint(mount.MountPoint, _options.KubeletRoot);
+
+    private static void AddStuck(NfsMount message, IReadOnlyList<StuckProcess> stuck, IReadOnlyDictionary<string, (string Namespace, string Name)> podNames)
+    {
+        var onMount = stuck.Where(p => p.MountPoints.Contains(message.MountPoint, StringComparer.Ordinal)).ToArray();
+        message.StuckPids.AddRange(onMount.Select(p => (uint)p.Pid));
+        foreach (var pod in onMount.Where(p => p.PodUid is not null).GroupBy(p => p.PodUid!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var (ns, name) = podNames.GetValueOrDefault(pod.Key, (string.Empty, string.Empty));
+            message.FrozenPods.Add(new FrozenPod { Uid = pod.Key, Namespace = ns, Name = name, StuckProcesses = (uint)pod.Count() });
+        }
     }
 
     private static void AddPing(NfsMount message, RpcPingResult ping)
@@ -160,11 +208,11 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         }
     }
 
-    private MountProber ProberFor(string mountPoint)
+    private MountProber ProberFor(string mountPoint, bool statOnly)
     {
         if (!_probers.TryGetValue(mountPoint, out var prober))
         {
-            prober = new MountProber(mountPoint, _launcher, _time, _logger);
+            prober = new MountProber(mountPoint, _launcher, _time, _logger) { StatOnly = statOnly };
             _probers[mountPoint] = prober;
         }
 
@@ -208,7 +256,14 @@ public sealed partial class NfsProbe : IProbe, IDisposable
             message.ProbeSteps.Add(new NfsProbeStep { Step = step.Step, Duration = Duration.FromTimeSpan(step.Duration) });
         }
 
-        if (mount.FsType.Length > 0)
+        if (PodVolumeOf(mount) is { } podVolume)
+        {
+            message.PodUid = podVolume.PodUid;
+            message.PodVolume = podVolume.Volume;
+            message.PodSubpath = podVolume.Subpath;
+        }
+
+        if (MountInfoParser.IsNfs(mount.FsType))
         {
             message.OptionDrift.AddRange(_profile.Compare(mount.SuperOptions).Select(d => d.ToString()));
         }

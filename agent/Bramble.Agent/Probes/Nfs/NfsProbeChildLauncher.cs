@@ -46,6 +46,8 @@ public sealed class NfsProbeChildLauncher : INfsProbeChildLauncher, IDisposable
     public INfsProbeChild Start(string mountPoint, string probeDirectory) => StartChild(
         NfsProbeChildProgram.PathFlag, mountPoint, NfsProbeChildProgram.DirectoryFlag, probeDirectory);
 
+    public INfsProbeChild StartStatOnly(string path) => StartChild(NfsProbeChildProgram.PathFlag, path, NfsProbeChildProgram.StatOnlyFlag);
+
     public INfsProbeChild StartCopy(string sourcePath) => StartChild(NfsProbeChildProgram.CopyFlag, sourcePath);
 
     private NfsProbeChildProcess StartChild(params string[] arguments)

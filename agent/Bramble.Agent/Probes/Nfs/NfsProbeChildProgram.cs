@@ -15,6 +15,9 @@ public static class NfsProbeChildProgram
     public const string DirectoryFlag = "--probe-directory";
     public const string ResultFileFlag = "--probe-result-file";
 
+    /// <summary>With <see cref="PathFlag"/>: only stat the path and list its first entry (pod volumes; never written).</summary>
+    public const string StatOnlyFlag = "--stat-only";
+
     /// <summary>The second mode: copy a proc file that can block on a hung client (mountstats) into the result file.</summary>
     public const string CopyFlag = "--copy-file";
 
@@ -29,12 +32,13 @@ public static class NfsProbeChildProgram
         var mount = ValueOf(args, PathFlag);
         var directory = ValueOf(args, DirectoryFlag);
         var resultFile = ValueOf(args, ResultFileFlag);
-        if (mount is null || directory is null || resultFile is null)
+        var statOnly = args.Contains(StatOnlyFlag, StringComparer.Ordinal);
+        if (mount is null || (directory is null && !statOnly) || resultFile is null)
         {
             return 2;
         }
 
-        var result = Probe(mount, directory);
+        var result = statOnly ? StatOnly(mount) : Probe(mount, directory!);
         var temporary = resultFile + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(result, NfsProbeChildJsonContext.Default.NfsProbeChildResult));
         File.Move(temporary, resultFile, overwrite: true);
@@ -107,6 +111,38 @@ public static class NfsProbeChildProgram
             result.Errno = Errno.FromException(e);
             result.Error = e.Message;
             stream?.Dispose();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The read-only check of a pod volume or subPath mount: stat it, and when it is a directory read its first entry
+    /// (a stale handle shows on the first operation that reaches the server). The probe never writes into a pod's
+    /// volume: that is the pod's data, possibly read-only, and a subPath may be a single file.
+    /// </summary>
+    public static NfsProbeChildResult StatOnly(string path)
+    {
+        var result = new NfsProbeChildResult();
+        var step = "stat";
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var attributes = File.GetAttributes(path);
+            Done(result, step, watch);
+            if (attributes.HasFlag(FileAttributes.Directory))
+            {
+                step = "list";
+                using var entries = Directory.EnumerateFileSystemEntries(path).GetEnumerator();
+                _ = entries.MoveNext();
+                Done(result, step, watch);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            result.FailedStep = step;
+            result.Errno = Errno.FromException(e);
+            result.Error = e.Message;
         }
 
         return result;

@@ -23,8 +23,9 @@ public sealed class NfsMountHungRule : NfsMountRule
         }
 
         var stuck = mount.StuckProcesses > 0 ? Invariant($"; {mount.StuckProcesses} process(es) stuck on it") : string.Empty;
+        var frozen = FrozenPodsText.Describe(mount) is { Length: > 0 } pods ? "; " + pods : string.Empty;
         return (Severity.Critical,
-            Invariant($"NFS mount {mount.MountPoint} ({mount.Server}) on {node.Name} hangs: {mount.Detail}{stuck}"),
+            Invariant($"NFS mount {mount.MountPoint} ({mount.Server}) on {node.Name} hangs: {mount.Detail}{frozen}{stuck}"),
             new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["detail"] = mount.Detail,

@@ -29,9 +29,32 @@ public abstract class NfsMountRule : IRule
                         evidence["probeLatencySeconds"] = latency.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
                     }
 
+                    AddPodAndKernelEvidence(evidence, node, mount);
+
                     yield return new Finding(Kind, new Subject(node.Name, mount.MountPoint, Server: mount.Server), described.Severity, described.Summary, evidence);
                 }
             }
+        }
+    }
+
+    // Which pod's volume this is, who is frozen on it, and what the node's kernel last said about the server.
+    private static void AddPodAndKernelEvidence(Dictionary<string, string> evidence, NodeState node, NfsMountView mount)
+    {
+        if (mount.PodUid.Length > 0)
+        {
+            evidence["podUid"] = mount.PodUid;
+            evidence["podVolume"] = mount.PodVolume;
+            evidence["podSubpath"] = mount.PodSubpath ? "true" : "false";
+        }
+
+        if (mount.FrozenPods.Count > 0)
+        {
+            evidence["frozenPods"] = FrozenPodsText.List(mount);
+        }
+
+        if (KernelNfsVerdict.Latest(node, mount) is { } kernel)
+        {
+            evidence["kernel"] = string.Create(CultureInfo.InvariantCulture, $"{kernel.LoggedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} {kernel.Text}");
         }
     }
 
