@@ -13,7 +13,9 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # lab (fuse3 and python3-fusepy: a FUSE file system declared as an NFS mount), prometheus-node-exporter (its
 # mountstats collector cross-checks Bramble's parser on the same fixture), and iproute2, python3 (a user-space
 # ARP responder), keepalived and nftables for the VIP tests in network namespaces.
+# tcpdump: the VIP failover test times the same failover from a packet capture, independently of Bramble.
 packages=(git util-linux curl prometheus chromium fonts-dejavu-core fuse3 python3-fusepy prometheus-node-exporter iproute2 python3 keepalived nftables)
+packages+=(tcpdump)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
