@@ -10,6 +10,7 @@ using Bramble.Engine.Rules.Agents;
 using Bramble.Engine.Rules.Nfs;
 using Bramble.Engine.Rules.Node;
 using Bramble.Engine.Rules.Vip;
+using Bramble.Engine.Vips;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -34,6 +35,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<LedgerFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerFlusher>());
         services.TryAddSingleton<IncidentBoard>();
+        services.TryAddSingleton(sp => new VipOwnerTracker(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new AggregatorMetrics(
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
         services.AddBrambleRules();

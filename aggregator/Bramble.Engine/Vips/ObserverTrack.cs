@@ -18,6 +18,9 @@ internal sealed class ObserverTrack
 
     public HashSet<string> Answerers { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>This observer's own MAC when it is among the answerers only because the VIP is assigned to it.</summary>
+    public string? SelfClaim { get; set; }
+
     /// <summary>MACs that sent a gratuitous ARP after the latest window: claims the next window will confirm or not.</summary>
     public Dictionary<string, DateTimeOffset> Claims { get; } = new(StringComparer.Ordinal);
 

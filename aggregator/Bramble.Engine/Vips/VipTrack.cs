@@ -76,9 +76,10 @@ internal sealed class VipTrack
             }
 
             // A node never hears its own reply: holding the VIP is its answer, at the time it looked.
-            if (view.AssignedLocally && Mac(view.InterfaceMac) is { Length: > 0 } own)
+            obs.SelfClaim = null;
+            if (view.AssignedLocally && Mac(view.InterfaceMac) is { Length: > 0 } own && answers.TryAdd(own, windowAt))
             {
-                answers.TryAdd(own, windowAt);
+                obs.SelfClaim = own;
             }
 
             foreach (var (mac, at) in answers)
@@ -165,13 +166,22 @@ internal sealed class VipTrack
         return failover;
     }
 
-    private List<string> CurrentOwners(DateTimeOffset now, TimeSpan staleAfter) =>
-        _observers.Values
-            .Where(o => !o.Late && now - o.ReceivedAt <= staleAfter)
-            .SelectMany(o => o.Answerers.Concat(o.Claims.Keys))
+    private List<string> CurrentOwners(DateTimeOffset now, TimeSpan staleAfter)
+    {
+        var fresh = _observers.Values.Where(o => !o.Late && now - o.ReceivedAt <= staleAfter).ToArray();
+
+        // The wire outranks a node's own word: a VIP still assigned to a node that another observer's latest window did
+        // not hear answer (its link is down, say) is not an owner. Latest windows, not arrival order, so that two
+        // observers reporting in turn cannot make the owner set flicker.
+        bool Disputed(ObserverTrack self) => self.SelfClaim is { } mac && fresh.Any(o =>
+            !ReferenceEquals(o, self) && o.WindowAt is not null && !o.Answerers.Contains(mac) && !o.Claims.ContainsKey(mac));
+
+        return fresh
+            .SelectMany(o => o.Answerers.Where(m => m != o.SelfClaim || !Disputed(o)).Concat(o.Claims.Keys))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
+    }
 
     private void Heard(ObserverTrack obs, string mac, DateTimeOffset at)
     {

@@ -108,6 +108,26 @@ public sealed class VipOwnerTrackerTests
     }
 
     [Fact]
+    public void Observe_ANodeStillHoldingTheVipThatNoOtherObserverHears_IsNoOwner_AndReportingInTurnDoesNotFlicker()
+    {
+        // pi-a's link went down with the VIP still assigned; its agent still reports. pi-b took over.
+        At(1);
+        Report("pi-a", MacA, View(0.5) with { AssignedLocally = true, InterfaceMac = MacA });
+        Report("obs", MacObs, View(0.5, (MacA, 1)));
+        for (var i = 2; i < 8; i++)
+        {
+            At(i);
+            Report("obs", MacObs, View(i - 0.5, (MacB, 1)));
+            Report("pi-a", MacA, View(i - 0.4) with { AssignedLocally = true, InterfaceMac = MacA });
+        }
+
+        var ownership = Ownership();
+
+        Assert.Equal([new VipOwner(MacB, null)], ownership.Owners);
+        Assert.Equal(1, ownership.OwnerChanges);
+    }
+
+    [Fact]
     public void Observe_AWindowReplayedLongAfterItWasTaken_DoesNotMakeTheOldOwnerComeBack()
     {
         At(1);
