@@ -69,6 +69,10 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IRule>(sp => new VipDarkRule(Rules(sp).VipDark));
         services.AddSingleton<IRule>(sp => new VipStaleNeighbourRule(Rules(sp).VipStaleNeighbour));
         services.AddSingleton<IRule>(sp => new VipAnnouncerMisconfiguredRule(Rules(sp).VipAnnouncerMisconfigured));
+        services.AddSingleton<IRule>(sp => new VipOwnerMismatchRule(Rules(sp).VipOwnerMismatch));
+        services.AddSingleton<IRule>(sp => new VipFlappingRule(Rules(sp).VipFlapping));
+        services.AddSingleton<IRule>(sp => new VipServiceDownRule(Rules(sp).VipServiceDown));
+        services.AddSingleton<IRule>(sp => new VipStaleUpstreamCacheRule(Rules(sp).VipStaleUpstreamCache));
         services.AddSingleton<IRule>(sp => new KubeletDownRule(Rules(sp).KubeletDown));
         services.AddSingleton<IRule>(sp => new KubeletCrashLoopRule(Rules(sp).KubeletCrashLoop));
         services.AddSingleton<IRule>(sp => new ContainerRuntimeDownRule(Rules(sp).ContainerRuntimeDown));
