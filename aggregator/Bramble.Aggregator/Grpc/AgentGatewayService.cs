@@ -2,6 +2,7 @@ using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
+using Bramble.Engine.Vips;
 using Bramble.Protos.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
     private readonly AggregatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<AgentSession> _logger;
+    private readonly VipOwnerTracker _vips;
 
     public AgentGatewayService(
         NodeDirectory nodes,
@@ -24,7 +26,8 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         AggregatorMetrics metrics,
         IOptions<AggregatorOptions> options,
         TimeProvider time,
-        ILogger<AgentSession> logger)
+        ILogger<AgentSession> logger,
+        VipOwnerTracker vips)
     {
         ArgumentNullException.ThrowIfNull(options);
         _nodes = nodes;
@@ -33,6 +36,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _vips = vips;
     }
 
     public override async Task Connect(
@@ -41,7 +45,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer);
+        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _vips);
         await session.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
 }

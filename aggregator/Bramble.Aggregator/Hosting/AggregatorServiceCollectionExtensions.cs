@@ -10,6 +10,7 @@ using Bramble.Engine.Rules.Agents;
 using Bramble.Engine.Rules.Nfs;
 using Bramble.Engine.Rules.Node;
 using Bramble.Engine.Rules.Vip;
+using Bramble.Engine.Vips;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -34,6 +35,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<LedgerFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerFlusher>());
         services.TryAddSingleton<IncidentBoard>();
+        services.TryAddSingleton(sp => new VipOwnerTracker(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new AggregatorMetrics(
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
         services.AddBrambleRules();
@@ -67,6 +69,10 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IRule>(sp => new VipDarkRule(Rules(sp).VipDark));
         services.AddSingleton<IRule>(sp => new VipStaleNeighbourRule(Rules(sp).VipStaleNeighbour));
         services.AddSingleton<IRule>(sp => new VipAnnouncerMisconfiguredRule(Rules(sp).VipAnnouncerMisconfigured));
+        services.AddSingleton<IRule>(sp => new VipOwnerMismatchRule(Rules(sp).VipOwnerMismatch));
+        services.AddSingleton<IRule>(sp => new VipFlappingRule(Rules(sp).VipFlapping));
+        services.AddSingleton<IRule>(sp => new VipServiceDownRule(Rules(sp).VipServiceDown));
+        services.AddSingleton<IRule>(sp => new VipStaleUpstreamCacheRule(Rules(sp).VipStaleUpstreamCache));
         services.AddSingleton<IRule>(sp => new KubeletDownRule(Rules(sp).KubeletDown));
         services.AddSingleton<IRule>(sp => new KubeletCrashLoopRule(Rules(sp).KubeletCrashLoop));
         services.AddSingleton<IRule>(sp => new ContainerRuntimeDownRule(Rules(sp).ContainerRuntimeDown));

@@ -1,8 +1,11 @@
 using System.Threading.Channels;
 using Bramble.Aggregator.Hosting;
+using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
+using Bramble.Engine.Cluster;
 using Bramble.Engine.Nodes;
+using Bramble.Engine.Vips;
 using Bramble.Protos.V1;
 using Grpc.Core;
 
@@ -25,6 +28,7 @@ public sealed partial class AgentSession : IDisposable
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
     private readonly string _peer;
+    private readonly VipOwnerTracker? _vips;
     private readonly Channel<AggregatorMessage> _rejects = Channel.CreateBounded<AggregatorMessage>(
         new BoundedChannelOptions(MaxQueuedRejects) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -43,7 +47,8 @@ public sealed partial class AgentSession : IDisposable
         AggregatorOptions options,
         TimeProvider time,
         ILogger logger,
-        string peer)
+        string peer,
+        VipOwnerTracker? vips = null)
     {
         _nodes = nodes;
         _flusher = flusher;
@@ -52,6 +57,7 @@ public sealed partial class AgentSession : IDisposable
         _logger = logger;
         _maxMessageBytes = options.MaxMessageBytes;
         _peer = peer;
+        _vips = vips;
     }
 
     public async Task RunAsync(
@@ -216,6 +222,8 @@ public sealed partial class AgentSession : IDisposable
         SequenceVerdict verdict;
         ulong missing, lastSeq;
         Task durable;
+        IReadOnlyList<VipView> vips = [];
+        IReadOnlyList<string> macs = [];
         lock (entry.Gate)
         {
             if (!ReferenceEquals(entry.CurrentSession, this))
@@ -232,10 +240,22 @@ public sealed partial class AgentSession : IDisposable
                 {
                     entry.KubeletRestarts.Record(now, kubelet.Restarts);
                 }
+
+                if (_vips is not null && report.Vips.Count > 0)
+                {
+                    vips = VipViewMapper.Map(report, entry.LastHello);
+                    macs = VipViewMapper.Macs(entry.LastHello);
+                }
             }
 
             lastSeq = entry.Ledger.LastSeq;
             durable = _flusher.MarkDirty(entry);
+        }
+
+        // Every accepted report, not only the latest at a rule pass: failover times need each window and gratuitous ARP.
+        if (vips.Count > 0)
+        {
+            _vips!.Observe(entry.Name, macs, vips);
         }
 
         if (verdict == SequenceVerdict.AfterGap)

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Bramble.IntegrationTests.Infrastructure;
+using Bramble.IntegrationTests.Ingest;
+using Bramble.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Bramble.IntegrationTests.Vip;
+
+/// <summary>
+/// The aggregator's VIP owner tracking through its real gRPC ingest and HTTP API (no namespaces, no root): hand-made
+/// reports of a keepalived-style failover from pi-a to pi-b, as an observer and the two nodes would send them.
+/// </summary>
+public sealed class VipOwnershipApiTests : IDisposable
+{
+    private const string Vip = "192.0.2.100";
+    private const string MacA = "02:00:00:00:00:01";
+    private const string MacB = "02:00:00:00:00:02";
+    private const string MacObs = "02:00:00:00:00:09";
+    private readonly AggregatorProcess _aggregator = new(null, "--Rules:EvaluationInterval=00:00:00.1", "--Rules:WarmUp=00:00:00");
+    private readonly DateTimeOffset _t0 = TimeProvider.System.GetUtcNow();
+    private readonly Dictionary<string, ulong> _seq = [];
+
+    public void Dispose() => _aggregator.Dispose();
+
+    private static Hello HelloWith(string node, string mac)
+    {
+        var hello = RawAgent.HelloFor(node);
+        hello.Interfaces.Add(new NetworkInterface { Name = "lo", Mac = "00:00:00:00:00:00", Up = true });
+        hello.Interfaces.Add(new NetworkInterface { Name = "eth0", Mac = mac, Up = true });
+        return hello;
+    }
+
+    private Timestamp At(double seconds) => Timestamp.FromDateTimeOffset(_t0.AddMilliseconds(Math.Round(seconds * 1000)));
+
+    private VipObservation Window(double probedAt, bool assigned, params string[] responders)
+    {
+        var observation = new VipObservation
+        {
+            Address = Vip,
+            Interface = "eth0",
+            Mode = VipMode.Keepalived,
+            AssignedLocally = assigned,
+            ProbedAt = At(probedAt),
+            Window = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(500)),
+        };
+        foreach (var mac in responders)
+        {
+            observation.Responders.Add(new ArpResponder { Mac = mac, Replies = 1, FirstReplyLatency = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(2)) });
+        }
+
+        return observation;
+    }
+
+    private async Task SendAsync(RawAgent agent, string node, VipObservation observation)
+    {
+        var seq = _seq[node] = _seq.GetValueOrDefault(node) + 1;
+        var report = RawAgent.ReportNumbered(seq);
+        report.NodeName = node;
+        report.Vips.Add(observation);
+        await agent.SendAsync(new AgentMessage { Report = report });
+    }
+
+    [Fact]
+    public async Task Failover_FromOneNodeToAnother_IsListedWithOwnerNodesAndItsWireDuration()
+    {
+        await _aggregator.StartAsync();
+        using var a = new RawAgent(_aggregator.GrpcUrl);
+        using var b = new RawAgent(_aggregator.GrpcUrl);
+        using var obs = new RawAgent(_aggregator.GrpcUrl);
+        await a.HelloAsync(HelloWith("pi-a", MacA));
+        await b.HelloAsync(HelloWith("pi-b", MacB));
+        await obs.HelloAsync(HelloWith("obs", MacObs));
+
+        await SendAsync(a, "pi-a", Window(0, assigned: true));
+        await SendAsync(obs, "obs", Window(0.1, assigned: false, MacA));
+        await Eventually.WaitAsync(VipsAsync, v => Owners(v) == "02:00:00:00:00:01=pi-a", TimeSpan.FromSeconds(20), "pi-a owning the VIP");
+
+        // pi-a dies after its answer at 1.102 (obs clock); pi-b announces itself at 2.4 and holds the VIP from then on.
+        await SendAsync(obs, "obs", Window(1.1, assigned: false, MacA));
+        await SendAsync(obs, "obs", Window(2.1, assigned: false));
+        var garp = Window(2.1, assigned: false);
+        garp.GratuitousArps.Add(new GratuitousArp { HeardAt = At(2.4), Mac = MacB });
+        await SendAsync(obs, "obs", garp);
+        await SendAsync(b, "pi-b", Window(2.5, assigned: true));
+        await SendAsync(obs, "obs", Window(3.1, assigned: false, MacB));
+
+        var vips = await Eventually.WaitAsync(VipsAsync, v => Owners(v) == "02:00:00:00:00:02=pi-b", TimeSpan.FromSeconds(20), "pi-b owning the VIP");
+        var vip = vips.GetProperty("vips")[0];
+        var failover = vip.GetProperty("failovers")[0];
+
+        Assert.Equal(Vip, vip.GetProperty("address").GetString());
+        Assert.Equal(1, vip.GetProperty("ownerChanges").GetInt64());
+        Assert.Equal(1, vip.GetProperty("failovers").GetArrayLength());
+        Assert.Equal(MacA, failover.GetProperty("fromMac").GetString());
+        Assert.Equal("pi-a", failover.GetProperty("fromNode").GetString());
+        Assert.Equal(MacB, failover.GetProperty("toMac").GetString());
+        Assert.Equal("pi-b", failover.GetProperty("toNode").GetString());
+        Assert.Equal(_t0.AddMilliseconds(1102), failover.GetProperty("oldOwnerLastAnsweredAt").GetDateTimeOffset());
+        Assert.Equal(_t0.AddMilliseconds(2400), failover.GetProperty("newOwnerFirstHeardAt").GetDateTimeOffset());
+        Assert.Equal(1.298, failover.GetProperty("durationSeconds").GetDouble(), 3);
+        Assert.Equal("obs", failover.GetProperty("measuredBy").GetString());
+    }
+
+    [Fact]
+    public async Task AnOwnerNoAgentNames_IsListedWithANullNode()
+    {
+        await _aggregator.StartAsync();
+        using var obs = new RawAgent(_aggregator.GrpcUrl);
+        await obs.HelloAsync(HelloWith("obs", MacObs));
+
+        await SendAsync(obs, "obs", Window(0.1, assigned: false, "02:99:00:00:00:07"));
+
+        var vips = await Eventually.WaitAsync(VipsAsync, v => v.GetProperty("vips").GetArrayLength() == 1, TimeSpan.FromSeconds(20), "the VIP listed");
+        var owner = vips.GetProperty("vips")[0].GetProperty("owners")[0];
+
+        Assert.Equal("02:99:00:00:00:07", owner.GetProperty("mac").GetString());
+        Assert.Equal(JsonValueKind.Null, owner.GetProperty("node").ValueKind);
+    }
+
+    private async Task<JsonElement> VipsAsync() => JsonDocument.Parse(await _aggregator.GetTextAsync("/api/v1/vips")).RootElement.Clone();
+
+    private static string Owners(JsonElement vips) =>
+        vips.GetProperty("vips").GetArrayLength() == 0
+            ? string.Empty
+            : string.Join(',', vips.GetProperty("vips")[0].GetProperty("owners").EnumerateArray()
+                .Select(o => $"{o.GetProperty("mac").GetString()}={o.GetProperty("node").GetString()}"));
+}
