@@ -16,6 +16,7 @@ internal sealed partial class KeepalivedCluster : IDisposable
     private readonly NetworkLab _lab;
     private readonly Dictionary<int, ManagedProcess> _keepalived = [];
     private readonly List<ManagedProcess> _agents = [];
+    private readonly List<ManagedProcess> _kubeletStandIns = [];
     private ManagedProcess? _aggregator;
 
     private KeepalivedCluster(NetworkLab lab) => _lab = lab;
@@ -41,9 +42,20 @@ internal sealed partial class KeepalivedCluster : IDisposable
             cluster._agents.Add(StartAgent(lab.Observer, "obs"));
             for (var n = 1; n <= priorities.Count; n++)
             {
+                // A node of this cluster runs a kubelet; without one the VIP's owner would rightly be judged unable to
+                // serve (VipOwnerMismatch). Its healthz stand-in answers "ok" on the node's own loopback.
+                var healthz = NetworkLab.StartIn(lab.Node(n), $"kubelet healthz n{n}", "python3", ["-c", HealthzStandIn, "300"]);
+                cluster._kubeletStandIns.Add(healthz);
+                await healthz.WaitForLineAsync(ReadyLine(), TimeSpan.FromSeconds(15));
+            }
+
+            for (var n = 1; n <= priorities.Count; n++)
+            {
                 cluster._agents.Add(StartAgent(lab.Node(n), NodeName(n)));
             }
 
+            // Every observer counts: until each has connected, the aggregator's view is partial (a holder unnamed).
+            await Task.WhenAll(cluster._agents.Select(a => a.WaitForLineAsync(ConnectedLine(), TimeSpan.FromSeconds(90))));
             for (var n = 1; n <= priorities.Count; n++)
             {
                 cluster._keepalived[n] = Keepalived.Start(lab, n, priorities[n - 1], directory);
@@ -60,7 +72,7 @@ internal sealed partial class KeepalivedCluster : IDisposable
 
     public static string NodeName(int n) => $"pi-{n}";
 
-    /// <summary>The agent of node N (index 0 is the observer's).</summary>
+    /// <summary>The agent of node N (0 is the observer's).</summary>
     public ManagedProcess AgentOf(int node) => _agents[node];
 
     public ManagedProcess KeepalivedOf(int node) => _keepalived[node];
@@ -98,7 +110,7 @@ internal sealed partial class KeepalivedCluster : IDisposable
 
     public void Dispose()
     {
-        foreach (var process in _keepalived.Values.Concat(_agents))
+        foreach (var process in _keepalived.Values.Concat(_agents).Concat(_kubeletStandIns))
         {
             process.Dispose();
         }
@@ -125,6 +137,29 @@ internal sealed partial class KeepalivedCluster : IDisposable
             "--Vip:Window=00:00:00.25",
             $"--Vip:Watch:0:Address={Keepalived.Vip}", "--Vip:Watch:0:Interface=eth0",
         ]);
+
+    /// <summary>A kubelet healthz stand-in on 127.0.0.1:10248 that exits after argv[1] seconds.</summary>
+    private const string HealthzStandIn = """
+        import http.server, sys, threading
+        class Healthz(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            def log_message(self, *args):
+                pass
+        server = http.server.HTTPServer(("127.0.0.1", 10248), Healthz)
+        threading.Timer(float(sys.argv[1]), server.shutdown).start()
+        print("ready", flush=True)
+        server.serve_forever()
+        """;
+
+    [GeneratedRegex("Connected to the aggregator")]
+    private static partial Regex ConnectedLine();
+
+    [GeneratedRegex("^ready$")]
+    private static partial Regex ReadyLine();
 
     [GeneratedRegex("bramble-aggregator .* is running")]
     private static partial Regex RunningLine();

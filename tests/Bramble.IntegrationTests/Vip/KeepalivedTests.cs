@@ -76,10 +76,9 @@ public sealed partial class KeepalivedTests
             await Keepalived.WaitForAsync(() => ListeningLine().Count(agent.Output) >= 2, "the gratuitous-ARP listener reopening on the new eth0");
             await Keepalived.WaitForAsync(() => CountingLine().Count(agent.Output) >= 2, "the misdelivery listener reopening on the new eth0");
 
-            // The prober: answers heard again on the new interface.
+            // The prober opens a socket per round: it works again on the new interface.
             await Eventually.WaitAsync(() => Task.FromResult(VipProbe(lab)), p => p.StartsWith("ok", StringComparison.Ordinal),
                 TimeSpan.FromSeconds(15), "the VIP probe working again");
-            await WaitForRespondersAsync(lab, NetworkLab.NodeMac(1));
 
             // The misdelivery listener: a frame from a new source is counted on the reopened socket.
             SendMisdeliveredFrame(lab, 2, "02:00:00:00:00:0c");
@@ -88,6 +87,9 @@ public sealed partial class KeepalivedTests
             // The gratuitous-ARP listener: a higher priority preempts; its takeover is heard on the reopened socket.
             using var second = Keepalived.Start(lab, 2, priority: 100, temp.Path);
             await agent.WaitForLineAsync(NewOwnerLine(NetworkLab.NodeMac(2), NetworkLab.NodeMac(1)), TimeSpan.FromSeconds(15));
+
+            // And the prober's windows on the new interface show the new holder alone (this agent is the only observer).
+            await Eventually.WaitAsync(() => Task.FromResult(Owners(lab)), o => o == NetworkLab.NodeMac(2), TimeSpan.FromSeconds(15), "n2 as the only owner the observer hears");
             Assert.False(agent.HasExited, agent.Output);
         });
     }
@@ -129,6 +131,17 @@ public sealed partial class KeepalivedTests
         }
 
         return string.Empty;
+    }
+
+    /// <summary>The VIP's owners in GET /api/v1/vips, comma-separated.</summary>
+    private static string Owners(NetworkLab lab)
+    {
+        var json = NetworkLab.Run("ip", "netns", "exec", lab.Observer, "curl", "-s", "--max-time", "5", "http://127.0.0.1:9730/api/v1/vips");
+        using var document = System.Text.Json.JsonDocument.Parse(json.Length > 0 ? json : "{}");
+        return document.RootElement.TryGetProperty("vips", out var vips)
+            ? string.Join(',', vips.EnumerateArray().Where(v => v.GetProperty("address").GetString() == Vip)
+                .SelectMany(v => v.GetProperty("owners").EnumerateArray()).Select(o => o.GetProperty("mac").GetString()))
+            : string.Empty;
     }
 
     /// <summary>Waits until the aggregator's metrics show the MAC's answers reaching the observer's prober.</summary>
