@@ -60,13 +60,9 @@ public sealed class VipOwnershipApiTests : IDisposable
         await agent.SendAsync(new AgentMessage { Report = report });
     }
 
-    [Fact]
-    public async Task Failover_FromOneNodeToAnother_IsListedWithOwnerNodesAndItsWireDuration()
+    /// <summary>pi-a owns the VIP; it dies after its answer at 1.102 (obs clock); pi-b announces itself at 2.4.</summary>
+    private async Task FailoverAsync(RawAgent a, RawAgent b, RawAgent obs)
     {
-        await _aggregator.StartAsync();
-        using var a = new RawAgent(_aggregator.GrpcUrl);
-        using var b = new RawAgent(_aggregator.GrpcUrl);
-        using var obs = new RawAgent(_aggregator.GrpcUrl);
         await a.HelloAsync(HelloWith("pi-a", MacA));
         await b.HelloAsync(HelloWith("pi-b", MacB));
         await obs.HelloAsync(HelloWith("obs", MacObs));
@@ -75,14 +71,25 @@ public sealed class VipOwnershipApiTests : IDisposable
         await SendAsync(obs, "obs", Window(0.1, assigned: false, MacA));
         await Eventually.WaitAsync(VipsAsync, v => Owners(v) == "02:00:00:00:00:01=pi-a", TimeSpan.FromSeconds(20), "pi-a owning the VIP");
 
-        // pi-a dies after its answer at 1.102 (obs clock); pi-b announces itself at 2.4 and holds the VIP from then on.
         await SendAsync(obs, "obs", Window(1.1, assigned: false, MacA));
         await SendAsync(obs, "obs", Window(2.1, assigned: false));
         var garp = Window(2.1, assigned: false);
         garp.GratuitousArps.Add(new GratuitousArp { HeardAt = At(2.4), Mac = MacB });
         await SendAsync(obs, "obs", garp);
         await SendAsync(b, "pi-b", Window(2.5, assigned: true));
-        await SendAsync(obs, "obs", Window(3.1, assigned: false, MacB));
+        var closed = Window(3.1, assigned: false, MacB);
+        closed.Ports.Add(new PortCheck { Port = 443, Open = false, Error = "connection refused" });
+        await SendAsync(obs, "obs", closed);
+    }
+
+    [Fact]
+    public async Task Failover_FromOneNodeToAnother_IsListedWithOwnerNodesAndItsWireDuration()
+    {
+        await _aggregator.StartAsync();
+        using var a = new RawAgent(_aggregator.GrpcUrl);
+        using var b = new RawAgent(_aggregator.GrpcUrl);
+        using var obs = new RawAgent(_aggregator.GrpcUrl);
+        await FailoverAsync(a, b, obs);
 
         var vips = await Eventually.WaitAsync(VipsAsync, v => Owners(v) == "02:00:00:00:00:02=pi-b", TimeSpan.FromSeconds(20), "pi-b owning the VIP");
         var vip = vips.GetProperty("vips")[0];
@@ -99,6 +106,35 @@ public sealed class VipOwnershipApiTests : IDisposable
         Assert.Equal(_t0.AddMilliseconds(2400), failover.GetProperty("newOwnerFirstHeardAt").GetDateTimeOffset());
         Assert.Equal(1.298, failover.GetProperty("durationSeconds").GetDouble(), 3);
         Assert.Equal("obs", failover.GetProperty("measuredBy").GetString());
+    }
+
+    [Fact]
+    public async Task Failover_MetricsNameTheOwnerCountTheChangeAndTimeIt_AndPassPromtool()
+    {
+        await _aggregator.StartAsync();
+        using var a = new RawAgent(_aggregator.GrpcUrl);
+        using var b = new RawAgent(_aggregator.GrpcUrl);
+        using var obs = new RawAgent(_aggregator.GrpcUrl);
+        await FailoverAsync(a, b, obs);
+
+        // A failover counts in the histogram once late reports can no longer change it (15 s after it was noticed).
+        const string count = "bramble_vip_failover_duration_seconds_count{vip=\"192.0.2.100\"}";
+        await Eventually.WaitAsync(() => _aggregator.MetricAsync(count), v => v == 1, TimeSpan.FromSeconds(60), "the failover in the histogram");
+        var exposition = await _aggregator.GetTextAsync("/metrics");
+
+        Assert.Contains("bramble_vip_owner_info{vip=\"192.0.2.100\",node=\"pi-b\",mac=\"02:00:00:00:00:02\"} 1", exposition, StringComparison.Ordinal);
+        Assert.DoesNotContain("bramble_vip_owner_info{vip=\"192.0.2.100\",node=\"pi-a\"", exposition, StringComparison.Ordinal);
+        Assert.Equal(1, await _aggregator.MetricAsync("bramble_vip_owner_changes_total{vip=\"192.0.2.100\"}"));
+        Assert.Equal(0, await _aggregator.MetricAsync("bramble_vip_failover_duration_seconds_bucket{vip=\"192.0.2.100\",le=\"1\"}"));
+        Assert.Equal(1, await _aggregator.MetricAsync("bramble_vip_failover_duration_seconds_bucket{vip=\"192.0.2.100\",le=\"2.5\"}"));
+        Assert.Equal(1.298, (await _aggregator.MetricAsync("bramble_vip_failover_duration_seconds_sum{vip=\"192.0.2.100\"}"))!.Value, 3);
+        Assert.Equal(0.002, (await _aggregator.MetricAsync("bramble_vip_arp_reply_seconds{vip=\"192.0.2.100\",observer=\"obs\"}"))!.Value, 6);
+        Assert.Equal(0, await _aggregator.MetricAsync("bramble_vip_service_up{vip=\"192.0.2.100\",port=\"443\"}"));
+
+        Assert.SkipUnless(File.Exists("/usr/bin/promtool"), "promtool is not installed (Debian package prometheus; ./test.sh installs it as root)");
+        using var promtool = ManagedProcess.Start("promtool", "/usr/bin/promtool", ["check", "metrics"], stdin: exposition);
+        var exit = await promtool.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0 && promtool.Output.Trim().Length == 0, $"promtool check metrics (exit {exit}):\n{promtool.Output}");
     }
 
     [Fact]
