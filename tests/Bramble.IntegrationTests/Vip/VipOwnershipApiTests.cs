@@ -16,7 +16,8 @@ public sealed class VipOwnershipApiTests : IDisposable
     private const string MacA = "02:00:00:00:00:01";
     private const string MacB = "02:00:00:00:00:02";
     private const string MacObs = "02:00:00:00:00:09";
-    private readonly AggregatorProcess _aggregator = new(null, "--Rules:EvaluationInterval=00:00:00.1", "--Rules:WarmUp=00:00:00");
+    private readonly AggregatorProcess _aggregator = new(null, "--Rules:EvaluationInterval=00:00:00.1", "--Rules:WarmUp=00:00:00",
+        "--Rules:VipServiceDown:For=00:00:00", "--Rules:VipStaleUpstreamCache:ResolveAfter=00:00:01");
     private readonly DateTimeOffset _t0 = TimeProvider.System.GetUtcNow();
     private readonly Dictionary<string, ulong> _seq = [];
 
@@ -135,6 +136,44 @@ public sealed class VipOwnershipApiTests : IDisposable
         using var promtool = ManagedProcess.Start("promtool", "/usr/bin/promtool", ["check", "metrics"], stdin: exposition);
         var exit = await promtool.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.True(exit == 0 && promtool.Output.Trim().Length == 0, $"promtool check metrics (exit {exit}):\n{promtool.Output}");
+    }
+
+    [Fact]
+    public async Task AfterAFailover_FramesStillReachingTheOldOwner_AreAStaleUpstreamCacheThere_AndAClosedPortIsServiceDown()
+    {
+        await _aggregator.StartAsync();
+        using var a = new RawAgent(_aggregator.GrpcUrl);
+        using var b = new RawAgent(_aggregator.GrpcUrl);
+        using var obs = new RawAgent(_aggregator.GrpcUrl);
+        await FailoverAsync(a, b, obs);
+
+        // pi-a is back on the wire without the VIP; the router (…:fe) still sends it the VIP's frames.
+        foreach (var (at, total) in new[] { (3.2, 5ul), (4.2, 9ul) })
+        {
+            var stale = Window(at, assigned: false, MacB);
+            stale.MisdeliveredFramesTotal = total;
+            stale.LastMisdeliveredAt = At(at - 0.1);
+            stale.LastMisdeliveredSourceMac = "02:00:00:00:00:fe";
+            await SendAsync(a, "pi-a", stale);
+        }
+
+        var cache = await Eventually.WaitAsync(() => _aggregator.IncidentsAsync("?kind=VipStaleUpstreamCache"), i => i.Count == 1,
+            TimeSpan.FromSeconds(20), "VipStaleUpstreamCache");
+        var down = await Eventually.WaitAsync(() => _aggregator.IncidentsAsync("?kind=VipServiceDown"), i => i.Count == 1,
+            TimeSpan.FromSeconds(20), "VipServiceDown");
+
+        Assert.Equal(("pi-a", Vip), (cache[0].Subject.Node, cache[0].Subject.Vip));
+        Assert.Equal("4", cache[0].Evidence["framesSinceLastReport"]);
+        Assert.Equal("pi-b (02:00:00:00:00:02)", cache[0].Evidence["owners"]);
+        Assert.StartsWith("pi-a (02:00:00:00:00:01) → pi-b (02:00:00:00:00:02)", cache[0].Evidence["lastFailover"], StringComparison.Ordinal);
+        Assert.Equal(("443", "obs"), (down[0].Evidence["ports"], down[0].Evidence["checkedBy"]));
+
+        // The count stops rising: resolved after ResolveAfter (1 s here).
+        var steady = Window(5.2, assigned: false, MacB);
+        steady.MisdeliveredFramesTotal = 9;
+        await SendAsync(a, "pi-a", steady);
+        await Eventually.WaitAsync(() => _aggregator.IncidentsAsync("?kind=VipStaleUpstreamCache&state=resolved"), i => i.Count == 1,
+            TimeSpan.FromSeconds(20), "VipStaleUpstreamCache resolving");
     }
 
     [Fact]
