@@ -38,6 +38,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton(sp => new VipOwnerTracker(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new AggregatorMetrics(
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
+        services.TryAddSingleton<VipMetrics>();
         services.AddBrambleRules();
 
         services.AddGrpc(grpc =>
@@ -103,6 +104,7 @@ public static class AggregatorServiceCollectionExtensions
         app.MapGrpcService<AgentGatewayService>().RequireHost(grpcHost);
         app.MapGrpcHealthChecksService().RequireHost(grpcHost);
 
+        app.Services.GetRequiredService<VipMetrics>(); // its series join the registry when it is created
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);

@@ -255,7 +255,10 @@ public sealed partial class AgentSession : IDisposable
         // Every accepted report, not only the latest at a rule pass: failover times need each window and gratuitous ARP.
         if (vips.Count > 0)
         {
-            _vips!.Observe(entry.Name, macs, vips);
+            foreach (var f in _vips!.Observe(entry.Name, macs, vips))
+            {
+                LogVipOwnerChanged(_logger, f.Vip, f.FromNode ?? "unknown", f.FromMac, f.ToNode ?? "unknown", f.ToMac, f.Duration.TotalSeconds, f.MeasuredBy ?? "mixed clocks");
+            }
         }
 
         if (verdict == SequenceVerdict.AfterGap)
@@ -363,4 +366,8 @@ public sealed partial class AgentSession : IDisposable
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Agent {Node}: command {CommandId} finished: {Outcome}")]
     private static partial void LogCommandResult(ILogger logger, string node, string commandId, CommandOutcome outcome);
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning,
+        Message = "VIP {Vip}: owner changed from {FromNode} ({FromMac}) to {ToNode} ({ToMac}); gap {GapSeconds:0.###} s so far (clock of {MeasuredBy})")]
+    private static partial void LogVipOwnerChanged(ILogger logger, string vip, string fromNode, string fromMac, string toNode, string toMac, double gapSeconds, string measuredBy);
 }

@@ -5,6 +5,7 @@ using Bramble.Aggregator.Api;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Nodes;
 using Bramble.Engine.Rules.Agents;
+using Bramble.Engine.Vips;
 
 namespace Bramble.Aggregator.StatusPage;
 
@@ -18,14 +19,15 @@ public static class StatusPageEndpoint
 
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", (NodeDirectory nodes, IncidentBoard incidents, TimeProvider time) =>
+        endpoints.MapGet("/", (NodeDirectory nodes, IncidentBoard incidents, TimeProvider time, VipOwnerTracker vips) =>
             Results.Content(
-                Render(nodes.List().Select(NodeView.From).ToArray(), incidents.Open.Select(i => IncidentView.From(i)).ToArray(), time.GetUtcNow()),
+                Render(nodes.List().Select(NodeView.From).ToArray(), incidents.Open.Select(i => IncidentView.From(i)).ToArray(), time.GetUtcNow(),
+                    VipsResponse.From(vips, nodes).Vips),
                 "text/html; charset=utf-8"));
         return endpoints;
     }
 
-    public static string Render(IReadOnlyList<NodeView> nodes, IReadOnlyList<IncidentView> incidents, DateTimeOffset now)
+    public static string Render(IReadOnlyList<NodeView> nodes, IReadOnlyList<IncidentView> incidents, DateTimeOffset now, IReadOnlyList<VipOwnershipView>? vips = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -61,8 +63,9 @@ public static class StatusPageEndpoint
 
         AppendIncidents(page, incidents, inv);
         AppendNodes(page, nodes, incidents, now, inv);
+        VipSection.Append(page, vips ?? []);
 
-        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
+        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/vips\">VIPs (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
         return page.ToString();
     }
 

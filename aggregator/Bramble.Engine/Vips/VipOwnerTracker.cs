@@ -48,12 +48,16 @@ public sealed class VipOwnerTracker
     /// <summary>How long a failover's times may still be refined by late reports before it counts as measured.</summary>
     public TimeSpan SettleAfter { get; }
 
-    /// <summary>One observer's report: its own MACs (from its hello) and its view of every VIP it watches.</summary>
-    public void Observe(string observer, IReadOnlyList<string> observerMacs, IReadOnlyList<VipView> views)
+    /// <summary>
+    /// One observer's report: its own MACs (from its hello) and its view of every VIP it watches. Returns the owner
+    /// changes it revealed, with first estimates of their times (later reports may refine them).
+    /// </summary>
+    public IReadOnlyList<VipFailover> Observe(string observer, IReadOnlyList<string> observerMacs, IReadOnlyList<VipView> views)
     {
         ArgumentNullException.ThrowIfNull(observer);
         ArgumentNullException.ThrowIfNull(observerMacs);
         ArgumentNullException.ThrowIfNull(views);
+        List<VipFailover>? changes = null;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
@@ -73,10 +77,16 @@ public sealed class VipOwnerTracker
                     _vips.Add(view.Address, track);
                 }
 
-                track.Observe(observer, view, now, StaleAfter, () => ++_lastId, NodeOf);
+                if (track.Observe(observer, view, now, StaleAfter, () => ++_lastId, NodeOf) is { } failover)
+                {
+                    (changes ??= []).Add(failover.ToRecord(track.Address, NodeOf));
+                }
+
                 Settle(track, now);
             }
         }
+
+        return changes ?? (IReadOnlyList<VipFailover>)[];
     }
 
     /// <summary>Every VIP's ownership now; <paramref name="nodeOfMac"/> names MACs of nodes that watch no VIP themselves.</summary>

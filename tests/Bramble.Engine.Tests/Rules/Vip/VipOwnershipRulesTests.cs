@@ -149,7 +149,9 @@ public sealed class VipOwnershipRulesTests
         Report(Now.AddSeconds(-9), "pi-a", MacA, View(Now.AddSeconds(-9), MacB) with { MisdeliveredFramesTotal = 2, LastMisdeliveredSourceMac = Router });
         Report(Now.AddSeconds(-1), "pi-a", MacA, View(Now.AddSeconds(-1), MacB) with
         {
-            MisdeliveredFramesTotal = 7, LastMisdeliveredSourceMac = Router, LastMisdeliveredAt = Now.AddSeconds(-2),
+            MisdeliveredFramesTotal = 7,
+            LastMisdeliveredSourceMac = Router,
+            LastMisdeliveredAt = Now.AddSeconds(-2),
         });
 
         var finding = Assert.Single(Evaluate(new VipStaleUpstreamCacheRule(new VipStaleUpstreamCacheSettings()), Snapshot(
