@@ -89,9 +89,13 @@ public sealed partial class VipFailoverTests
 
             await cluster.WaitForIncidentAsync("VipSplitBrain", TimeSpan.FromSeconds(30));
 
-            // The evidence follows the latest reports: wait for the stale holder's own agent to have said so too.
+            // The evidence follows the latest reports: wait for every observer's view (the stale holder's own agent
+            // says it holds the VIP; the others hear its MAC answer beside the new owner's).
             var split = await Eventually.WaitAsync(() => Task.FromResult(cluster.Incidents().Single(i => i.GetProperty("kind").GetString() == "VipSplitBrain")),
-                i => i.GetProperty("evidence").GetProperty("holders").GetString() == "pi-1,pi-2", TimeSpan.FromSeconds(15), "both holders named");
+                i => i.GetProperty("evidence").GetProperty("holders").GetString() == "pi-1,pi-2"
+                    && i.GetProperty("evidence").GetProperty("answerers").GetString() is { } a
+                    && a.Contains("pi-1 (02:00:00:00:00:01)", StringComparison.Ordinal) && a.Contains("pi-2 (02:00:00:00:00:02)", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(15), "both holders named, with their MACs");
             var evidence = split.GetProperty("evidence");
             TestContext.Current.TestOutputHelper?.WriteLine($"evidence: {evidence}");
             Assert.Equal(Vip, split.GetProperty("subject").GetProperty("vip").GetString());
