@@ -39,6 +39,9 @@ internal sealed class VipTrack
             _observers.Add(observer, obs);
         }
 
+        // What this observer contributed to the owners before this report; unchanged, the owners cannot change.
+        var counted = obs.WindowAt is not null && !obs.Late && now - obs.ReceivedAt <= staleAfter;
+        var before = (Answerers: obs.Answerers, Claims: obs.Claims.Keys.ToHashSet(StringComparer.Ordinal), obs.SelfClaim);
         obs.ReceivedAt = now;
         Misdelivery(obs, view);
 
@@ -105,7 +108,9 @@ internal sealed class VipTrack
             obs.Claims[g.Mac] = g.HeardAt;
         }
 
-        return UpdateOwners(now, staleAfter, nextId, nodeOf);
+        var same = counted && !obs.Late && obs.SelfClaim == before.SelfClaim
+            && obs.Answerers.SetEquals(before.Answerers) && before.Claims.SetEquals(obs.Claims.Keys);
+        return same ? null : UpdateOwners(now, staleAfter, nextId, nodeOf);
     }
 
     /// <summary>Drops observers that stopped reporting from the owner set (it can only shrink here).</summary>
