@@ -35,7 +35,6 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<LedgerFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerFlusher>());
         services.TryAddSingleton<IncidentBoard>();
-        services.TryAddSingleton(sp => new VipOwnerTracker(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new AggregatorMetrics(
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
         services.TryAddSingleton<VipMetrics>();
@@ -86,6 +85,7 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IRule>(sp => new MemoryPressureRule(Rules(sp).MemoryPressure));
         services.TryAddSingleton(sp => new RuleEngine(sp.GetServices<IRule>(), sp.GetServices<ICauseRule>()));
         services.TryAddSingleton<IIncidentStore, SqliteIncidentStore>();
+        services.TryAddSingleton(sp => new VipOwnerTracker(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RuleEvaluationLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleEvaluationLoop>());
         return services;

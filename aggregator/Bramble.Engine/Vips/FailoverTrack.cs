@@ -16,6 +16,8 @@ internal sealed class FailoverTrack
         DetectedAt = detectedAt;
     }
 
+    private VipFailover? _settledRecord;
+
     public long Id { get; }
 
     public string FromMac { get; }
@@ -51,6 +53,23 @@ internal sealed class FailoverTrack
     }
 
     public VipFailover ToRecord(string vip, Func<string, string?> nodeOf)
+    {
+        // A settled failover no longer changes; with many observers computing it is the costly part of a snapshot.
+        if (Settled && _settledRecord is { FromNode: not null, ToNode: not null })
+        {
+            return _settledRecord;
+        }
+
+        var record = Compute(vip, nodeOf);
+        if (Settled)
+        {
+            _settledRecord = record;
+        }
+
+        return record;
+    }
+
+    private VipFailover Compute(string vip, Func<string, string?> nodeOf)
     {
         // Both ends from one observer's clock cancel that clock's offset; every observer's gap is at least the true one
         // (it may have heard the old owner later or the new one earlier than it could), so the smallest is the closest.

@@ -26,7 +26,11 @@ internal sealed class ObserverTrack
 
     public DateTimeOffset? LastGratuitousArpAt { get; set; }
 
+    /// <summary>Last answer on the wire (ARP reply or gratuitous ARP) of each MAC at this observer.</summary>
     public Dictionary<string, DateTimeOffset> LastAnswered { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Last probe at which this observer held the VIP itself (its own MAC): its word, not the wire's.</summary>
+    public Dictionary<string, DateTimeOffset> LastHeld { get; } = new(StringComparer.Ordinal);
 
     /// <summary>First answer or gratuitous ARP of each MAC's current run of answering at this observer.</summary>
     public Dictionary<string, DateTimeOffset> FirstHeard { get; } = new(StringComparer.Ordinal);

@@ -39,6 +39,9 @@ internal sealed class VipTrack
             _observers.Add(observer, obs);
         }
 
+        // What this observer contributed to the owners before this report; unchanged, the owners cannot change.
+        var counted = obs.WindowAt is not null && !obs.Late && now - obs.ReceivedAt <= staleAfter;
+        var before = (Answerers: obs.Answerers, Claims: obs.Claims.Keys.ToHashSet(StringComparer.Ordinal), obs.SelfClaim);
         obs.ReceivedAt = now;
         Misdelivery(obs, view);
 
@@ -57,7 +60,7 @@ internal sealed class VipTrack
 
         foreach (var g in garps.Where(g => newWindow && g.HeardAt <= windowAt))
         {
-            Heard(obs, g.Mac, g.HeardAt);
+            Heard(obs, g.Mac, g.HeardAt, wire: true);
         }
 
         if (newWindow)
@@ -84,7 +87,7 @@ internal sealed class VipTrack
 
             foreach (var (mac, at) in answers)
             {
-                Heard(obs, mac, at);
+                Heard(obs, mac, at, wire: mac != obs.SelfClaim);
             }
 
             // A MAC missing from a window has stopped answering at this observer: its next answer starts a new run.
@@ -101,11 +104,13 @@ internal sealed class VipTrack
 
         foreach (var g in garps.Where(g => g.HeardAt > obs.WindowAt!.Value))
         {
-            Heard(obs, g.Mac, g.HeardAt);
+            Heard(obs, g.Mac, g.HeardAt, wire: true);
             obs.Claims[g.Mac] = g.HeardAt;
         }
 
-        return UpdateOwners(now, staleAfter, nextId, nodeOf);
+        var same = counted && !obs.Late && obs.SelfClaim == before.SelfClaim
+            && obs.Answerers.SetEquals(before.Answerers) && before.Claims.SetEquals(obs.Claims.Keys);
+        return same ? null : UpdateOwners(now, staleAfter, nextId, nodeOf);
     }
 
     /// <summary>Drops observers that stopped reporting from the owner set (it can only shrink here).</summary>
@@ -130,9 +135,13 @@ internal sealed class VipTrack
                 .OrderByDescending(LastAnswered).ThenBy(m => m, StringComparer.Ordinal).First();
             var to = added.OrderBy(FirstHeard).ThenBy(m => m, StringComparer.Ordinal).First();
             failover = new FailoverTrack(nextId(), from, nodeOf(from), to, nodeOf(to), now);
+
+            // The old end from the wire; a node's own "I held it" only when nobody heard the old owner answer (a
+            // node still holding the VIP behind a dead link would otherwise shorten the gap).
+            var wireHeardOld = _observers.Values.Any(o => o.LastAnswered.ContainsKey(from));
             foreach (var obs in _observers.Values)
             {
-                if (obs.LastAnswered.TryGetValue(from, out var lastOld))
+                if ((wireHeardOld ? obs.LastAnswered : obs.LastHeld).TryGetValue(from, out var lastOld))
                 {
                     failover.OldAnswered(obs.Name, lastOld);
                 }
@@ -183,12 +192,13 @@ internal sealed class VipTrack
             .ToList();
     }
 
-    private void Heard(ObserverTrack obs, string mac, DateTimeOffset at)
+    private void Heard(ObserverTrack obs, string mac, DateTimeOffset at, bool wire)
     {
         var continuing = obs.FirstHeard.ContainsKey(mac);
-        if (!obs.LastAnswered.TryGetValue(mac, out var last) || at > last)
+        var lastOf = wire ? obs.LastAnswered : obs.LastHeld;
+        if (!lastOf.TryGetValue(mac, out var last) || at > last)
         {
-            obs.LastAnswered[mac] = at;
+            lastOf[mac] = at;
         }
 
         if (!obs.FirstHeard.TryGetValue(mac, out var first) || at < first)
@@ -199,7 +209,7 @@ internal sealed class VipTrack
         if (Open is { } open)
         {
             // The old owner still answering (its run not broken) moves the old end; a comeback is a new failover.
-            if (continuing && mac == open.FromMac)
+            if (continuing && wire && mac == open.FromMac)
             {
                 open.OldAnswered(obs.Name, at);
             }
@@ -212,7 +222,10 @@ internal sealed class VipTrack
     }
 
     private DateTimeOffset LastAnswered(string mac) =>
-        _observers.Values.Select(o => o.LastAnswered.TryGetValue(mac, out var at) ? at : DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        _observers.Values.SelectMany(o => new[] { o.LastAnswered, o.LastHeld })
+            .Select(d => d.TryGetValue(mac, out var at) ? at : DateTimeOffset.MinValue)
+            .DefaultIfEmpty(DateTimeOffset.MinValue)
+            .Max();
 
     private DateTimeOffset FirstHeard(string mac) =>
         _observers.Values.Select(o => o.FirstHeard.TryGetValue(mac, out var at) ? at : DateTimeOffset.MaxValue).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();

@@ -87,6 +87,36 @@ public sealed class VipOwnerTrackerTests
     }
 
     [Fact]
+    public void Observe_TheOldOwnerStillHoldingTheVipBehindADeadLink_DoesNotShortenTheGapWithItsOwnWord()
+    {
+        // pi-a's replies stop reaching the wire after 10.0; it still holds the VIP (its own probe at 10.8 says so) and
+        // hears pi-b's gratuitous ARP at 11.5 like obs does.
+        At(10.6);
+        Report("pi-a", MacA, View(10.0) with { AssignedLocally = true, InterfaceMac = MacA });
+        Report("obs", MacObs, View(10.0, (MacA, 1)));
+        At(11.6);
+        Report("pi-a", MacA, WithGarps(View(10.8) with { AssignedLocally = true, InterfaceMac = MacA }, (11.5, MacB)));
+        Report("obs", MacObs, WithGarps(View(11.0), (11.5, MacB)));
+
+        var failover = Assert.Single(Ownership().Failovers);
+
+        Assert.Equal(("obs", TimeSpan.FromSeconds(1.499)), (failover.MeasuredBy, failover.Duration));
+    }
+
+    [Fact]
+    public void Observe_OnlyTheOwnerWatches_TimesTheFailoverFromItsOwnWord()
+    {
+        At(1);
+        Report("pi-a", MacA, View(0.5) with { AssignedLocally = true, InterfaceMac = MacA });
+        At(3);
+        Report("pi-a", MacA, View(2.5, (MacB, 1)));
+
+        var failover = Assert.Single(Ownership().Failovers);
+
+        Assert.Equal(("pi-a", TimeSpan.FromSeconds(2.001)), (failover.MeasuredBy, failover.Duration));
+    }
+
+    [Fact]
     public void Observe_ALaggingObserverStillSeesTheOldOwner_CountsOneChangeNotThree()
     {
         At(1);
