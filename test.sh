@@ -14,9 +14,10 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # mountstats collector cross-checks Bramble's parser on the same fixture), and iproute2, python3 (a user-space
 # ARP responder), keepalived and nftables for the VIP tests in network namespaces.
 # nfs-ganesha, nfs-ganesha-vfs and rpcbind: a real user-space NFS server in a test namespace for the RPC ping tests
-# (rpcbind's rpcinfo confirms it answers).
+# (rpcbind's rpcinfo confirms it answers). tcpdump: the VIP failover test times the same failover from a packet
+# capture, independently of Bramble.
 packages=(git util-linux curl prometheus chromium fonts-dejavu-core fuse3 python3-fusepy prometheus-node-exporter iproute2 python3 keepalived nftables)
-packages+=(nfs-ganesha nfs-ganesha-vfs rpcbind)
+packages+=(nfs-ganesha nfs-ganesha-vfs rpcbind tcpdump)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -94,6 +94,7 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService<ReadinessGate>();
         services.AddHostedService<WatchdogLoop>();
         services.AddHostedService<GratuitousArpListener>();
+        services.AddHostedService<MisdeliveryListener>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
+using Bramble.Engine.Vips;
 
 namespace Bramble.Aggregator.Api;
 
@@ -33,6 +34,7 @@ public static class ApiEndpoints
                 ? Results.Problem($"no incident '{id}'", statusCode: StatusCodes.Status404NotFound)
                 : Results.Json(IncidentView.From(incident, store.Transitions(id)));
         });
+        endpoints.MapGet("/api/v1/vips", (VipOwnerTracker vips, NodeDirectory nodes) => Results.Json(VipsResponse.From(vips, nodes)));
         endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
         endpoints.MapGet("/readyz", (LedgerFlusher flusher) => flusher.Healthy
             ? Results.Text("ready\n")

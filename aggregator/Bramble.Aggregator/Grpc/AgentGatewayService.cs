@@ -2,6 +2,7 @@ using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
+using Bramble.Engine.Vips;
 using Bramble.Protos.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
     private readonly TimeProvider _time;
     private readonly ILogger<AgentSession> _logger;
     private readonly ICommandResultSink? _commandResults;
+    private readonly VipOwnerTracker _vips;
 
     public AgentGatewayService(
         NodeDirectory nodes,
@@ -26,6 +28,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         IOptions<AggregatorOptions> options,
         TimeProvider time,
         ILogger<AgentSession> logger,
+        VipOwnerTracker vips,
         ICommandResultSink? commandResults = null)
     {
         _commandResults = commandResults;
@@ -36,6 +39,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _vips = vips;
     }
 
     public override async Task Connect(
@@ -44,7 +48,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _commandResults);
+        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _commandResults, _vips);
         await session.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
 }

@@ -11,6 +11,7 @@ using Bramble.Engine.Rules.Agents;
 using Bramble.Engine.Rules.Nfs;
 using Bramble.Engine.Rules.Node;
 using Bramble.Engine.Rules.Vip;
+using Bramble.Engine.Vips;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton(sp => new AggregatorMetrics(
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
         services.TryAddSingleton<NodeMetrics>();
+        services.TryAddSingleton<VipMetrics>();
         services.AddBrambleRules();
         services.AddBrambleRemediation();
 
@@ -70,6 +72,10 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IRule>(sp => new VipDarkRule(Rules(sp).VipDark));
         services.AddSingleton<IRule>(sp => new VipStaleNeighbourRule(Rules(sp).VipStaleNeighbour));
         services.AddSingleton<IRule>(sp => new VipAnnouncerMisconfiguredRule(Rules(sp).VipAnnouncerMisconfigured));
+        services.AddSingleton<IRule>(sp => new VipOwnerMismatchRule(Rules(sp).VipOwnerMismatch));
+        services.AddSingleton<IRule>(sp => new VipFlappingRule(Rules(sp).VipFlapping));
+        services.AddSingleton<IRule>(sp => new VipServiceDownRule(Rules(sp).VipServiceDown));
+        services.AddSingleton<IRule>(sp => new VipStaleUpstreamCacheRule(Rules(sp).VipStaleUpstreamCache));
         services.AddSingleton<IRule>(sp => new KubeletDownRule(Rules(sp).KubeletDown));
         services.AddSingleton<IRule>(sp => new KubeletCrashLoopRule(Rules(sp).KubeletCrashLoop));
         services.AddSingleton<IRule>(sp => new ContainerRuntimeDownRule(Rules(sp).ContainerRuntimeDown));
@@ -85,6 +91,7 @@ public static class AggregatorServiceCollectionExtensions
         services.AddSingleton<IRule>(sp => new NodeAddressChangedRule(Rules(sp).NodeAddressChanged));
         services.TryAddSingleton(sp => new RuleEngine(sp.GetServices<IRule>(), sp.GetServices<ICauseRule>()));
         services.TryAddSingleton<IIncidentStore, SqliteIncidentStore>();
+        services.TryAddSingleton(sp => new VipOwnerTracker(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RuleEvaluationLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleEvaluationLoop>());
         return services;
@@ -103,6 +110,7 @@ public static class AggregatorServiceCollectionExtensions
         app.MapGrpcService<AgentGatewayService>().RequireHost(grpcHost);
         app.MapGrpcHealthChecksService().RequireHost(grpcHost);
 
+        app.Services.GetRequiredService<VipMetrics>(); // its series join the registry when it is created
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);

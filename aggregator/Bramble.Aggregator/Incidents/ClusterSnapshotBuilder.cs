@@ -1,12 +1,13 @@
 using Bramble.Aggregator.Nodes;
 using Bramble.Engine.Cluster;
+using Bramble.Engine.Vips;
 
 namespace Bramble.Aggregator.Incidents;
 
 /// <summary>Maps the aggregator's node entries to the engine's view (the engine knows nothing of protobuf or locks).</summary>
 public static class ClusterSnapshotBuilder
 {
-    public static ClusterSnapshot Build(NodeDirectory nodes, DateTimeOffset now, DateTimeOffset monitoringSince)
+    public static ClusterSnapshot Build(NodeDirectory nodes, DateTimeOffset now, DateTimeOffset monitoringSince, VipOwnerTracker? vips = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         var states = new List<NodeState>(nodes.Count);
@@ -19,7 +20,7 @@ public static class ClusterSnapshotBuilder
                     ledger.Name, entry.Connected, ledger.LastReportAt, ledger.LastSeen, ledger.ReportInterval, ledger.BootId, ledger.BootChangedAt, ledger.PreviousBootId)
                 {
                     NfsMounts = NfsMountMapper.Map(entry.LatestReport, entry.Nfs),
-                    Vips = VipViewMapper.Map(entry.LatestReport),
+                    Vips = VipViewMapper.Map(entry.LatestReport, entry.LastHello),
                     Macs = VipViewMapper.Macs(entry.LastHello),
                     Kubelet = NodeHealthMapper.Kubelet(entry.LatestReport, entry.KubeletRestarts.RestartsInWindow),
                     Vitals = NodeHealthMapper.Vitals(entry.LatestReport),
@@ -28,6 +29,23 @@ public static class ClusterSnapshotBuilder
             }
         }
 
-        return new ClusterSnapshot(now, monitoringSince, states);
+        var snapshot = new ClusterSnapshot(now, monitoringSince, states);
+        return vips is null ? snapshot : snapshot with { VipOwnership = vips.Snapshot(NodeOfMac(states)) };
+    }
+
+    /// <summary>Every node's MACs from its hello, to name VIP owners that watch no VIP themselves.</summary>
+    public static Dictionary<string, string> NodeOfMac(IEnumerable<NodeState> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            foreach (var mac in node.Macs)
+            {
+                map.TryAdd(mac.ToLowerInvariant(), node.Name);
+            }
+        }
+
+        return map;
     }
 }

@@ -3,6 +3,7 @@ using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Incidents;
 using Bramble.Engine.Rules;
+using Bramble.Engine.Vips;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Incidents;
@@ -23,6 +24,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     private readonly ILogger<RuleEvaluationLoop> _logger;
     private readonly DateTimeOffset _monitoringSince;
     private readonly IncidentTracker _tracker;
+    private readonly VipOwnerTracker _vips;
 
     public RuleEvaluationLoop(
         NodeDirectory nodes,
@@ -32,7 +34,8 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         AggregatorMetrics metrics,
         TimeProvider time,
         IOptions<RulesOptions> options,
-        ILogger<RuleEvaluationLoop> logger)
+        ILogger<RuleEvaluationLoop> logger,
+        VipOwnerTracker vips)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -45,6 +48,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _vips = vips;
         _monitoringSince = time.GetUtcNow();
         _tracker = new IncidentTracker(engine.Settings, store.LoadOpen(), _monitoringSince, _options.WarmUp);
         _board.Publish(_tracker.Open);
@@ -55,7 +59,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     {
         // Whole milliseconds, as the store keeps them: an incident reads the same before and after a restart.
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        var result = _engine.Evaluate(ClusterSnapshotBuilder.Build(_nodes, now, _monitoringSince));
+        var result = _engine.Evaluate(ClusterSnapshotBuilder.Build(_nodes, now, _monitoringSince, _vips));
         var update = _tracker.Apply(result, now);
         if (update.Changed.Count > 0 || update.Transitions.Count > 0)
         {

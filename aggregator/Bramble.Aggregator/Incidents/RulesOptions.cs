@@ -3,6 +3,7 @@ using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
 using Bramble.Engine.Rules.Nfs;
 using Bramble.Engine.Rules.Node;
+using Bramble.Engine.Rules.Vip;
 
 namespace Bramble.Aggregator.Incidents;
 
@@ -46,6 +47,14 @@ public sealed class RulesOptions
     public RuleSettings VipStaleNeighbour { get; set; } = new() { For = TimeSpan.FromSeconds(30) };
 
     public RuleSettings VipAnnouncerMisconfigured { get; set; } = new() { ResolveAfter = TimeSpan.Zero };
+
+    public VipOwnerMismatchSettings VipOwnerMismatch { get; set; } = new();
+
+    public VipFlappingSettings VipFlapping { get; set; } = new();
+
+    public VipServiceDownSettings VipServiceDown { get; set; } = new();
+
+    public VipStaleUpstreamCacheSettings VipStaleUpstreamCache { get; set; } = new();
 
     public KubeletDownSettings KubeletDown { get; set; } = new();
 

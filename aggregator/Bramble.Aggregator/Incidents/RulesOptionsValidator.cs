@@ -60,6 +60,21 @@ public sealed class RulesOptionsValidator : IValidateOptions<RulesOptions>
         Common(failures, $"{prefix}{nameof(options.VipDark)}", options.VipDark);
         Common(failures, $"{prefix}{nameof(options.VipStaleNeighbour)}", options.VipStaleNeighbour);
         Common(failures, $"{prefix}{nameof(options.VipAnnouncerMisconfigured)}", options.VipAnnouncerMisconfigured);
+        Common(failures, $"{prefix}{nameof(options.VipOwnerMismatch)}", options.VipOwnerMismatch);
+        if (options.VipOwnerMismatch.MissedReports is < 1 or > 1000)
+        {
+            failures.Add($"{prefix}VipOwnerMismatch:MissedReports: must be between 1 and 1000 (got {options.VipOwnerMismatch.MissedReports})");
+        }
+
+        Common(failures, $"{prefix}{nameof(options.VipFlapping)}", options.VipFlapping);
+        if (options.VipFlapping.MaxChanges < 1)
+        {
+            failures.Add($"{prefix}VipFlapping:MaxChanges: must be at least 1 (got {options.VipFlapping.MaxChanges})");
+        }
+
+        Positive(failures, $"{prefix}VipFlapping:Window", options.VipFlapping.Window);
+        Common(failures, $"{prefix}{nameof(options.VipServiceDown)}", options.VipServiceDown);
+        Common(failures, $"{prefix}{nameof(options.VipStaleUpstreamCache)}", options.VipStaleUpstreamCache);
         Common(failures, $"{prefix}{nameof(options.KubeletDown)}", options.KubeletDown);
         Common(failures, $"{prefix}{nameof(options.KubeletCrashLoop)}", options.KubeletCrashLoop);
         if (options.KubeletCrashLoop.MinRestarts < 1)

@@ -1,8 +1,11 @@
 using System.Threading.Channels;
 using Bramble.Aggregator.Hosting;
+using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
+using Bramble.Engine.Cluster;
 using Bramble.Engine.Nodes;
+using Bramble.Engine.Vips;
 using Bramble.Protos.V1;
 using Grpc.Core;
 
@@ -26,6 +29,7 @@ public sealed partial class AgentSession : IDisposable
     private readonly int _maxMessageBytes;
     private readonly string _peer;
     private readonly ICommandResultSink? _commandResults;
+    private readonly VipOwnerTracker? _vips;
     private readonly Channel<AggregatorMessage> _rejects = Channel.CreateBounded<AggregatorMessage>(
         new BoundedChannelOptions(MaxQueuedRejects) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -49,7 +53,8 @@ public sealed partial class AgentSession : IDisposable
         TimeProvider time,
         ILogger logger,
         string peer,
-        ICommandResultSink? commandResults = null)
+        ICommandResultSink? commandResults = null,
+        VipOwnerTracker? vips = null)
     {
         _commandResults = commandResults;
         _nodes = nodes;
@@ -59,6 +64,7 @@ public sealed partial class AgentSession : IDisposable
         _logger = logger;
         _maxMessageBytes = options.MaxMessageBytes;
         _peer = peer;
+        _vips = vips;
     }
 
     public async Task RunAsync(
@@ -253,6 +259,8 @@ public sealed partial class AgentSession : IDisposable
         SequenceVerdict verdict;
         ulong missing, lastSeq;
         Task durable;
+        IReadOnlyList<VipView> vips = [];
+        IReadOnlyList<string> macs = [];
         lock (entry.Gate)
         {
             if (!ReferenceEquals(entry.CurrentSession, this))
@@ -271,10 +279,25 @@ public sealed partial class AgentSession : IDisposable
                 {
                     entry.KubeletRestarts.Record(now, kubelet.Restarts);
                 }
+
+                if (_vips is not null && report.Vips.Count > 0)
+                {
+                    vips = VipViewMapper.Map(report, entry.LastHello);
+                    macs = VipViewMapper.Macs(entry.LastHello);
+                }
             }
 
             lastSeq = entry.Ledger.LastSeq;
             durable = _flusher.MarkDirty(entry);
+        }
+
+        // Every accepted report, not only the latest at a rule pass: failover times need each window and gratuitous ARP.
+        if (vips.Count > 0)
+        {
+            foreach (var f in _vips!.Observe(entry.Name, macs, vips))
+            {
+                LogVipOwnerChanged(_logger, f.Vip, f.FromNode ?? "unknown", f.FromMac, f.ToNode ?? "unknown", f.ToMac, f.Duration.TotalSeconds, f.MeasuredBy ?? "mixed clocks");
+            }
         }
 
         if (verdict == SequenceVerdict.AfterGap)
@@ -387,4 +410,8 @@ public sealed partial class AgentSession : IDisposable
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Agent {Node}: command {CommandId} finished: {Outcome}")]
     private static partial void LogCommandResult(ILogger logger, string node, string commandId, CommandOutcome outcome);
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning,
+        Message = "VIP {Vip}: owner changed from {FromNode} ({FromMac}) to {ToNode} ({ToMac}); gap {GapSeconds:0.###} s so far (clock of {MeasuredBy})")]
+    private static partial void LogVipOwnerChanged(ILogger logger, string vip, string fromNode, string fromMac, string toNode, string toMac, double gapSeconds, string measuredBy);
 }

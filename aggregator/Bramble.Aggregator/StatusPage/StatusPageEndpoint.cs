@@ -7,6 +7,7 @@ using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
 using Bramble.Engine.Remediation;
 using Bramble.Engine.Rules.Agents;
+using Bramble.Engine.Vips;
 
 namespace Bramble.Aggregator.StatusPage;
 
@@ -20,16 +21,21 @@ public static class StatusPageEndpoint
 
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", (NodeDirectory nodes, IncidentBoard incidents, TimeProvider time, RemediationCoordinator remediation) =>
+        endpoints.MapGet("/", (NodeDirectory nodes, IncidentBoard incidents, TimeProvider time, RemediationCoordinator remediation, VipOwnerTracker vips) =>
             Results.Content(
                 Render(nodes.List().Select(NodeView.From).ToArray(), incidents.Open.Select(i => IncidentView.From(i)).ToArray(), time.GetUtcNow(),
-                    remediation.Plans().Where(p => p.Status != PlanStatus.Finished).Select(RemediationPlanView.From).ToArray()),
+                    remediation.Plans().Where(p => p.Status != PlanStatus.Finished).Select(RemediationPlanView.From).ToArray(),
+                    VipsResponse.From(vips, nodes).Vips),
                 "text/html; charset=utf-8"));
         return endpoints;
     }
 
     public static string Render(
-        IReadOnlyList<NodeView> nodes, IReadOnlyList<IncidentView> incidents, DateTimeOffset now, IReadOnlyList<RemediationPlanView>? remediations = null)
+        IReadOnlyList<NodeView> nodes,
+        IReadOnlyList<IncidentView> incidents,
+        DateTimeOffset now,
+        IReadOnlyList<RemediationPlanView>? remediations = null,
+        IReadOnlyList<VipOwnershipView>? vips = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -66,8 +72,9 @@ public static class StatusPageEndpoint
         AppendIncidents(page, incidents, inv);
         AppendRemediations(page, remediations ?? [], inv);
         AppendNodes(page, nodes, incidents, now, inv);
+        VipSection.Append(page, vips ?? []);
 
-        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/remediations\">remediations (JSON)</a> · <a href=\"/api/v1/audit\">audit (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
+        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/vips\">VIPs (JSON)</a> · <a href=\"/api/v1/remediations\">remediations (JSON)</a> · <a href=\"/api/v1/audit\">audit (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
         return page.ToString();
     }
 

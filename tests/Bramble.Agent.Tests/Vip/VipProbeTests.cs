@@ -28,6 +28,7 @@ public sealed class VipProbeTests : IDisposable
     private readonly WatchedTime _time = new();
     private readonly FakeArpChannel _channel = new();
     private readonly GratuitousArpLog _gratuitous = new();
+    private readonly MisdeliveredFrames _misdelivered = new();
     private readonly InMemoryFileSystem _fs = new InMemoryFileSystem().Add("/host/proc/net/route", Route);
 
     [Fact]
@@ -170,6 +171,73 @@ public sealed class VipProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task Probe_ProbedAt_IsTheWallClockTimeTheRequestWentOut()
+    {
+        _time.Advance(TimeSpan.FromMilliseconds(1234));
+        var sentAt = _time.GetUtcNow();
+        var run = Probe(Options("192.0.2.100")).ProbeAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        await _channel.DeliverAsync(ArpFrames.Reply("02:00:00:00:00:01", "192.0.2.100"));
+        _time.Advance(TimeSpan.FromMilliseconds(498));
+
+        var vip = Assert.Single(Contribute(await run).Vips);
+        Assert.Equal(sentAt, vip.ProbedAt.ToDateTimeOffset());
+
+        // The reply time on the agent clock is probed_at + latency.
+        Assert.Equal(sentAt.AddMilliseconds(2), vip.ProbedAt.ToDateTimeOffset() + vip.Responders[0].FirstReplyLatency.ToTimeSpan());
+    }
+
+    [Fact]
+    public async Task Report_GratuitousArpsSinceThePreviousReport_OldestFirst_EachInOneReportOnly()
+    {
+        var vipAddress = IPAddress.Parse("192.0.2.100");
+        var t0 = new DateTimeOffset(2026, 11, 26, 8, 59, 58, 0, TimeSpan.Zero);
+        _gratuitous.Record(vipAddress, new GratuitousArpSighting(t0, "02:00:00:00:00:01"));
+        _gratuitous.Record(vipAddress, new GratuitousArpSighting(t0.AddMilliseconds(300), "02:00:00:00:00:02"));
+        _gratuitous.Record(IPAddress.Parse("192.0.2.55"), new GratuitousArpSighting(t0, "02:00:00:00:00:05"));
+        var run = Probe(Options("192.0.2.100")).ProbeAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var result = await run;
+
+        var first = Assert.Single(Contribute(result).Vips);
+        Assert.Equal(
+            [(t0, "02:00:00:00:00:01"), (t0.AddMilliseconds(300), "02:00:00:00:00:02")],
+            first.GratuitousArps.Select(g => (g.HeardAt.ToDateTimeOffset(), g.Mac)));
+
+        // The next report made from the same probe run carries only what was heard since.
+        _gratuitous.Record(vipAddress, new GratuitousArpSighting(t0.AddSeconds(5), "02:00:00:00:00:02"));
+        var second = Assert.Single(Contribute(result).Vips);
+        Assert.Equal([(t0.AddSeconds(5), "02:00:00:00:00:02")], second.GratuitousArps.Select(g => (g.HeardAt.ToDateTimeOffset(), g.Mac)));
+        Assert.Equal("02:00:00:00:00:02", second.LastGratuitousArpMac);
+        Assert.Empty(Assert.Single(Contribute(result).Vips).GratuitousArps);
+
+        // The first report was not changed by making the others.
+        Assert.Equal(2, first.GratuitousArps.Count);
+    }
+
+    [Fact]
+    public async Task Report_MisdeliveredFrames_AreReportedAsCountedWhenTheReportIsMade()
+    {
+        var vipAddress = IPAddress.Parse("192.0.2.100");
+        var run = Probe(Options("192.0.2.100")).ProbeAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var result = await run;
+        Assert.Equal(0ul, Assert.Single(Contribute(result).Vips).MisdeliveredFramesTotal);
+
+        var at = _time.GetUtcNow();
+        _misdelivered.Count(vipAddress, at.AddSeconds(-1), "02:00:00:00:00:0a");
+        _misdelivered.Count(vipAddress, at, "02:00:00:00:00:09");
+
+        var vip = Assert.Single(Contribute(result).Vips);
+        Assert.Equal(2ul, vip.MisdeliveredFramesTotal);
+        Assert.Equal(at, vip.LastMisdeliveredAt.ToDateTimeOffset());
+        Assert.Equal("02:00:00:00:00:09", vip.LastMisdeliveredSourceMac);
+    }
+
+    [Fact]
     public async Task Probe_WithoutCapNetRaw_IsAnErrorThatSaysSo()
     {
         _channel.OpenFailure = new ArpChannelUnavailableException("cannot open a raw packet socket (AccessDenied): the agent needs CAP_NET_RAW") { MissingCapability = true };
@@ -242,7 +310,7 @@ public sealed class VipProbeTests : IDisposable
     public void Dispose() => _channel.Dispose();
 
     private VipProbe Probe(VipOptions options) =>
-        new(Microsoft.Extensions.Options.Options.Create(options), new ArpProber(_channel, _time), new PortChecker(_time), _gratuitous, _fs, Paths, _time);
+        new(Microsoft.Extensions.Options.Options.Create(options), new ArpProber(_channel, _time), new PortChecker(_time), _gratuitous, _misdelivered, _fs, Paths, _time);
 
     private static VipOptions Options(params string[] addresses)
     {

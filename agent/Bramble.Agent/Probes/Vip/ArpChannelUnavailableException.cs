@@ -1,6 +1,6 @@
 namespace Bramble.Agent.Probes.Vip;
 
-/// <summary>A raw ARP channel cannot be opened: no such interface, or no CAP_NET_RAW. The message says which.</summary>
+/// <summary>A raw packet channel (ARP, or the misdelivery listener's) cannot be opened: no such interface, or no CAP_NET_RAW. The message says which.</summary>
 public sealed class ArpChannelUnavailableException : Exception
 {
     public ArpChannelUnavailableException()

@@ -21,17 +21,21 @@ public sealed class ArpProber
         _time = time;
     }
 
-    public async Task<IReadOnlyDictionary<IPAddress, IReadOnlyList<ArpResponderTally>>> AskAsync(
+    public async Task<IReadOnlyDictionary<IPAddress, ArpAnswers>> AskAsync(
         string interfaceName, IReadOnlyCollection<IPAddress> vips, TimeSpan window, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(vips);
         var tallies = vips.ToDictionary(v => v, _ => new Dictionary<string, ArpResponderTally>(StringComparer.Ordinal));
         using var channel = _channels.Open(interfaceName);
         var sentAt = new Dictionary<IPAddress, long>();
+        var probedAt = new Dictionary<IPAddress, DateTimeOffset>();
         foreach (var vip in vips)
         {
             channel.Send(ArpFrameCodec.BuildRequest(channel.Mac, vip));
             sentAt[vip] = _time.GetTimestamp();
+
+            // Wall-clock time, so the aggregator can line this window up with other nodes' wire times.
+            probedAt[vip] = _time.GetUtcNow();
         }
 
         using var windowEnd = new CancellationTokenSource(window, _time);
@@ -70,6 +74,6 @@ public sealed class ArpProber
 
         return tallies.ToDictionary(
             kv => kv.Key,
-            kv => (IReadOnlyList<ArpResponderTally>)kv.Value.Values.OrderBy(t => t.FirstReplyLatency).ToArray());
+            kv => new ArpAnswers(probedAt[kv.Key], kv.Value.Values.OrderBy(t => t.FirstReplyLatency).ToArray()));
     }
 }

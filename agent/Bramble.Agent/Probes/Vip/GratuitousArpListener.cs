@@ -68,7 +68,8 @@ public sealed class GratuitousArpListener : BackgroundService
                     var length = await channel.ReceiveAsync(buffer, stoppingToken);
                     var frame = ArpFrameCodec.Parse(buffer.AsSpan(0, length)).Frame;
 
-                    // This node's own announcements count too: when it takes a VIP over, its GARP is the wire's record.
+                    // Only other nodes' announcements arrive: a packet socket bound to one EtherType does not see this
+                    // node's outgoing frames (checked in the lab). A holder's own claim is its assigned_locally.
                     if (frame is { IsGratuitous: true } && vips.Contains(frame.SenderIp))
                     {
                         var previous = _log.Record(frame.SenderIp, new GratuitousArpSighting(_time.GetUtcNow(), frame.SenderMac));

@@ -12,8 +12,8 @@ namespace Bramble.Agent.Probes.Vip;
 
 /// <summary>
 /// Asks the network who holds each watched VIP (every MAC that answers within the window), whether the VIP is
-/// assigned here, the last gratuitous ARP heard for it, and whether its ports answer. Observes, never judges: split
-/// brain and dark VIPs are the aggregator's call, from every node's view.
+/// assigned here, the gratuitous ARPs heard for it, frames misdelivered to this node, and whether its ports answer.
+/// Observes, never judges: split brain and dark VIPs are the aggregator's call, from every node's view.
 /// </summary>
 public sealed class VipProbe : IProbe
 {
@@ -21,6 +21,7 @@ public sealed class VipProbe : IProbe
     private readonly ArpProber _prober;
     private readonly PortChecker _ports;
     private readonly GratuitousArpLog _gratuitous;
+    private readonly MisdeliveredFrames _misdelivered;
     private readonly IFileSystem _fileSystem;
     private readonly HostPaths _paths;
     private readonly TimeProvider _time;
@@ -31,6 +32,7 @@ public sealed class VipProbe : IProbe
         ArpProber prober,
         PortChecker ports,
         GratuitousArpLog gratuitous,
+        MisdeliveredFrames misdelivered,
         IFileSystem fileSystem,
         HostPaths paths,
         TimeProvider time)
@@ -40,6 +42,7 @@ public sealed class VipProbe : IProbe
         _prober = prober;
         _ports = ports;
         _gratuitous = gratuitous;
+        _misdelivered = misdelivered;
         _fileSystem = fileSystem;
         _paths = paths;
         _time = time;
@@ -123,7 +126,9 @@ public sealed class VipProbe : IProbe
                 observation.KubeIpvs0Present = traits.KubeIpvs0Present;
             }
 
-            foreach (var tally in responders[target.Address])
+            var answers = responders[target.Address];
+            observation.ProbedAt = Timestamp.FromDateTimeOffset(answers.ProbedAt);
+            foreach (var tally in answers.Responders)
             {
                 observation.Responders.Add(new ArpResponder
                 {
@@ -131,12 +136,6 @@ public sealed class VipProbe : IProbe
                     FirstReplyLatency = Duration.FromTimeSpan(tally.FirstReplyLatency),
                     Replies = tally.Replies,
                 });
-            }
-
-            if (_gratuitous.Last(target.Address) is { } sighting)
-            {
-                observation.LastGratuitousArpAt = Timestamp.FromDateTimeOffset(sighting.At);
-                observation.LastGratuitousArpMac = sighting.Mac;
             }
 
             observation.Ports.AddRange(portChecks.Where(c => c.Address.Equals(target.Address)).Select(c => c.Task.Result));
@@ -149,7 +148,36 @@ public sealed class VipProbe : IProbe
             return ProbeResult.Error(detail);
         }
 
-        return new ProbeResult(ProbeStatus.Ok, detail, Fingerprint(observations), report => report.Vips.AddRange(observations));
+        return new ProbeResult(ProbeStatus.Ok, detail, Fingerprint(observations), report => report.Vips.AddRange(observations.Select(WithWireRecords)));
+    }
+
+    /// <summary>
+    /// Runs when a report is made, not when the probe ran: the gratuitous ARPs heard since the previous report go
+    /// into this one (each into exactly one report), and the misdelivery count is as of now.
+    /// </summary>
+    private VipObservation WithWireRecords(VipObservation observation)
+    {
+        var copy = observation.Clone();
+        var vip = IPAddress.Parse(copy.Address);
+        copy.GratuitousArps.AddRange(_gratuitous.TakePending(vip).Select(s => new GratuitousArp
+        {
+            HeardAt = Timestamp.FromDateTimeOffset(s.At),
+            Mac = s.Mac,
+        }));
+        if (_gratuitous.Last(vip) is { } sighting)
+        {
+            copy.LastGratuitousArpAt = Timestamp.FromDateTimeOffset(sighting.At);
+            copy.LastGratuitousArpMac = sighting.Mac;
+        }
+
+        if (_misdelivered.Read(vip) is { } tally)
+        {
+            copy.MisdeliveredFramesTotal = tally.Total;
+            copy.LastMisdeliveredAt = Timestamp.FromDateTimeOffset(tally.LastAt);
+            copy.LastMisdeliveredSourceMac = tally.LastSourceMac;
+        }
+
+        return copy;
     }
 
     private async Task<RoundOutcome> AskAsync(string interfaceName, IReadOnlyCollection<IPAddress> vips, CancellationToken cancellationToken)
@@ -160,12 +188,12 @@ public sealed class VipProbe : IProbe
         }
         catch (ArpChannelUnavailableException e)
         {
-            return new RoundOutcome(new Dictionary<IPAddress, IReadOnlyList<ArpResponderTally>>(), e.Message, e.MissingCapability);
+            return new RoundOutcome(new Dictionary<IPAddress, ArpAnswers>(), e.Message, e.MissingCapability);
         }
         catch (SocketException e)
         {
             // The interface went down or away mid-round: this round saw nothing there; the next one reopens.
-            return new RoundOutcome(new Dictionary<IPAddress, IReadOnlyList<ArpResponderTally>>(), $"{interfaceName}: {e.SocketErrorCode}", false);
+            return new RoundOutcome(new Dictionary<IPAddress, ArpAnswers>(), $"{interfaceName}: {e.SocketErrorCode}", false);
         }
     }
 
@@ -180,5 +208,5 @@ public sealed class VipProbe : IProbe
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private sealed record RoundOutcome(
-        IReadOnlyDictionary<IPAddress, IReadOnlyList<ArpResponderTally>> Responders, string? Problem, bool MissingCapability);
+        IReadOnlyDictionary<IPAddress, ArpAnswers> Responders, string? Problem, bool MissingCapability);
 }

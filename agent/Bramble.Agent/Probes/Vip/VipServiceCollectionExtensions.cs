@@ -6,7 +6,7 @@ namespace Bramble.Agent.Probes.Vip;
 
 public static class VipServiceCollectionExtensions
 {
-    /// <summary>The VIP probe and what it needs; the gratuitous-ARP listener is added by the service only.</summary>
+    /// <summary>The VIP probe and what it needs; the gratuitous-ARP and misdelivery listeners are added by the service only.</summary>
     public static IServiceCollection AddVipProbe(this IServiceCollection services)
     {
         services.AddOptions<VipOptions>().BindConfiguration(VipOptions.Section).ValidateOnStart();
@@ -15,6 +15,9 @@ public static class VipServiceCollectionExtensions
         services.TryAddSingleton<ArpProber>();
         services.TryAddSingleton<PortChecker>();
         services.TryAddSingleton<GratuitousArpLog>();
+        services.TryAddSingleton<MisdeliveredFrames>();
+        services.TryAddSingleton<LocalVipHoldings>();
+        services.TryAddSingleton<IMisdeliveryChannelFactory, PacketSocketMisdeliveryChannelFactory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, VipProbe>());
         return services;
     }

@@ -22,8 +22,8 @@ public sealed class KubeletDownRule : NodeRule
             return null;
         }
 
-        var healthzFails = k.Healthz is KubeletHealth.Unhealthy or KubeletHealth.Refused or KubeletHealth.Timeout;
-        var unitDown = k.ActiveState is "inactive" or "failed" or "deactivating";
+        var healthzFails = HealthzFails(k);
+        var unitDown = UnitDown(k);
         if (!healthzFails && !unitDown)
         {
             return null;
@@ -38,4 +38,11 @@ public sealed class KubeletDownRule : NodeRule
         return (Severity.Critical, Invariant($"the kubelet on {node.Name} is down: {why}"),
             Evidence(("healthz", k.Healthz.ToString().ToLowerInvariant()), ("healthzDetail", k.HealthzDetail), ("unit", k.Unit), ("activeState", k.ActiveState)));
     }
+
+    /// <summary>What this rule calls down, for rules that ask it of another node (e.g. a VIP's owner).</summary>
+    public static bool IsDown(KubeletView kubelet) => HealthzFails(kubelet) || UnitDown(kubelet);
+
+    private static bool HealthzFails(KubeletView k) => k.Healthz is KubeletHealth.Unhealthy or KubeletHealth.Refused or KubeletHealth.Timeout;
+
+    private static bool UnitDown(KubeletView k) => k.ActiveState is "inactive" or "failed" or "deactivating";
 }

@@ -53,5 +53,8 @@ public sealed class VipObservers
         return answerers;
     }
 
+    /// <summary>The node whose hello names this MAC; null when none does.</summary>
+    public string? NodeOf(string mac) => _ownerOfMac.GetValueOrDefault(mac);
+
     public string Name(string mac) => _ownerOfMac.TryGetValue(mac, out var node) ? $"{node} ({mac})" : $"unknown ({mac})";
 }
