@@ -1,5 +1,8 @@
+using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Storage;
+using Bramble.Engine.Incidents;
 using Bramble.Engine.Remediation;
 using Bramble.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -10,8 +13,13 @@ namespace Bramble.Aggregator.Remediation;
 public sealed class CommandDispatcher
 {
     private readonly NodeDirectory _nodes;
+    private readonly IncidentBoard _incidents;
 
-    public CommandDispatcher(NodeDirectory nodes) => _nodes = nodes;
+    public CommandDispatcher(NodeDirectory nodes, IncidentBoard incidents)
+    {
+        _nodes = nodes;
+        _incidents = incidents;
+    }
 
     /// <summary>False when the node has no open stream (the plan then ends as not delivered).</summary>
     public bool TrySend(PlannedCommand planned)
@@ -28,10 +36,12 @@ public sealed class CommandDispatcher
             session = entry.CurrentSession as AgentSession;
         }
 
-        return session is not null && session.TrySendCommand(ToMessage(planned));
+        var incident = _incidents.Open.FirstOrDefault(i => i.Id == planned.IncidentId);
+        return session is not null && session.TrySendCommand(ToMessage(planned, incident));
     }
 
-    public static Command ToMessage(PlannedCommand planned)
+    /// <summary>The command for the agent; <paramref name="incident"/> rides along so that a hook sees what it is called for.</summary>
+    public static Command ToMessage(PlannedCommand planned, IncidentRecord? incident = null)
     {
         ArgumentNullException.ThrowIfNull(planned);
         var command = new Command
@@ -53,6 +63,22 @@ public sealed class CommandDispatcher
         foreach (var (name, value) in planned.Arguments)
         {
             command.Arguments[name] = value;
+        }
+
+        if (incident is not null)
+        {
+            command.Incident = new IncidentSnapshot
+            {
+                Kind = incident.Kind,
+                Severity = SqliteIncidentStore.SeverityName(incident.Severity),
+                Subject = incident.Subject.Key,
+                Summary = incident.Summary,
+                StartedAt = Timestamp.FromDateTimeOffset(incident.StartedAt),
+            };
+            foreach (var (key, value) in incident.Evidence)
+            {
+                command.Incident.Evidence[key] = value;
+            }
         }
 
         return command;

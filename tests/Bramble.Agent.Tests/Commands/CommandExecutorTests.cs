@@ -414,6 +414,7 @@ public sealed class CommandExecutorTests : IDisposable
         var executor = Executor(o => o.Hooks["restart-pods"] = "/usr/local/lib/bramble/restart-pods");
         var command = Command("c1", CommandAction.RunHook, ("hook", "restart-pods"), ("mount", "/mnt/nas"));
         command.IncidentId = "inc-42";
+        command.Incident = new IncidentSnapshot { Kind = "NfsMountHung", Subject = "node=pi-1,mount=/mnt/nas", Evidence = { ["frozenPods"] = "media/jellyfin-0" } };
 
         var result = await executor.ExecuteAsync(command);
 
@@ -425,6 +426,9 @@ public sealed class CommandExecutorTests : IDisposable
         Assert.Equal("c1", json.RootElement.GetProperty("id").GetString());
         Assert.Equal("inc-42", json.RootElement.GetProperty("incidentId").GetString());
         Assert.Equal("/mnt/nas", json.RootElement.GetProperty("arguments").GetProperty("mount").GetString());
+        var incident = json.RootElement.GetProperty("incident");
+        Assert.Equal("NfsMountHung", incident.GetProperty("kind").GetString());
+        Assert.Equal("media/jellyfin-0", incident.GetProperty("evidence").GetProperty("frozenPods").GetString());
     }
 
     [Fact]

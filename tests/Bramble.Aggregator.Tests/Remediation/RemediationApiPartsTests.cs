@@ -151,4 +151,23 @@ public sealed class RemediationApiPartsTests
 
         Assert.Equal(("rem-5-2", CommandAction.Reboot, true, 60L, "inc-1"), (command.Id, command.Action, command.DryRun, command.Deadline.Seconds, command.IncidentId));
     }
+
+    [Fact]
+    public void CommandDispatcher_ToMessage_CarriesTheIncidentForHooks()
+    {
+        var planned = new PlannedCommand("rem-6-1", "pi-2", RemediationAction.RunHook, new Dictionary<string, string> { ["hook"] = "drain" }, false, TimeSpan.FromSeconds(30), "inc-7");
+        var started = new DateTimeOffset(2026, 11, 26, 3, 0, 0, TimeSpan.Zero);
+        var incident = new Bramble.Engine.Incidents.IncidentRecord(
+            "inc-7", "NfsMountHung", new Bramble.Engine.Rules.Subject(Node: "pi-2", Mount: "/mnt/nas"), Bramble.Engine.Rules.Severity.Critical,
+            Bramble.Engine.Incidents.IncidentState.Firing, started, started, null, started, null, "NFS mount /mnt/nas on pi-2 hangs",
+            new Dictionary<string, string> { ["frozenPods"] = "media/jellyfin-0" });
+
+        var command = CommandDispatcher.ToMessage(planned, incident);
+
+        Assert.Equal(("NfsMountHung", "critical", "node=pi-2,mount=/mnt/nas", "NFS mount /mnt/nas on pi-2 hangs"),
+            (command.Incident.Kind, command.Incident.Severity, command.Incident.Subject, command.Incident.Summary));
+        Assert.Equal("media/jellyfin-0", command.Incident.Evidence["frozenPods"]);
+        Assert.Equal(started, command.Incident.StartedAt.ToDateTimeOffset());
+        Assert.Null(CommandDispatcher.ToMessage(planned).Incident);
+    }
 }

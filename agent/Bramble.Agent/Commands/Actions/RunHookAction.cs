@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Bramble.Agent.Commands.Actions;
 
 /// <summary>
-/// Runs a hook listed in Remediation:Hooks by name, with no arguments; the command (id, incident id, arguments) is on
-/// its standard input as JSON. Nothing from the message reaches its command line.
+/// Runs a hook listed in Remediation:Hooks by name, with no arguments; the command (id, arguments, and the incident with its
+/// evidence) is on its standard input as JSON. Nothing from the message reaches its command line.
 /// </summary>
 public sealed class RunHookAction : ICommandAction
 {
