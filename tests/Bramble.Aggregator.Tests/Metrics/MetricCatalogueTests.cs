@@ -38,6 +38,19 @@ public sealed partial class MetricCatalogueTests
         Assert.Equal(new Dictionary<string, string> { ["bramble_a_total"] = "counter", ["bramble_b"] = "gauge" }, rows);
     }
 
+    [Fact]
+    public void Agent_AsTheCatalogueSays_ExportsNoMetrics()
+    {
+        var agent = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(CataloguePath()))!, "agent");
+        var exporting = Directory.GetFiles(agent, "*.cs*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadAllText(f).Contains("prometheus", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+
+        Assert.True(exporting.Count == 0, "docs/metrics.md says the agent exports no metrics, but these mention Prometheus: " + string.Join(", ", exporting));
+    }
+
     /// <summary>Every metrics class the aggregator registers into its one registry, as the host wires them.</summary>
     private static async Task<string> ScrapeEmptyRegistryAsync()
     {

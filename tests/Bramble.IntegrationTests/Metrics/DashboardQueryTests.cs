@@ -129,7 +129,7 @@ public sealed partial class DashboardQueryTests
         problems.AddRange(results.Where(r => !r.Value.Parsed).Select(r => $"does not evaluate: {r.Key}: {r.Value.Error}"));
         problems.AddRange(dashboard.Where(q => results[q.Expr].Parsed && results[q.Expr].Series == 0 && !MayBeEmpty(q.Expr, exported))
             .Select(q => $"no data: panel '{q.Title}': {q.Expr}"));
-        problems.AddRange(UnknownMetrics(dashboard.Select(q => q.Expr).Concat(ruleExpressions), exported, ruleExpressions));
+        problems.AddRange(UnknownMetrics(dashboard.Select(q => q.Expr).Concat(ruleExpressions), exported));
         problems.AddRange(await RuleHealthProblemsAsync(prometheus));
         Assert.True(problems.Count == 0, string.Join('\n', problems) + "\n\nprometheus:\n" + prometheus.Output);
 
@@ -146,6 +146,23 @@ public sealed partial class DashboardQueryTests
         Assert.Equal("rate(x{cluster=~\"bt-lab\", node=~\".*\"}[1m]) + increase(y[1h]) + z[15s]",
             Substitute("rate(x{cluster=~\"$cluster\", node=~\"$node\"}[$__rate_interval]) + increase(y[$__range]) + z[$__interval]"));
         Assert.Throws<InvalidOperationException>(() => Substitute("x{a=\"$unknown\"}"));
+    }
+
+    [Fact]
+    public void UnknownMetrics_MisspeltFamilyOrRecordingRule_IsNamed()
+    {
+        HashSet<string> exported = ["bramble_nfs_op_rtt_seconds", "bramble_nfs_probe_step_duration_seconds"];
+
+        var unknown = UnknownMetrics(
+        [
+            "bramble_nfs_op_rtt_seconds{node=~\".*\"} > 0",
+            "histogram_quantile(0.9, sum by (le) (rate(bramble_nfs_probe_step_duration_seconds_bucket[1m])))",
+            "cluster:bramble_agents:count",
+            "bramble_nfs_op_rtt_second{node=\"a\"}",
+            "cluster:bramble_agent:count",
+        ], exported).ToList();
+
+        Assert.Equal(["names no exported or recorded metric: bramble_nfs_op_rtt_second", "names no exported or recorded metric: cluster:bramble_agent:count"], unknown);
     }
 
     private static string RulesFile => Path.Combine(RepoLayout.Root, "deploy", "prometheus", "bramble.rules.yml");
@@ -215,10 +232,9 @@ public sealed partial class DashboardQueryTests
         PendingMetrics.Any(m => expr.Contains(m, StringComparison.Ordinal) && !exported.Contains(m));
 
     /// <summary>Metric names in expressions that are neither exported, recorded by the rules, nor pending: typos.</summary>
-    private static IEnumerable<string> UnknownMetrics(IEnumerable<string> expressions, HashSet<string> exported, List<string> ruleExpressions)
+    internal static IEnumerable<string> UnknownMetrics(IEnumerable<string> expressions, HashSet<string> exported)
     {
         var recorded = RecordName().Matches(File.ReadAllText(RulesFile)).Select(m => m.Groups[1].Value).ToHashSet();
-        _ = ruleExpressions;
         return expressions.SelectMany(e => MetricName().Matches(e).Select(m => m.Value))
             .Where(n => n.StartsWith("bramble_", StringComparison.Ordinal) || n.Contains(':', StringComparison.Ordinal))
             .Select(n => Regex.Replace(n, "_(bucket|sum|count)$", ""))
