@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Bramble.Cli;
 
-/// <summary>A plain left-aligned text table: a header row, then one row per item, columns two spaces apart.</summary>
+/// <summary>A plain left-aligned text table: a header row, then one row per item, columns two spaces apart, no trailing spaces.</summary>
 public static class TextTable
 {
     public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
@@ -14,7 +14,7 @@ public static class TextTable
         var text = new StringBuilder();
         foreach (var row in all)
         {
-            text.AppendJoin("  ", row.Select((cell, c) => c == row.Count - 1 ? cell : cell.PadRight(widths[c]))).Append('\n');
+            text.Append(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
         }
 
         return text.ToString();
