@@ -13,6 +13,8 @@ public static class RepoLayout
 
     public static string AggregatorDll => Program("aggregator/Bramble.Aggregator", "bramble-aggregator.dll");
 
+    public static string CliDll => Program("cli/Bramble.Cli", "bramble.dll");
+
     private static string Program(string project, string dll)
     {
         var path = Path.Combine(Root, project, "bin", Configuration, "net10.0", dll);
