@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Alerts;
 using Bramble.Aggregator.Grpc;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
@@ -40,6 +41,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<NodeMetrics>();
         services.AddBrambleRules();
         services.AddBrambleRemediation();
+        services.AddBrambleAlerts();
 
         services.AddGrpc(grpc =>
         {
@@ -107,8 +109,10 @@ public static class AggregatorServiceCollectionExtensions
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
+        web.MapAlertsApi();
         // Families outside AggregatorMetrics join its registry when first resolved: before the first scrape.
         _ = app.Services.GetRequiredService<NodeMetrics>();
+        _ = app.Services.GetRequiredService<AlertMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
