@@ -93,8 +93,8 @@ public sealed partial class AlertDeliveryService : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(receiver);
         ArgumentNullException.ThrowIfNull(pipeline);
-        var head = _outbox.Head(receiver.Name);
         _metrics.Pending(receiver.Name, _outbox.Pending(receiver.Name));
+        var head = _outbox.Head(receiver.Name);
         if (head is null)
         {
             return false;
@@ -134,6 +134,14 @@ public sealed partial class AlertDeliveryService : BackgroundService
         var pipeline = PipelineFor(receiver);
         var wake = _writer.Wake(receiver.Name);
         var lastRefresh = _time.GetUtcNow();
+        try
+        {
+            _metrics.DeadLetters(_outbox.DeadLetterCount());
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            LogLoopFailed(_logger, receiver.Name, e);
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             var idle = false;
