@@ -24,7 +24,11 @@ public sealed class AlertmanagerPayloadTests
         var labels = alert.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
         Assert.Equal(new Dictionary<string, string?>
         {
-            ["alertname"] = "NfsMountHung", ["severity"] = "critical", ["cluster"] = "pi-cluster", ["node"] = "pi-2", ["mount"] = "/mnt/media",
+            ["alertname"] = "NfsMountHung",
+            ["severity"] = "critical",
+            ["cluster"] = "pi-cluster",
+            ["node"] = "pi-2",
+            ["mount"] = "/mnt/media",
             ["server"] = "nas.lan",
         }, labels);
         var annotations = alert.GetProperty("annotations");
