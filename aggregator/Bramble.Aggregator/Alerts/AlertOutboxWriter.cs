@@ -95,8 +95,8 @@ public sealed class AlertOutboxWriter
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO alert_outbox (receiver, event_id, event, incident_id, kind, at_ms, next_attempt_ms, incident_json, remediation_json)
-                VALUES ($receiver, $eventId, $event, $incident, $kind, $at, $at, $incidentJson, $remediationJson);
+                INSERT INTO alert_outbox (receiver, event_id, event, incident_id, kind, at_ms, incident_json, remediation_json)
+                VALUES ($receiver, $eventId, $event, $incident, $kind, $at, $incidentJson, $remediationJson);
                 """;
             var p = insert.Parameters;
             p.AddWithValue("$receiver", route.Receiver);

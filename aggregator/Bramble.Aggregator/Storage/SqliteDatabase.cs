@@ -94,7 +94,6 @@ public static class SqliteDatabase
             incident_id      TEXT    NOT NULL,
             kind             TEXT    NOT NULL,
             at_ms            INTEGER NOT NULL,
-            next_attempt_ms  INTEGER NOT NULL,
             attempts         INTEGER NOT NULL DEFAULT 0,
             last_error       TEXT,
             incident_json    TEXT    NOT NULL,

@@ -38,7 +38,7 @@ public sealed class AlertmanagerAlertTests : IAsyncDisposable
         _aggregator = new AggregatorProcess(null,
             "--Rules:EvaluationInterval=00:00:00.1", "--Rules:WarmUp=00:00:00", "--Rules:AgentSilent:ResolveAfter=00:00:01",
             $"--Alerts:Alertmanagers:0:Url={_alertmanager.Url}", "--Alerts:ClusterName=lab", "--Alerts:ExternalUrl=http://bramble.test:9730",
-            "--Alerts:RetryDelay=00:00:00.2", "--Alerts:PollInterval=00:00:01");
+            "--Alerts:RetryDelay=00:00:00.2", "--Alerts:PollInterval=00:00:01", "--Alerts:ResendInterval=00:00:02");
         await _aggregator.StartAsync();
         _agent = AgentProcess.Start("am-1", _aggregator.GrpcUrl, "--Agent:ReportInterval=00:00:00.5");
         await AgentProcess.WaitConnectedAsync(_agent);
@@ -67,6 +67,14 @@ public sealed class AlertmanagerAlertTests : IAsyncDisposable
         Assert.Equal("active", alert.GetProperty("status").GetProperty("state").GetString());
         // Generous: the bound is about a loaded machine, not speed; the figure above is the measurement.
         Assert.True(received < TimeSpan.FromSeconds(10), $"received {received.TotalSeconds:F1} s after firing");
+
+        // While it fires, Bramble re-sends it (every ResendInterval) so Alertmanager never times it out.
+        await Eventually.WaitAsync(() => _aggregator.MetricAsync("bramble_alerts_sent_total{receiver=\"alertmanager-0\",outcome=\"resent\"}"),
+            r => r >= 1, TimeSpan.FromSeconds(30), "a re-send of the firing alert");
+        var refreshed = await Eventually.WaitAsync(ActiveAlertsAsync,
+            alerts => alerts.Count == 1 && alerts[0].GetProperty("updatedAt").GetDateTimeOffset() > alert.GetProperty("updatedAt").GetDateTimeOffset(),
+            TimeSpan.FromSeconds(30), "Alertmanager taking the re-send");
+        Assert.Equal(firing.FiringAt!.Value, refreshed[0].GetProperty("startsAt").GetDateTimeOffset());
 
         _agent.Signal(Signals.Continue);
         var resolved = await Eventually.WaitAsync(() => _aggregator.IncidentAsync(firing.Id), i => i!.State == "resolved",

@@ -106,9 +106,9 @@ public sealed class OutboxSurvivesKillTests : IAsyncDisposable
                                     "state": event, "startedAt": "2026-09-21T12:00:00Z", "firingAt": "2026-09-21T12:00:00Z",
                                     "resolvedAt": "2026-09-21T12:01:00Z" if event == "resolved" else None, "lastSeenAt": "2026-09-21T12:01:00Z",
                                     "summary": f"kill-{i:02} has not reported", "evidence": {}}
-                        db.execute("INSERT INTO alert_outbox (receiver, event_id, event, incident_id, kind, at_ms, next_attempt_ms, incident_json)"
-                                   " VALUES ('down-hook', ?, ?, ?, 'AgentSilent', ?, ?, ?)",
-                                   (f"kill-{i:02}:{event}:{at}", event, f"kill-{i:02}", at, at, json.dumps(incident)))
+                        db.execute("INSERT INTO alert_outbox (receiver, event_id, event, incident_id, kind, at_ms, incident_json)"
+                                   " VALUES ('down-hook', ?, ?, ?, 'AgentSilent', ?, ?)",
+                                   (f"kill-{i:02}:{event}:{at}", event, f"kill-{i:02}", at, json.dumps(incident)))
             print("seeded", db.execute("SELECT COUNT(*) FROM alert_outbox").fetchone()[0])
             """;
         using var python = ManagedProcess.Start("python3", "python3", ["-c", script, database, incidents.ToString(System.Globalization.CultureInfo.InvariantCulture), ageMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
