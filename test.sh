@@ -18,6 +18,8 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # capture, independently of Bramble.
 packages=(git util-linux curl prometheus chromium fonts-dejavu-core fuse3 python3-fusepy prometheus-node-exporter iproute2 python3 keepalived nftables)
 packages+=(nfs-ganesha nfs-ganesha-vfs rpcbind tcpdump)
+# prometheus-alertmanager: the real Alertmanager the alert tests post to, run by hand on loopback.
+packages+=(prometheus-alertmanager)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

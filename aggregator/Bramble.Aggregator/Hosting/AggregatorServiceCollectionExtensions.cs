@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Alerts;
 using Bramble.Aggregator.Grpc;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
@@ -42,6 +43,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<VipMetrics>();
         services.AddBrambleRules();
         services.AddBrambleRemediation();
+        services.AddBrambleAlerts();
 
         services.AddGrpc(grpc =>
         {
@@ -115,8 +117,10 @@ public static class AggregatorServiceCollectionExtensions
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
+        web.MapAlertsApi();
         // Families outside AggregatorMetrics join its registry when first resolved: before the first scrape.
         _ = app.Services.GetRequiredService<NodeMetrics>();
+        _ = app.Services.GetRequiredService<AlertMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -85,6 +85,36 @@ public static class SqliteDatabase
         CREATE INDEX remediation_audit_by_incident ON remediation_audit (incident_id, seq);
         CREATE INDEX remediation_audit_by_plan ON remediation_audit (plan_id, seq);
         """,
+        """
+        CREATE TABLE alert_outbox (
+            seq              INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            receiver         TEXT    NOT NULL,
+            event_id         TEXT    NOT NULL,
+            event            TEXT    NOT NULL,
+            incident_id      TEXT    NOT NULL,
+            kind             TEXT    NOT NULL,
+            at_ms            INTEGER NOT NULL,
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            last_error       TEXT,
+            incident_json    TEXT    NOT NULL,
+            remediation_json TEXT
+        ) STRICT;
+        CREATE INDEX alert_outbox_by_receiver ON alert_outbox (receiver, seq);
+        CREATE TABLE alert_dead_letters (
+            seq              INTEGER NOT NULL PRIMARY KEY,
+            receiver         TEXT    NOT NULL,
+            event_id         TEXT    NOT NULL,
+            event            TEXT    NOT NULL,
+            incident_id      TEXT    NOT NULL,
+            kind             TEXT    NOT NULL,
+            at_ms            INTEGER NOT NULL,
+            dead_ms          INTEGER NOT NULL,
+            attempts         INTEGER NOT NULL,
+            last_error       TEXT,
+            incident_json    TEXT    NOT NULL,
+            remediation_json TEXT
+        ) STRICT;
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;

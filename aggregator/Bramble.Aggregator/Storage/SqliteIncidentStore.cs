@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bramble.Aggregator.Alerts;
 using Bramble.Aggregator.Hosting;
 using Bramble.Engine.Incidents;
 using Bramble.Engine.Rules;
@@ -15,11 +16,19 @@ public sealed class SqliteIncidentStore : IIncidentStore, IDisposable
 
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
+    private readonly AlertOutboxWriter? _alerts;
 
     public SqliteIncidentStore(IOptions<AggregatorOptions> options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>With <paramref name="alerts"/>, every firing and resolution also becomes outbox rows in the same transaction.</summary>
+    public SqliteIncidentStore(IOptions<AggregatorOptions> options, AlertOutboxWriter? alerts)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connection = SqliteDatabase.Open(options.Value.DataDirectory, options.Value.StoreBusyTimeout);
+        _alerts = alerts;
     }
 
     public IReadOnlyList<IncidentRecord> LoadOpen() => Select($"SELECT {Columns} FROM incidents WHERE state <> 'resolved' ORDER BY started_ms;", _ => { });
@@ -120,7 +129,12 @@ public sealed class SqliteIncidentStore : IIncidentStore, IDisposable
                 insert.ExecuteNonQuery();
             }
 
+            var alerts = _alerts?.Enqueue(_connection, transaction, update) ?? 0;
             transaction.Commit();
+            if (alerts > 0)
+            {
+                _alerts!.Notify();
+            }
         }
     }
 

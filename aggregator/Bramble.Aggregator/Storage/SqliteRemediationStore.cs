@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Bramble.Aggregator.Alerts;
 using Bramble.Aggregator.Hosting;
 using Bramble.Engine.Remediation;
 using Microsoft.Data.Sqlite;
@@ -13,11 +14,19 @@ public sealed class SqliteRemediationStore : IRemediationStore, IDisposable
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
+    private readonly AlertOutboxWriter? _alerts;
 
     public SqliteRemediationStore(IOptions<AggregatorOptions> options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>With <paramref name="alerts"/>, every escalation also becomes outbox rows in the same transaction.</summary>
+    public SqliteRemediationStore(IOptions<AggregatorOptions> options, AlertOutboxWriter? alerts)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connection = SqliteDatabase.Open(options.Value.DataDirectory, options.Value.StoreBusyTimeout);
+        _alerts = alerts;
     }
 
     public RemediationState? LoadState()
@@ -71,7 +80,12 @@ public sealed class SqliteRemediationStore : IRemediationStore, IDisposable
                 insert.ExecuteNonQuery();
             }
 
+            var alerts = _alerts?.EnqueueEscalations(_connection, transaction, audit) ?? 0;
             transaction.Commit();
+            if (alerts > 0)
+            {
+                _alerts!.Notify();
+            }
         }
     }
 

@@ -75,7 +75,7 @@ public sealed class SqliteRemediationStoreTests : IDisposable
     [Fact]
     public void Open_DatabaseAtTheSchemaBeforeRemediation_MigratesAndKeepsItsData()
     {
-        // Build the previous schema (version 2), with one node and one incident in it, then drop what version 3 adds.
+        // Build the previous schema (version 2), with one node and one incident in it, then drop what versions 3 and later add.
         using (var store = Open())
         {
         }
@@ -86,7 +86,8 @@ public sealed class SqliteRemediationStoreTests : IDisposable
             raw.Open();
             using var command = raw.CreateCommand();
             command.CommandText = """
-                DROP TABLE remediation_state; DROP TABLE remediation_audit; DELETE FROM schema_migrations WHERE version = 3;
+                DROP TABLE remediation_state; DROP TABLE remediation_audit; DELETE FROM schema_migrations WHERE version >= 3;
+                DROP TABLE alert_outbox; DROP TABLE alert_dead_letters;
                 INSERT INTO incidents (id, kind, severity, state, started_ms, last_seen_ms, summary, evidence_json)
                 VALUES ('kubeletdown-node-pi-1-1', 'KubeletDown', 'critical', 'firing', 1, 1, 'down', '{}');
                 """;
@@ -106,6 +107,6 @@ public sealed class SqliteRemediationStoreTests : IDisposable
         check.Open();
         using var query = check.CreateCommand();
         query.CommandText = "SELECT (SELECT MAX(version) FROM schema_migrations) || ',' || (SELECT COUNT(*) FROM incidents);";
-        Assert.Equal("3,1", query.ExecuteScalar());
+        Assert.Equal($"{SqliteDatabase.SchemaVersion},1", query.ExecuteScalar());
     }
 }

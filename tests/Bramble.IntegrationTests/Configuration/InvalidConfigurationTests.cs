@@ -63,6 +63,9 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Remediation:Mode=Approve", "Remediation:ApprovalToken", "required in approve mode")]
     [InlineData("--Remediation:Mode=Sometimes", "Remediation:Mode", "Failed to convert")]
     [InlineData("--Remediation:MaxUnhealthyShare=2", "Remediation:MaxUnhealthyShare", "must be between 0 and 1")]
+    [InlineData("--Alerts:Webhooks:0:Name=phone", "Alerts:Webhooks:0:SecretFile", "required")]
+    [InlineData("--Alerts:ResendInterval=00:05:00", "Alerts:ResendInterval", "must be below Alertmanager's resolve_timeout")]
+    [InlineData("--Alerts:Alertmanagers:0:Url=am:9093", "Alerts:Alertmanagers:0:Url", "must be an absolute http(s) URL")]
     public async Task Aggregator_InvalidSetting_ExitsAtStartNamingTheKey(string setting, string key, string reason)
     {
         using var dataDirectory = new TempDirectory();

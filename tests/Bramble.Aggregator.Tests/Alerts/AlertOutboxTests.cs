@@ -1,0 +1,154 @@
+using Bramble.Aggregator.Alerts;
+using Bramble.Aggregator.Hosting;
+using Bramble.Aggregator.Metrics;
+using Bramble.Aggregator.Storage;
+using Bramble.Engine.Incidents;
+using Bramble.Engine.Remediation;
+using Bramble.Engine.Rules;
+using Bramble.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Polly;
+
+namespace Bramble.Aggregator.Tests.Alerts;
+
+/// <summary>The outbox on a real SQLite file: what the incident store writes, in which order it is delivered, when it is dead-lettered.</summary>
+public sealed class AlertOutboxTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-26T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+    private readonly TempDirectory _data = new();
+    private readonly FakeTimeProvider _time = new(T0);
+    private readonly AlertOutboxWriter _writer = new(
+    [
+        new AlertRoute("alertmanager-0", new HashSet<string>(), Severity.Info, Escalations: false),
+        new AlertRoute("phone", new HashSet<string> { "NfsMountHung" }, Severity.Critical, Escalations: true),
+    ]);
+
+    public void Dispose() => _data.Dispose();
+
+    private IOptions<AggregatorOptions> Options => Microsoft.Extensions.Options.Options.Create(new AggregatorOptions { DataDirectory = _data.Path });
+
+    private static IncidentRecord Incident(string id, string kind, Severity severity, IncidentState state, DateTimeOffset at) =>
+        new(id, kind, new Subject("pi-1"), severity, state, at, state == IncidentState.Pending ? null : at, state == IncidentState.Resolved ? at : null,
+            at, null, $"{kind} on pi-1", new Dictionary<string, string>());
+
+    private static IncidentUpdate Transition(IncidentRecord incident, IncidentState? from) =>
+        new([incident], [new IncidentTransition(incident.Id, incident.Kind, from, incident.State, incident.LastSeenAt)]);
+
+    [Fact]
+    public void Save_FiringAndResolved_OneRowPerAcceptingReceiver_PendingAndNeverFiredNot()
+    {
+        using var store = new SqliteIncidentStore(Options, _writer);
+        using var outbox = new SqliteAlertOutbox(Options);
+
+        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Pending, T0), null));
+        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Firing, T0.AddSeconds(1)), IncidentState.Pending));
+        store.Save(Transition(Incident("b", "NfsSlow", Severity.Warning, IncidentState.Firing, T0.AddSeconds(2)), IncidentState.Pending));
+        store.Save(Transition(Incident("c", "NfsMountHung", Severity.Critical, IncidentState.Resolved, T0.AddSeconds(3)), IncidentState.Pending));
+        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Resolved, T0.AddSeconds(4)), IncidentState.Firing));
+
+        Assert.Equal(3, outbox.Pending("alertmanager-0"));
+        Assert.Equal(2, outbox.Pending("phone"));
+        var head = outbox.Head("phone")!;
+        Assert.Equal("a:firing:" + T0.AddSeconds(1).ToUnixTimeMilliseconds(), head.EventId);
+        Assert.Equal(IncidentState.Firing, head.Incident.State);
+        Assert.Equal("NfsMountHung on pi-1", head.Incident.Summary);
+    }
+
+    [Fact]
+    public void SaveAudit_Escalation_GoesToReceiversTakingEscalations_WithTheIncidentAsStored()
+    {
+        using var incidents = new SqliteIncidentStore(Options, _writer);
+        using var remediation = new SqliteRemediationStore(Options, _writer);
+        using var outbox = new SqliteAlertOutbox(Options);
+        incidents.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Pending, T0), null));
+        var escalation = new AuditEntry(T0.AddMinutes(1), AuditEvents.Escalated, "plan-1", "a", "NfsMountHung", "pi-1", "remount", "failed", "ladder exhausted",
+            new Dictionary<string, string> { ["tried"] = "remount" });
+
+        remediation.Save(new RemediationState(), [escalation], T0.AddMinutes(1));
+
+        Assert.Equal(0, outbox.Pending("alertmanager-0"));
+        var head = outbox.Head("phone")!;
+        Assert.Equal(AlertEvents.Escalated, head.Event);
+        Assert.Equal("ladder exhausted", head.Remediation!.Detail);
+        Assert.Equal("NfsMountHung on pi-1", head.Incident.Summary);
+        Assert.Equal("remount", head.Incident.Evidence["tried"]);
+    }
+
+    [Fact]
+    public async Task DeliverNext_InOrder_FailureKeepsTheEntry_SuccessRemovesIt()
+    {
+        using var store = new SqliteIncidentStore(Options, _writer);
+        using var outbox = new SqliteAlertOutbox(Options);
+        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Firing, T0), IncidentState.Pending));
+        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Resolved, T0.AddSeconds(1)), IncidentState.Firing));
+        var receiver = new RecordingReceiver("phone") { Failing = true };
+        var service = Service(outbox, store, receiver, new AlertsOptions());
+
+        await Assert.ThrowsAsync<AlertDeliveryException>(() => service.DeliverNextAsync(receiver, ResiliencePipeline.Empty, TestContext.Current.CancellationToken));
+        Assert.Equal(2, outbox.Pending("phone"));
+        Assert.Equal(1, outbox.Head("phone")!.Attempts);
+
+        receiver.Failing = false;
+        Assert.True(await service.DeliverNextAsync(receiver, ResiliencePipeline.Empty, TestContext.Current.CancellationToken));
+        Assert.True(await service.DeliverNextAsync(receiver, ResiliencePipeline.Empty, TestContext.Current.CancellationToken));
+        Assert.False(await service.DeliverNextAsync(receiver, ResiliencePipeline.Empty, TestContext.Current.CancellationToken));
+        Assert.Equal(["firing", "resolved"], receiver.Delivered.Select(m => m.Event));
+        Assert.Equal(0, outbox.Pending("phone"));
+    }
+
+    [Fact]
+    public async Task DeliverNext_OlderThanMaxAge_DeadLetteredAndListed_NextEntryGoesOn()
+    {
+        using var store = new SqliteIncidentStore(Options, _writer);
+        using var outbox = new SqliteAlertOutbox(Options);
+        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Firing, T0), IncidentState.Pending));
+        var receiver = new RecordingReceiver("phone") { Failing = true };
+        var service = Service(outbox, store, receiver, new AlertsOptions { MaxAge = TimeSpan.FromHours(1) });
+        await Assert.ThrowsAsync<AlertDeliveryException>(() => service.DeliverNextAsync(receiver, ResiliencePipeline.Empty, TestContext.Current.CancellationToken));
+        _time.Advance(TimeSpan.FromMinutes(61));
+        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Resolved, _time.GetUtcNow()), IncidentState.Firing));
+
+        Assert.True(await service.DeliverNextAsync(receiver, ResiliencePipeline.Empty, TestContext.Current.CancellationToken));
+
+        var dead = Assert.Single(outbox.DeadLetters(10));
+        Assert.Equal("firing", dead.Event);
+        Assert.Equal(1, dead.Attempts);
+        Assert.Equal("receiver down", dead.LastError);
+        Assert.Equal(1, outbox.DeadLetterCount());
+        receiver.Failing = false;
+        Assert.True(await service.DeliverNextAsync(receiver, ResiliencePipeline.Empty, TestContext.Current.CancellationToken));
+        Assert.Equal(["resolved"], receiver.Delivered.Select(m => m.Event));
+    }
+
+    private AlertDeliveryService Service(SqliteAlertOutbox outbox, IIncidentStore store, IAlertReceiver receiver, AlertsOptions options) => new(
+        [receiver], outbox, _writer, store, new AlertMetrics(new AggregatorMetrics(new Bramble.Aggregator.Nodes.NodeDirectory(), new Bramble.Aggregator.Ingest.LedgerFlusher(new FlakyStore(), _time, NullLogger<Bramble.Aggregator.Ingest.LedgerFlusher>.Instance), new Bramble.Aggregator.Incidents.IncidentBoard(), "test")),
+        _time, Microsoft.Extensions.Options.Options.Create(options), NullLogger<AlertDeliveryService>.Instance);
+
+    private sealed class RecordingReceiver(string name) : IAlertReceiver
+    {
+        public bool Failing { get; set; }
+
+        public List<AlertMessage> Delivered { get; } = [];
+
+        public string Name => name;
+
+        public TimeSpan Timeout => TimeSpan.FromSeconds(5);
+
+        public bool NeedsRefresh => false;
+
+        public Task SendAsync(AlertMessage message, CancellationToken cancellationToken)
+        {
+            if (Failing)
+            {
+                throw new HttpRequestException("receiver down");
+            }
+
+            Delivered.Add(message);
+            return Task.CompletedTask;
+        }
+
+        public Task RefreshAsync(IncidentRecord firing, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
