@@ -37,7 +37,7 @@ public sealed class VipMetrics
         _failoverDuration = factory.CreateHistogram("bramble_vip_failover_duration_seconds",
             "Failovers of the VIP, from the old owner's last answer to the new owner's first answer or gratuitous ARP (wire times).",
             ["vip"], new HistogramConfiguration { Buckets = FailoverBuckets });
-        _arpReply = factory.CreateGauge("bramble_vip_arp_reply_seconds", "First ARP reply latency for the VIP at this observer in its last window (fastest responder).", ["vip", "observer"]);
+        _arpReply = factory.CreateGauge("bramble_vip_arp_reply_seconds", "First ARP reply latency for the VIP at the observing node in its last window (fastest responder).", ["vip", "node"]);
         _serviceUp = factory.CreateGauge("bramble_vip_service_up", "1 when a TCP connect to the VIP's port succeeded at some observer that checked it, else 0.", ["vip", "port"]);
         metrics.Registry.AddBeforeCollectCallback(Refresh);
     }

@@ -56,8 +56,22 @@ public sealed partial class MetricCatalogueTests
     {
         var nodes = new NodeDirectory();
         var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), TimeProvider.System, NullLogger<LedgerFlusher>.Instance), new IncidentBoard(), "test");
-        _ = new NodeMetrics(nodes, metrics);
-        _ = new RemediationMetrics(metrics);
+        object[] families =
+        [
+            metrics,
+            metrics.Nfs,
+            new NodeMetrics(nodes, metrics),
+            new RemediationMetrics(metrics),
+            new VipMetrics(metrics, new Bramble.Engine.Vips.VipOwnerTracker(TimeProvider.System), nodes),
+            new AlertMetrics(metrics),
+        ];
+
+        // A metrics class added to the aggregator but not constructed above would slip past this test unseen.
+        var constructed = families.Select(f => f.GetType()).ToHashSet();
+        var metricsClasses = typeof(AggregatorMetrics).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false, Namespace: "Bramble.Aggregator.Metrics" } && t.Name.EndsWith("Metrics", StringComparison.Ordinal));
+        var missing = metricsClasses.Where(t => !constructed.Contains(t)).Select(t => t.Name).ToList();
+        Assert.True(missing.Count == 0, "metrics classes this test does not construct: " + string.Join(", ", missing));
         using var stream = new MemoryStream();
         await metrics.Registry.CollectAndExportAsTextAsync(stream, TestContext.Current.CancellationToken);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());

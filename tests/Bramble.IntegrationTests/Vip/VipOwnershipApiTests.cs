@@ -129,7 +129,7 @@ public sealed class VipOwnershipApiTests : IDisposable
         Assert.Equal(0, await _aggregator.MetricAsync("bramble_vip_failover_duration_seconds_bucket{vip=\"192.0.2.100\",le=\"1\"}"));
         Assert.Equal(1, await _aggregator.MetricAsync("bramble_vip_failover_duration_seconds_bucket{vip=\"192.0.2.100\",le=\"2.5\"}"));
         Assert.Equal(1.298, (await _aggregator.MetricAsync("bramble_vip_failover_duration_seconds_sum{vip=\"192.0.2.100\"}"))!.Value, 3);
-        Assert.Equal(0.002, (await _aggregator.MetricAsync("bramble_vip_arp_reply_seconds{vip=\"192.0.2.100\",observer=\"obs\"}"))!.Value, 6);
+        Assert.Equal(0.002, (await _aggregator.MetricAsync("bramble_vip_arp_reply_seconds{vip=\"192.0.2.100\",node=\"obs\"}"))!.Value, 6);
         Assert.Equal(0, await _aggregator.MetricAsync("bramble_vip_service_up{vip=\"192.0.2.100\",port=\"443\"}"));
 
         Assert.SkipUnless(File.Exists("/usr/bin/promtool"), "promtool is not installed (Debian package prometheus; ./test.sh installs it as root)");
