@@ -1,5 +1,5 @@
-using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Protos.V1;
 using Microsoft.Extensions.Logging.Abstractions;
