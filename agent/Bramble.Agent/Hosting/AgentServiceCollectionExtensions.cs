@@ -1,6 +1,7 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.KernelLog;
 using Bramble.Agent.Probes.Kubelet;
 using Bramble.Agent.Probes.Nfs;
@@ -49,6 +50,7 @@ public static class AgentServiceCollectionExtensions
     {
         services.AddOptions<NfsOptions>().BindConfiguration(NfsOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NfsOptions>, NfsOptionsValidator>());
+        services.TryAddSingleton<ProbeChildLauncher>();
         services.TryAddSingleton<INfsProbeChildLauncher, NfsProbeChildLauncher>();
         services.TryAddSingleton<IRpcPinger, RpcPinger>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, NfsProbe>());

@@ -9,16 +9,19 @@ namespace Bramble.Agent.Tests.Kubelet;
 /// <summary>The CRI Version call against a real gRPC stand-in on a unix socket that answers, fails, hangs or is absent.</summary>
 public sealed class CriRuntimeClientTests : IDisposable
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromMilliseconds(500);
+    // Generous: the first gRPC call of a process sets up its channel, which takes seconds on a loaded machine; only
+    // the tests of a hanging runtime wait for their (shorter) deadline.
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan HangDeadline = TimeSpan.FromSeconds(3);
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
     private string SocketPath => Path.Combine(_dir.Path, "containerd.sock");
 
-    private static async Task<RuntimeObservation?> VersionAsync(string criSocket)
+    private static async Task<RuntimeObservation?> VersionAsync(string criSocket, TimeSpan? deadline = null)
     {
-        await using var services = KubeletTestHost.Build(new KubeletOptions { CriSocket = criSocket, Timeout = Deadline });
+        await using var services = KubeletTestHost.Build(new KubeletOptions { CriSocket = criSocket, Timeout = deadline ?? Deadline });
         return await services.GetRequiredService<CriRuntimeClient>().VersionAsync(TestContext.Current.CancellationToken);
     }
 
@@ -38,10 +41,10 @@ public sealed class CriRuntimeClientTests : IDisposable
         await using var server = await FakeCriServer.StartAsync(SocketPath, FakeCriServer.Behaviour.Hang);
         var started = TimeProvider.System.GetTimestamp();
 
-        var observation = await VersionAsync(SocketPath);
+        var observation = await VersionAsync(SocketPath, HangDeadline);
 
         Assert.Equal(RuntimeResult.Timeout, observation!.Result);
-        Assert.InRange(TimeProvider.System.GetElapsedTime(started), Deadline - TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(5));
+        Assert.InRange(TimeProvider.System.GetElapsedTime(started), HangDeadline - TimeSpan.FromMilliseconds(20), Deadline);
     }
 
     [Fact]
@@ -62,6 +65,7 @@ public sealed class CriRuntimeClientTests : IDisposable
 
         Assert.Equal(RuntimeResult.Refused, observation!.Result);
         Assert.Equal(SocketPath, observation.Socket);
+        Assert.Contains("AddressNotAvailable", observation.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,6 +85,7 @@ public sealed class CriRuntimeClientTests : IDisposable
         var observation = await VersionAsync(SocketPath);
 
         Assert.Equal(RuntimeResult.Refused, observation!.Result);
+        Assert.Contains("ConnectionRefused", observation.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,7 +114,7 @@ public sealed class CriRuntimeClientTests : IDisposable
     {
         await using var healthz = FakeHealthzServer.Answering(200, "ok");
         await using var server = await FakeCriServer.StartAsync(SocketPath, FakeCriServer.Behaviour.Hang);
-        var options = new KubeletOptions { HealthzUrl = healthz.Url, Timeout = Deadline, CriSocket = SocketPath };
+        var options = new KubeletOptions { HealthzUrl = healthz.Url, Timeout = HangDeadline, CriSocket = SocketPath };
         await using var services = KubeletTestHost.Build(options, s => s.AddSingleton<IUnitStateReader>(new FakeUnitStateReader { SystemdAvailable = false }));
         var probe = services.GetServices<IProbe>().OfType<KubeletProbe>().Single();
 

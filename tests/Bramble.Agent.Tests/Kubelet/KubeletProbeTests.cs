@@ -156,4 +156,41 @@ public sealed class KubeletProbeTests : IDisposable
         Assert.Equal(500, report.Kubelet.HealthzHttpStatus);
         Assert.Equal("healthz=unhealthy;unit=none;runtime=none", result.Fingerprint);
     }
+
+    [Fact]
+    public async Task ProbeAsync_NoKubeletButACriSocketNobodyAnswers_ReportsTheRuntimeWithHealthzUnknown()
+    {
+        // The kubelet is gone (nothing listens, no unit, no certificate) and so is the runtime behind its socket path.
+        _systemd.SystemdAvailable = false;
+        var options = Options(AbsentUrl());
+        options.CriSocket = Path.Combine(_dir.Path, "containerd.sock");
+
+        var (result, report) = await RunAsync(options);
+
+        Assert.Equal(ProbeStatus.Ok, result.Status);
+        Assert.Equal("healthz=unknown;unit=unknown;runtime=refused", result.Fingerprint);
+        Assert.Equal(RuntimeResult.Refused, report.Kubelet.RuntimeResult);
+        Assert.False(report.Kubelet.RuntimeOk);
+        Assert.Equal(options.CriSocket, report.Kubelet.RuntimeSocket);
+        // Not "refused": with no sign of a kubelet, its healthz is unknown, so KubeletDown cannot fire on a runtime-only machine.
+        Assert.Equal(HealthzResult.Unspecified, report.Kubelet.Healthz);
+        Assert.Contains("no kubelet found", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_NoKubeletButAnAnsweringRuntime_ReportsTheRuntime()
+    {
+        _systemd.SystemdAvailable = false;
+        var options = Options(AbsentUrl());
+        options.CriSocket = Path.Combine(_dir.Path, "containerd.sock");
+        options.Timeout = TimeSpan.FromSeconds(30);
+        await using var runtime = await FakeCriServer.StartAsync(options.CriSocket, FakeCriServer.Behaviour.Answer);
+
+        var (result, report) = await RunAsync(options);
+
+        Assert.Equal(ProbeStatus.Ok, result.Status);
+        Assert.Equal("healthz=unknown;unit=unknown;runtime=ok", result.Fingerprint);
+        Assert.True(report.Kubelet.RuntimeOk);
+        Assert.Equal("containerd", report.Kubelet.RuntimeName);
+    }
 }

@@ -1,3 +1,4 @@
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.Nfs;
 
 namespace Bramble.Agent.Tests.Nfs;
@@ -8,16 +9,19 @@ internal sealed class FakeProbeChildLauncher : INfsProbeChildLauncher
     private readonly List<FakeProbeChild> _started = [];
 
     /// <summary>What a new child does on start; null leaves it running (a hang).</summary>
-    public Func<string, NfsProbeChildResult?>? OnStart { get; set; } = _ => FakeProbeChild.Steps(("create", 1), ("write", 1), ("fsync", 2), ("read", 1), ("stat", 1), ("remove", 1));
+    public Func<string, ProbeChildResult?>? OnStart { get; set; } = _ => FakeProbeChild.Steps(("create", 1), ("write", 1), ("fsync", 2), ("read", 1), ("stat", 1), ("remove", 1));
 
     public IReadOnlyList<FakeProbeChild> Started => _started;
+
+    /// <summary>False: new mount-probe children are still starting until the test calls <see cref="FakeProbeChild.SignalStart"/>.</summary>
+    public bool StartsAtOnce { get; set; } = true;
 
     /// <summary>What a copy child (the mountstats reader) copies, by source path; null leaves it running (blocked).</summary>
     public Func<string, string?> CopySource { get; set; } = _ => string.Empty;
 
     public List<FakeProbeChild> Copies { get; } = [];
 
-    public INfsProbeChild StartCopy(string sourcePath)
+    public IProbeChild StartCopy(string sourcePath)
     {
         var child = new FakeProbeChild(5000 + Copies.Count, sourcePath);
         Copies.Add(child);
@@ -32,15 +36,15 @@ internal sealed class FakeProbeChildLauncher : INfsProbeChildLauncher
     /// <summary>The paths of every stat-only child started (pod volumes), in order.</summary>
     public List<string> StatOnly { get; } = [];
 
-    public INfsProbeChild StartStatOnly(string path)
+    public IProbeChild StartStatOnly(string path)
     {
         StatOnly.Add(path);
         return Start(path, string.Empty);
     }
 
-    public INfsProbeChild Start(string mountPoint, string probeDirectory)
+    public IProbeChild Start(string mountPoint, string probeDirectory)
     {
-        var child = new FakeProbeChild(1000 + _started.Count, mountPoint);
+        var child = new FakeProbeChild(1000 + _started.Count, mountPoint, StartsAtOnce);
         _started.Add(child);
         if (OnStart?.Invoke(mountPoint) is { } result)
         {

@@ -19,6 +19,8 @@ public sealed class NfsOptionsValidatorTests
     {
         { "Nfs:ProbeDeadline", o => o.ProbeDeadline = TimeSpan.Zero },
         { "Nfs:ProbeDeadline", o => o.ProbeDeadline = TimeSpan.FromMilliseconds(50) },
+        { "Nfs:ChildStartLimit", o => o.ChildStartLimit = TimeSpan.FromMilliseconds(500) },
+        { "Nfs:ChildStartLimit", o => o.ChildStartLimit = TimeSpan.FromMinutes(5) },
         { "Nfs:SlowThreshold", o => o.SlowThreshold = TimeSpan.Zero },
         { "Nfs:SlowThreshold", o => o.SlowThreshold = TimeSpan.FromSeconds(5) },
         { "Nfs:ProbeDirectory", o => o.ProbeDirectory = "" },

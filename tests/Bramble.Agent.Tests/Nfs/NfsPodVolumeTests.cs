@@ -1,4 +1,5 @@
 using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Protos.V1;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -46,7 +47,7 @@ public sealed class NfsPodVolumeTests
     [Fact]
     public async Task ProbeAsync_StaleHandleOnASubpathOnly_IsClassifiedForThatSubpath()
     {
-        var stale = new NfsProbeChildResult { FailedStep = "list", Errno = Errno.StaleFileHandle, Error = "Stale file handle" };
+        var stale = new ProbeChildResult { FailedStep = "list", Errno = Errno.StaleFileHandle, Error = "Stale file handle" };
         stale.StepMilliseconds["stat"] = 1;
         _launcher.OnStart = path => path == Subpath ? stale : FakeProbeChild.Steps(("stat", 1), ("list", 1));
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.Nfs;
 
 namespace Bramble.Agent.Tests.Nfs;
@@ -50,7 +51,7 @@ public sealed class NfsProbeChildStatOnlyTests : IDisposable
         var exit = NfsProbeChildProgram.Run([NfsProbeChildProgram.PathFlag, _root, NfsProbeChildProgram.StatOnlyFlag, NfsProbeChildProgram.ResultFileFlag, resultFile]);
 
         Assert.Equal(0, exit);
-        var result = JsonSerializer.Deserialize<NfsProbeChildResult>(File.ReadAllText(resultFile))!;
+        var result = JsonSerializer.Deserialize<ProbeChildResult>(File.ReadAllText(resultFile))!;
         Assert.Equal(["stat", "list"], result.StepMilliseconds.Keys);
         Assert.False(Directory.Exists(Path.Combine(_root, ".bramble-probe")));
     }

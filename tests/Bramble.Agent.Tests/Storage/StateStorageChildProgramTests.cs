@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Storage;
 
@@ -41,7 +42,7 @@ public sealed class StateStorageChildProgramTests : IDisposable
         var exit = StateStorageChildProgram.Run([StateStorageChildProgram.PathFlag, state, StateStorageChildProgram.ResultFileFlag, resultFile]);
 
         Assert.Equal(0, exit);
-        var result = JsonSerializer.Deserialize<NfsProbeChildResult>(File.ReadAllText(resultFile))!;
+        var result = JsonSerializer.Deserialize<ProbeChildResult>(File.ReadAllText(resultFile))!;
         Assert.Equal(4, result.StepMilliseconds.Count);
         Assert.True(StateStorageChildProgram.IsProbeMode([StateStorageChildProgram.PathFlag, state]));
         Assert.False(StateStorageChildProgram.IsProbeMode(["--once"]));

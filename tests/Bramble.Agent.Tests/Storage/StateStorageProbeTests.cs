@@ -24,6 +24,7 @@ public sealed class StateStorageProbeTests
             HostRoot = "/host",
             StateDirectory = stateDirectory,
             StateProbeDeadline = Deadline,
+            StateProbeChildStartLimit = TimeSpan.FromSeconds(15),
             StateProbeInterval = interval ?? TimeSpan.FromSeconds(30),
         }),
         NullLogger<StateStorageProbe>.Instance,
@@ -167,5 +168,33 @@ public sealed class StateStorageProbeTests
         using var probe = NewProbe();
 
         Assert.True(probe.Timeout > Deadline);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_ChildSlowToStart_IsTimedFromItsStartSignal_AndOneThatNeverStartsIsAnErrorNotHung()
+    {
+        _launcher.OnStart = null;
+        _launcher.StartsAtOnce = false;
+        using var probe = NewProbe(interval: TimeSpan.Zero);
+
+        // 7 s of start-up, then a quick fsync: fine, although the spawn was longer ago than the 5 s deadline.
+        var slow = RunAsync(probe);
+        Assert.Equal(TimeSpan.FromSeconds(15), await _time.NextTimerAsync());
+        _time.Advance(TimeSpan.FromSeconds(7));
+        _launcher.Started[0].SignalStart();
+        await _time.NextTimerAsync();
+        _launcher.Started[0].Finish(FakeProbeChild.Steps(("create", 1), ("write", 1), ("fsync", 12), ("remove", 1)));
+        var (okResult, ok) = await slow;
+        Assert.Equal(ProbeStatus.Ok, okResult.Status);
+        Assert.Empty(ok!.Error);
+
+        // Never signals within the 15 s start-up limit: killed, reported as a probe error.
+        var never = RunAsync(probe);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromSeconds(15));
+        var (errorResult, _) = await never;
+        Assert.Equal(ProbeStatus.Error, errorResult.Status);
+        Assert.Contains("did not start within 15 s", errorResult.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, _launcher.Started[1].Kills);
     }
 }

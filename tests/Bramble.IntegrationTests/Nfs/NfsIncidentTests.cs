@@ -39,7 +39,7 @@ public sealed class NfsIncidentTests
             var open = await Eventually.WaitAsync(() => aggregator.IncidentsAsync("?state=firing"),
                 list => list.Count(i => i.Kind == "NfsMountHung") == 3 && list.Any(i => i.Kind == "NasUnreachable")
                         && list.Where(i => i.Kind == "NfsMountHung").All(i => i.Cause is not null),
-                TimeSpan.FromSeconds(30), "NasUnreachable with three linked NfsMountHung incidents");
+                TimeSpan.FromSeconds(60), "NasUnreachable (For 10 s) with three linked NfsMountHung incidents");
 
             var nas = Assert.Single(open, i => i.Kind == "NasUnreachable");
             Assert.Equal(Nas, nas.Subject.Server);

@@ -46,6 +46,20 @@ public sealed class CriRuntimeClient : IDisposable
 
         using var deadline = new CancellationTokenSource(_options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        // A refused connect is told by the socket itself, before any gRPC: the first call's set-up (seconds on a loaded
+        // Pi) must not turn "nothing listens" into "no answer within the deadline".
+        try
+        {
+            if (await ConnectErrorAsync(socket, linked.Token) is { } refused)
+            {
+                return new RuntimeObservation(RuntimeResult.Refused, socket, string.Empty, string.Empty, $"cannot connect: {refused}");
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new RuntimeObservation(RuntimeResult.Timeout, socket, string.Empty, string.Empty, $"no connection within {_options.Timeout.TotalSeconds:0.###} s");
+        }
+
         var client = new RuntimeService.RuntimeServiceClient(_channels.GetOrAdd(socket, CreateChannel));
         try
         {
@@ -74,6 +88,21 @@ public sealed class CriRuntimeClient : IDisposable
         }
 
         _channels.Clear();
+    }
+
+    // Null when something accepts connections on the socket; else why not (no such file, nothing listening, …).
+    private static async Task<string?> ConnectErrorAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return $"{e.SocketErrorCode} ({e.Message}) on {socketPath}";
+        }
     }
 
     private static GrpcChannel CreateChannel(string socketPath) =>

@@ -50,6 +50,6 @@ public sealed partial class KubeletCertificateReader
         return null;
     }
 
-    [LoggerMessage(EventId = 711, Level = LogLevel.Warning, Message = "Cannot read the kubelet certificate {Path}: {Reason}")]
+    [LoggerMessage(EventId = 904, Level = LogLevel.Warning, Message = "Cannot read the kubelet certificate {Path}: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string path, string reason);
 }

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Bramble.Agent.Probes.Kubelet;
 
 /// <summary>
-/// The kubelet's healthz, its systemd unit (state, restarts, start time) and its certificates' expiry. A node with
-/// none of them (nothing listens, no unit, no certificate) has no kubelet: nothing to probe, not a failure.
+/// The kubelet's healthz, its systemd unit (state, restarts, start time), its certificates' expiry and its container
+/// runtime. A node with none of them (nothing listens, no unit, no certificate, no CRI socket) has no kubelet: nothing
+/// to probe, not a failure.
 /// </summary>
 public sealed class KubeletProbe : IProbe
 {
@@ -67,17 +68,26 @@ public sealed class KubeletProbe : IProbe
         var serving = _certificates.Read(_options.ServingCertificatePath, KubeletOptions.DefaultServingCertificatePaths);
 
         // Once a kubelet has been seen here, nothing listening is a dead kubelet, not "no kubelet".
-        var nothingHere = healthz.Result == HealthzResult.Refused && lookup.Unit is null && client is null && serving is null;
-        if (!nothingHere)
+        var noKubelet = healthz.Result == HealthzResult.Refused && lookup.Unit is null && client is null && serving is null;
+        if (!noKubelet)
         {
             _kubeletSeen = true;
         }
 
-        if (nothingHere && !_kubeletSeen)
+        if (noKubelet && !_kubeletSeen)
         {
             var units = _options.Unit.Length > 0 ? _options.Unit : string.Join(", ", KubeletOptions.DefaultUnits);
             var unitDetail = lookup.Known ? $"no {units} unit" : "unit state unknown (no systemd)";
-            return ProbeResult.NothingToProbe($"no kubelet found: nothing listens on {_options.HealthzUrl}, {unitDetail}, no kubelet certificate");
+            var noKubeletDetail = $"no kubelet found: nothing listens on {_options.HealthzUrl}, {unitDetail}, no kubelet certificate";
+            if (runtime is null)
+            {
+                return ProbeResult.NothingToProbe(noKubeletDetail);
+            }
+
+            // A CRI socket is still news (a runtime that does not answer is ContainerRuntimeDown), but healthz is
+            // unknown, not refused: a machine with only containerd (Docker, a k3s node not yet joined) has no kubelet
+            // to be down.
+            healthz = healthz with { Result = HealthzResult.Unspecified, Detail = noKubeletDetail };
         }
 
         var activeSince = ActiveSince(lookup.Unit);

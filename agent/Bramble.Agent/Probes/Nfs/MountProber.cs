@@ -1,3 +1,4 @@
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Protos.V1;
 
 namespace Bramble.Agent.Probes.Nfs;
@@ -34,17 +35,19 @@ public sealed partial class MountProber : IDisposable
     /// <summary>Stat and list only, never write (pod volumes and subPath mounts: the pod's own data).</summary>
     public bool StatOnly { get; init; }
 
-    public async Task<MountVerdict> ProbeAsync(string probeDirectory, TimeSpan deadline, TimeSpan slowThreshold, CancellationToken cancellationToken)
+    public async Task<MountVerdict> ProbeAsync(string probeDirectory, TimeSpan startLimit, TimeSpan deadline, TimeSpan slowThreshold, CancellationToken cancellationToken)
     {
         _deadline = deadline;
         var run = await _child.RunAsync(
             () => StatOnly ? _launcher.StartStatOnly(_mountPoint) : _launcher.Start(_mountPoint, probeDirectory),
+            startLimit,
             deadline,
             child => Judge(child.ReadResult(), child.ExitCode, slowThreshold),
             cancellationToken);
         if (run.StartError is { } error)
         {
-            return new MountVerdict(NfsMountState.Unspecified, null, $"cannot start a probe child: {error}", 0, _lastSteps);
+            // Not a verdict on the mount: the child never got to it.
+            return new MountVerdict(NfsMountState.Unspecified, null, run.Pid == 0 ? $"cannot start a probe child: {error}" : error, 0, _lastSteps);
         }
 
         if (run.Stuck is { } stuck)
@@ -66,7 +69,7 @@ public sealed partial class MountProber : IDisposable
     /// <summary>Kills a child still in flight (on agent shutdown) without waiting for it.</summary>
     public void Dispose() => _child.Dispose();
 
-    internal static MountVerdict Judge(NfsProbeChildResult? result, int exitCode, TimeSpan slowThreshold)
+    internal static MountVerdict Judge(ProbeChildResult? result, int exitCode, TimeSpan slowThreshold)
     {
         if (result is null)
         {

@@ -1,3 +1,5 @@
+using Bramble.Agent.Probes.Isolation;
+
 namespace Bramble.Agent.Probes.Nfs;
 
 /// <summary>
@@ -18,12 +20,12 @@ public sealed class MountStatsReader : IDisposable
     }
 
     /// <summary>The file's text (fresh, or the last good copy while a read is stuck) and, when not fresh, why.</summary>
-    public async Task<(string? Text, string? Problem)> ReadAsync(string path, TimeSpan deadline, CancellationToken cancellationToken)
+    public async Task<(string? Text, string? Problem)> ReadAsync(string path, TimeSpan startLimit, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        var run = await _child.RunAsync(() => _launcher.StartCopy(path), deadline, child => (Text: child.ReadText(), child.ExitCode), cancellationToken);
+        var run = await _child.RunAsync(() => _launcher.StartCopy(path), startLimit, deadline, child => (Text: child.ReadText(), child.ExitCode), cancellationToken);
         if (run.StartError is { } error)
         {
-            return (_lastGood, $"cannot start the mountstats reader: {error}");
+            return (_lastGood, run.Pid == 0 ? $"cannot start the mountstats reader: {error}" : $"mountstats reader: {error}");
         }
 
         if (run.Stuck is { } stuck)

@@ -14,6 +14,12 @@ public sealed class NfsOptions
     /// <summary>How long one probe child may take; still running after it, the mount is reported hung.</summary>
     public TimeSpan ProbeDeadline { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a probe child may take to start (a cold .NET process: 0.3–3 s on a loaded Pi) before it touches the
+    /// mount; <see cref="ProbeDeadline"/> counts from then. Breached, the round reports a probe error, not a hung mount.
+    /// </summary>
+    public TimeSpan ChildStartLimit { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>A probe that finishes but takes longer than this reports the mount slow.</summary>
     public TimeSpan SlowThreshold { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -8,6 +8,10 @@ public sealed class NfsOptionsValidator : IValidateOptions<NfsOptions>
 {
     private static readonly TimeSpan MinDeadline = TimeSpan.FromMilliseconds(100);
 
+    // Below a second a healthy child on a loaded Pi would not start; above two minutes a probe round never ends.
+    private static readonly TimeSpan MinChildStartLimit = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxChildStartLimit = TimeSpan.FromMinutes(2);
+
     public ValidateOptionsResult Validate(string? name, NfsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -17,6 +21,11 @@ public sealed class NfsOptionsValidator : IValidateOptions<NfsOptions>
         if (options.ProbeDeadline < MinDeadline)
         {
             failures.Add($"{prefix}{nameof(options.ProbeDeadline)}: must be at least {MinDeadline.TotalMilliseconds:F0} ms (got {options.ProbeDeadline})");
+        }
+
+        if (options.ChildStartLimit < MinChildStartLimit || options.ChildStartLimit > MaxChildStartLimit)
+        {
+            failures.Add($"{prefix}{nameof(options.ChildStartLimit)}: must be between {MinChildStartLimit.TotalSeconds:F0} s and {MaxChildStartLimit.TotalSeconds:F0} s (got {options.ChildStartLimit})");
         }
 
         if (options.SlowThreshold <= TimeSpan.Zero || options.SlowThreshold >= options.ProbeDeadline)

@@ -56,7 +56,8 @@ public sealed partial class NfsProbe : IProbe, IDisposable
 
     public Capability Capability => Capability.ProbeNfs;
 
-    public TimeSpan? Timeout => _options.ProbeDeadline + RunnerMargin;
+    // The children's start-up is not in their deadline (see IsolatedChild), so the runner waits for both.
+    public TimeSpan? Timeout => _options.ChildStartLimit + _options.ProbeDeadline + RunnerMargin;
 
     public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
@@ -75,7 +76,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         }
 
         // mountstats can block while a client is hung: a child reads it, under the same deadline as the mount probes.
-        var statsRead = _mountStats.ReadAsync(_paths.Proc("self/mountstats"), _options.ProbeDeadline, cancellationToken);
+        var statsRead = _mountStats.ReadAsync(_paths.Proc("self/mountstats"), _options.ChildStartLimit, _options.ProbeDeadline, cancellationToken);
 
         // One ping per server endpoint, alongside the mount probes (it never touches a mount, so it needs no child).
         var endpoints = mounts.Select(NfsEndpoint.From).ToArray();
@@ -86,7 +87,7 @@ public sealed partial class NfsProbe : IProbe, IDisposable
         var verdicts = await Task.WhenAll(mounts.Select(m => notMounted.Contains(m.MountPoint)
             ? Task.FromResult(NotMounted(m.MountPoint, mountInfoPath))
             : ProberFor(m.MountPoint, PodVolumeOf(m) is not null)
-                .ProbeAsync(_options.ProbeDirectory, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
+                .ProbeAsync(_options.ProbeDirectory, _options.ChildStartLimit, _options.ProbeDeadline, _options.SlowThreshold, cancellationToken)));
         await Task.WhenAll(pings.Values);
         var (statsText, statsProblem) = await statsRead;
         var stats = MountStatsParser.Parse(statsText)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Bramble.Agent.Probes.Isolation;
 
 namespace Bramble.Agent.Probes.Nfs;
 
@@ -13,7 +14,7 @@ public static class NfsProbeChildProgram
 {
     public const string PathFlag = "--probe-nfs-path";
     public const string DirectoryFlag = "--probe-directory";
-    public const string ResultFileFlag = "--probe-result-file";
+    public const string ResultFileFlag = ProbeChildLauncher.ResultFileFlag;
 
     /// <summary>With <see cref="PathFlag"/>: only stat the path and list its first entry (pod volumes; never written).</summary>
     public const string StatOnlyFlag = "--stat-only";
@@ -26,7 +27,13 @@ public static class NfsProbeChildProgram
         ArgumentNullException.ThrowIfNull(args);
         if (ValueOf(args, CopyFlag) is { } source)
         {
-            return ValueOf(args, ResultFileFlag) is { } destination ? Copy(source, destination) : 2;
+            if (ValueOf(args, ResultFileFlag) is not { } destination)
+            {
+                return 2;
+            }
+
+            ProbeChildStartSignal.Announce(destination);
+            return Copy(source, destination);
         }
 
         var mount = ValueOf(args, PathFlag);
@@ -38,16 +45,18 @@ public static class NfsProbeChildProgram
             return 2;
         }
 
+        // Start-up is over: from here the agent's deadline counts, and the next call touches the mount.
+        ProbeChildStartSignal.Announce(resultFile);
         var result = statOnly ? StatOnly(mount) : Probe(mount, directory!);
         var temporary = resultFile + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(result, NfsProbeChildJsonContext.Default.NfsProbeChildResult));
+        File.WriteAllText(temporary, JsonSerializer.Serialize(result, ProbeChildJsonContext.Default.ProbeChildResult));
         File.Move(temporary, resultFile, overwrite: true);
         return 0;
     }
 
-    public static NfsProbeChildResult Probe(string mount, string directoryName)
+    public static ProbeChildResult Probe(string mount, string directoryName)
     {
-        var result = new NfsProbeChildResult();
+        var result = new ProbeChildResult();
         var directory = Path.Combine(mount, directoryName);
         // Host name and pid: nodes sharing one export, or an old stuck child, never touch each other's file.
         var file = Path.Combine(directory, $"{Environment.MachineName}-{Environment.ProcessId}.probe");
@@ -121,9 +130,9 @@ public static class NfsProbeChildProgram
     /// (a stale handle shows on the first operation that reaches the server). The probe never writes into a pod's
     /// volume: that is the pod's data, possibly read-only, and a subPath may be a single file.
     /// </summary>
-    public static NfsProbeChildResult StatOnly(string path)
+    public static ProbeChildResult StatOnly(string path)
     {
-        var result = new NfsProbeChildResult();
+        var result = new ProbeChildResult();
         var step = "stat";
         var watch = Stopwatch.StartNew();
         try
@@ -166,7 +175,7 @@ public static class NfsProbeChildProgram
         }
     }
 
-    private static void Done(NfsProbeChildResult result, string step, Stopwatch watch)
+    private static void Done(ProbeChildResult result, string step, Stopwatch watch)
     {
         result.StepMilliseconds[step] = watch.Elapsed.TotalMilliseconds;
         watch.Restart();

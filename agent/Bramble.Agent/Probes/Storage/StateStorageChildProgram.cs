@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.Nfs;
 
 namespace Bramble.Agent.Probes.Storage;
@@ -13,7 +14,7 @@ namespace Bramble.Agent.Probes.Storage;
 public static class StateStorageChildProgram
 {
     public const string PathFlag = "--probe-state-path";
-    public const string ResultFileFlag = NfsProbeChildProgram.ResultFileFlag;
+    public const string ResultFileFlag = ProbeChildLauncher.ResultFileFlag;
 
     public static bool IsProbeMode(string[] args) => args is not null && args.Contains(PathFlag, StringComparer.Ordinal);
 
@@ -27,17 +28,19 @@ public static class StateStorageChildProgram
             return 2;
         }
 
+        // Start-up is over: from here the agent's deadline counts, and the next call touches the storage.
+        ProbeChildStartSignal.Announce(resultFile);
         var result = Probe(directory);
         var temporary = resultFile + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(result, NfsProbeChildJsonContext.Default.NfsProbeChildResult));
+        File.WriteAllText(temporary, JsonSerializer.Serialize(result, ProbeChildJsonContext.Default.ProbeChildResult));
         File.Move(temporary, resultFile, overwrite: true);
         return 0;
     }
 
     /// <summary>Steps "create", "write", "fsync", "remove"; the directory itself is never created.</summary>
-    public static NfsProbeChildResult Probe(string directory)
+    public static ProbeChildResult Probe(string directory)
     {
-        var result = new NfsProbeChildResult();
+        var result = new ProbeChildResult();
         // The pid keeps a stuck earlier child's file apart from this one's.
         var file = Path.Combine(directory, $".bramble-fsync-{Environment.ProcessId}.probe");
         var payload = System.Text.Encoding.ASCII.GetBytes($"bramble {Environment.ProcessId}\n");
@@ -74,7 +77,7 @@ public static class StateStorageChildProgram
         return result;
     }
 
-    private static void Done(NfsProbeChildResult result, string step, Stopwatch watch)
+    private static void Done(ProbeChildResult result, string step, Stopwatch watch)
     {
         result.StepMilliseconds[step] = watch.Elapsed.TotalMilliseconds;
         watch.Restart();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Vitals;
 using Bramble.Agent.Probing;
@@ -16,7 +17,7 @@ namespace Bramble.Agent.Probes.Storage;
 /// </summary>
 public sealed partial class StateStorageProbe : IProbe, IDisposable
 {
-    // The child's own start-up (large on a Pi) and reading its result, beyond the deadline.
+    // Reading the child's result, beyond its start-up limit and deadline.
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
 
     private readonly IStateStorageChildLauncher _launcher;
@@ -52,7 +53,7 @@ public sealed partial class StateStorageProbe : IProbe, IDisposable
 
     public Capability Capability => Capability.ProbeVitals;
 
-    public TimeSpan? Timeout => _options.StateProbeDeadline + Slack;
+    public TimeSpan? Timeout => _options.StateProbeChildStartLimit + _options.StateProbeDeadline + Slack;
 
     public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
@@ -78,10 +79,10 @@ public sealed partial class StateStorageProbe : IProbe, IDisposable
         }
 
         var directory = _directory;
-        var run = await _child.RunAsync(() => _launcher.Start(directory), _options.StateProbeDeadline, child => Judge(directory, child.ReadResult(), child.ExitCode), cancellationToken);
+        var run = await _child.RunAsync(() => _launcher.Start(directory), _options.StateProbeChildStartLimit, _options.StateProbeDeadline, child => Judge(directory, child.ReadResult(), child.ExitCode), cancellationToken);
         if (run.StartError is { } error)
         {
-            return ProbeResult.Error($"cannot start a state-storage probe child: {error}");
+            return ProbeResult.Error(run.Pid == 0 ? $"cannot start a state-storage probe child: {error}" : $"state-storage {error}");
         }
 
         _last = run.Stuck is { } stuck
@@ -96,7 +97,7 @@ public sealed partial class StateStorageProbe : IProbe, IDisposable
 
     public void Dispose() => _child.Dispose();
 
-    internal static StateStorage Judge(string directory, NfsProbeChildResult? result, int exitCode)
+    internal static StateStorage Judge(string directory, ProbeChildResult? result, int exitCode)
     {
         if (result is null)
         {

@@ -18,6 +18,12 @@ public sealed class VitalsOptions
     public TimeSpan StateProbeDeadline { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How long a state-storage probe child may take to start before it touches the storage; the deadline counts from
+    /// then. Breached, the probe reports an error ("did not start within …"), not hung storage.
+    /// </summary>
+    public TimeSpan StateProbeChildStartLimit { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// Least time between two state-storage probes; in between the last result is reported. Every probe is a journal
     /// commit on an SD card, so not every probe round.
     /// </summary>

@@ -7,6 +7,8 @@ public sealed class VitalsOptionsValidator : IValidateOptions<VitalsOptions>
 {
     private static readonly TimeSpan MinDeadline = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxDeadline = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MinChildStartLimit = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxChildStartLimit = TimeSpan.FromMinutes(2);
 
     public ValidateOptionsResult Validate(string? name, VitalsOptions options)
     {
@@ -21,6 +23,11 @@ public sealed class VitalsOptionsValidator : IValidateOptions<VitalsOptions>
         if (options.StateProbeDeadline < MinDeadline || options.StateProbeDeadline > MaxDeadline)
         {
             failures.Add($"{prefix}{nameof(options.StateProbeDeadline)}: must be between {MinDeadline.TotalMilliseconds:F0} ms and {MaxDeadline.TotalSeconds:F0} s (got {options.StateProbeDeadline})");
+        }
+
+        if (options.StateProbeChildStartLimit < MinChildStartLimit || options.StateProbeChildStartLimit > MaxChildStartLimit)
+        {
+            failures.Add($"{prefix}{nameof(options.StateProbeChildStartLimit)}: must be between {MinChildStartLimit.TotalSeconds:F0} s and {MaxChildStartLimit.TotalSeconds:F0} s (got {options.StateProbeChildStartLimit})");
         }
 
         if (options.StateProbeInterval < TimeSpan.Zero)

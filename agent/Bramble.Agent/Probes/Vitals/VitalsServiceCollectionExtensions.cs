@@ -1,3 +1,4 @@
+using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.Storage;
 using Bramble.Agent.Probing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,6 +13,7 @@ public static class VitalsServiceCollectionExtensions
     {
         services.AddOptions<VitalsOptions>().BindConfiguration(VitalsOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VitalsOptions>, VitalsOptionsValidator>());
+        services.TryAddSingleton<ProbeChildLauncher>();
         services.TryAddSingleton<IStateStorageChildLauncher, StateStorageChildLauncher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, StateStorageProbe>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, NodeAddressProbe>());

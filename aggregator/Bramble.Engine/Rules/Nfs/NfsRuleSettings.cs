@@ -21,6 +21,10 @@ public sealed class NfsRetransmittingSettings : RuleSettings
 /// <summary>Rules:NasUnreachable.</summary>
 public sealed class NasUnreachableSettings : RuleSettings
 {
+    // One timed-out ping from one of two nodes (a JIT-cold first ping, a busy NAS) must not open a critical incident.
+    // Pending is enough for the nodes' NFS incidents to be linked to it, so remediation's Settle still sees the cause.
+    public NasUnreachableSettings() => For = TimeSpan.FromSeconds(10);
+
     /// <summary>Share of the nodes using a server whose RPC ping fails, or whose mounts of it hang, for the server to be the cause.</summary>
     public double MinShare { get; set; } = 0.5;
 

@@ -1,11 +1,11 @@
-namespace Bramble.Agent.Probes.Nfs;
+namespace Bramble.Agent.Probes.Isolation;
 
 /// <summary>
 /// What a probe child writes to its result file (one JSON object): every step it finished with its duration, and the
 /// step that failed with its errno. Durations are measured by the child, so its own start-up time (large on a Pi) is
 /// not mistaken for a slow mount.
 /// </summary>
-public sealed class NfsProbeChildResult
+public sealed class ProbeChildResult
 {
     /// <summary>Step name → milliseconds, in the order the steps ran.</summary>
     public Dictionary<string, double> StepMilliseconds { get; set; } = [];

@@ -1,9 +1,15 @@
-namespace Bramble.Agent.Probes.Nfs;
+namespace Bramble.Agent.Probes.Isolation;
 
 /// <summary>One running probe child process, as the agent sees it: it can only watch it, kill it, and read its result.</summary>
-public interface INfsProbeChild : IDisposable
+public interface IProbeChild : IDisposable
 {
     int Pid { get; }
+
+    /// <summary>
+    /// Completes true when the child says it is about to touch its path (its start-up is over), false when it is gone
+    /// without saying so. The deadline counts from here: a slow start (seconds on a loaded Pi) is not a hung mount.
+    /// </summary>
+    Task<bool> Started { get; }
 
     /// <summary>Completes when the process is gone (reaped). Holds no thread while it waits.</summary>
     Task Exited { get; }
@@ -12,7 +18,7 @@ public interface INfsProbeChild : IDisposable
     void Kill();
 
     /// <summary>The result the child wrote, once it has exited; null when it wrote none (killed, crashed).</summary>
-    NfsProbeChildResult? ReadResult();
+    ProbeChildResult? ReadResult();
 
     /// <summary>The result file as text (a copy child's output), once it has exited; null when it wrote none.</summary>
     string? ReadText();

@@ -1,10 +1,10 @@
 using System.Text.Json.Serialization;
 
-namespace Bramble.Agent.Probes.Nfs;
+namespace Bramble.Agent.Probes.Isolation;
 
 /// <summary>Source-generated JSON for the probe child's result file (no reflection in a process that must start fast).</summary>
-[JsonSerializable(typeof(NfsProbeChildResult))]
+[JsonSerializable(typeof(ProbeChildResult))]
 [JsonSourceGenerationOptions(IgnoreReadOnlyProperties = true)]
-internal sealed partial class NfsProbeChildJsonContext : JsonSerializerContext
+internal sealed partial class ProbeChildJsonContext : JsonSerializerContext
 {
 }
