@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Bramble.Agent.Linux.Arp;
 using Bramble.Agent.Linux.FileSystem;
 using Microsoft.Extensions.Options;
@@ -41,7 +40,7 @@ public sealed class GratuitousArpListener : BackgroundService
     }
 
     /// <summary>Pause before reopening a lost socket, so a flapping interface cannot spin the loop.</summary>
-    public static TimeSpan ReopenDelay { get; } = TimeSpan.FromSeconds(1);
+    public static TimeSpan ReopenDelay => ReopeningSocketLoop.ReopenDelay;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,84 +50,42 @@ public sealed class GratuitousArpListener : BackgroundService
         return Task.WhenAll(byInterface.Select(g => ListenAsync(g.Key, g.Select(t => t.Address).ToHashSet(), stoppingToken)));
     }
 
-    private async Task ListenAsync(string interfaceName, HashSet<IPAddress> vips, CancellationToken stoppingToken)
+    private Task ListenAsync(string interfaceName, HashSet<IPAddress> vips, CancellationToken stoppingToken)
     {
         var buffer = new byte[1600];
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        var log = new SocketLoopLog(
+            reason => VipLog.ListenerStopped(_logger, interfaceName, reason),
+            e => VipLog.ListenerFailed(_logger, interfaceName, e),
+            (reason, delayMs) => VipLog.ListenerLost(_logger, interfaceName, reason, delayMs),
+            (reason, attempt) => VipLog.ListenerStillDown(_logger, interfaceName, reason, attempt));
+        return ReopeningSocketLoop.RunAsync(async (opened, ct) =>
         {
-            string reason;
-            try
+            using var channel = _channels.Open(interfaceName);
+            opened();
+            VipLog.Listening(_logger, interfaceName, vips);
+            while (true)
             {
-                using var channel = _channels.Open(interfaceName);
-                failures = 0;
-                VipLog.Listening(_logger, interfaceName, vips);
-                while (true)
+                var length = await channel.ReceiveAsync(buffer, ct);
+                var frame = ArpFrameCodec.Parse(buffer.AsSpan(0, length)).Frame;
+
+                // Only other nodes' announcements arrive: a packet socket bound to one EtherType does not see this
+                // node's outgoing frames (checked in the lab). A holder's own claim is its assigned_locally.
+                if (frame is { IsGratuitous: true } && vips.Contains(frame.SenderIp))
                 {
-                    var length = await channel.ReceiveAsync(buffer, stoppingToken);
-                    var frame = ArpFrameCodec.Parse(buffer.AsSpan(0, length)).Frame;
+                    var previous = _log.Record(frame.SenderIp, new GratuitousArpSighting(_time.GetUtcNow(), frame.SenderMac));
 
-                    // Only other nodes' announcements arrive: a packet socket bound to one EtherType does not see this
-                    // node's outgoing frames (checked in the lab). A holder's own claim is its assigned_locally.
-                    if (frame is { IsGratuitous: true } && vips.Contains(frame.SenderIp))
+                    // An announcer repeats itself (keepalived: 5 at once, 5 more after 5 s, ~50/s while split);
+                    // a new MAC is what a person wants in the log.
+                    if (previous?.Mac != frame.SenderMac)
                     {
-                        var previous = _log.Record(frame.SenderIp, new GratuitousArpSighting(_time.GetUtcNow(), frame.SenderMac));
-
-                        // An announcer repeats itself (keepalived: 5 at once, 5 more after 5 s, ~50/s while split);
-                        // a new MAC is what a person wants in the log.
-                        if (previous?.Mac != frame.SenderMac)
-                        {
-                            VipLog.GratuitousArpFromNewMac(_logger, frame.SenderIp, frame.SenderMac, previous?.Mac ?? "nobody");
-                        }
-                        else
-                        {
-                            VipLog.GratuitousArp(_logger, frame.SenderIp, frame.SenderMac);
-                        }
+                        VipLog.GratuitousArpFromNewMac(_logger, frame.SenderIp, frame.SenderMac, previous?.Mac ?? "nobody");
+                    }
+                    else
+                    {
+                        VipLog.GratuitousArp(_logger, frame.SenderIp, frame.SenderMac);
                     }
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (ArpChannelUnavailableException e) when (e.MissingCapability)
-            {
-                VipLog.ListenerStopped(_logger, interfaceName, e.Message);
-                return;
-            }
-            catch (ArpChannelUnavailableException e)
-            {
-                reason = e.Message;
-            }
-            catch (SocketException e)
-            {
-                reason = e.SocketErrorCode.ToString();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One bad frame or socket state must not end the listener (an unhandled exception ends the host).
-                VipLog.ListenerFailed(_logger, interfaceName, e);
-                reason = e.GetType().Name;
-            }
-
-            // Warn once per outage; an interface gone for hours must not write a warning every second.
-            if (++failures == 1)
-            {
-                VipLog.ListenerLost(_logger, interfaceName, reason, ReopenDelay.TotalMilliseconds);
-            }
-            else
-            {
-                VipLog.ListenerStillDown(_logger, interfaceName, reason, failures);
-            }
-
-            try
-            {
-                await Task.Delay(ReopenDelay, _time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        }, log, _time, stoppingToken);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.PacketFilter;
 using Microsoft.Extensions.Options;
@@ -47,7 +46,7 @@ public sealed class MisdeliveryListener : BackgroundService
     }
 
     /// <summary>Pause before reopening a lost socket, so a flapping interface cannot spin the loop.</summary>
-    public static TimeSpan ReopenDelay { get; } = TimeSpan.FromSeconds(1);
+    public static TimeSpan ReopenDelay => ReopeningSocketLoop.ReopenDelay;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,66 +56,25 @@ public sealed class MisdeliveryListener : BackgroundService
         return Task.WhenAll(byInterface.Select(g => ListenAsync(g.Key, g.Select(t => t.Address).Distinct().Take(MisdeliveryFilter.MaxVips).ToArray(), stoppingToken)));
     }
 
-    private async Task ListenAsync(string interfaceName, IPAddress[] vips, CancellationToken stoppingToken)
+    private Task ListenAsync(string interfaceName, IPAddress[] vips, CancellationToken stoppingToken)
     {
         var buffer = new byte[(int)MisdeliveryFilter.SnapLength];
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        var log = new SocketLoopLog(
+            reason => VipLog.MisdeliveryListenerStopped(_logger, interfaceName, reason),
+            e => VipLog.MisdeliveryListenerFailed(_logger, interfaceName, e),
+            (reason, delayMs) => VipLog.MisdeliveryListenerLost(_logger, interfaceName, reason, delayMs),
+            (reason, attempt) => VipLog.MisdeliveryListenerStillDown(_logger, interfaceName, reason, attempt));
+        return ReopeningSocketLoop.RunAsync(async (opened, ct) =>
         {
-            string reason;
-            try
+            using var channel = _channels.Open(interfaceName, vips);
+            opened();
+            VipLog.MisdeliveryListening(_logger, interfaceName, vips, channel.Mac);
+            while (true)
             {
-                using var channel = _channels.Open(interfaceName, vips);
-                failures = 0;
-                VipLog.MisdeliveryListening(_logger, interfaceName, vips, channel.Mac);
-                while (true)
-                {
-                    var length = await channel.ReceiveAsync(buffer, stoppingToken);
-                    Handle(buffer.AsSpan(0, length), channel.Mac);
-                }
+                var length = await channel.ReceiveAsync(buffer, ct);
+                Handle(buffer.AsSpan(0, length), channel.Mac);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (ArpChannelUnavailableException e) when (e.MissingCapability)
-            {
-                VipLog.MisdeliveryListenerStopped(_logger, interfaceName, e.Message);
-                return;
-            }
-            catch (ArpChannelUnavailableException e)
-            {
-                reason = e.Message;
-            }
-            catch (SocketException e)
-            {
-                reason = e.SocketErrorCode.ToString();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // An unhandled exception would end the whole host; this listener is not worth that.
-                VipLog.MisdeliveryListenerFailed(_logger, interfaceName, e);
-                reason = e.GetType().Name;
-            }
-
-            if (++failures == 1)
-            {
-                VipLog.MisdeliveryListenerLost(_logger, interfaceName, reason, ReopenDelay.TotalMilliseconds);
-            }
-            else
-            {
-                VipLog.MisdeliveryListenerStillDown(_logger, interfaceName, reason, failures);
-            }
-
-            try
-            {
-                await Task.Delay(ReopenDelay, _time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        }, log, _time, stoppingToken);
     }
 
     private void Handle(ReadOnlySpan<byte> frame, string mac)
