@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Bramble.Agent.Probes.Isolation;
 
 /// <summary>
@@ -20,4 +22,21 @@ public sealed class ProbeChildResult
     public string? Error { get; set; }
 
     public double TotalMilliseconds => StepMilliseconds.Values.Sum();
+
+    /// <summary>Records <paramref name="step"/> as finished after the time on <paramref name="watch"/>, and restarts it for the next.</summary>
+    public void StepDone(string step, Stopwatch watch)
+    {
+        ArgumentNullException.ThrowIfNull(watch);
+        StepMilliseconds[step] = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+    }
+
+    /// <summary>Records <paramref name="step"/> as the one that failed, with the failure's errno and message.</summary>
+    public void Fail(string step, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        FailedStep = step;
+        Errno = Nfs.Errno.FromException(exception);
+        Error = exception.Message;
+    }
 }

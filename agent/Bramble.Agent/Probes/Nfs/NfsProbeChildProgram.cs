@@ -80,17 +80,17 @@ public static class NfsProbeChildProgram
             }
 
             stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
-            Done(result, step, watch);
+            result.StepDone(step, watch);
 
             step = "write";
             stream.Write(payload);
-            Done(result, step, watch);
+            result.StepDone(step, watch);
 
             step = "fsync";
             stream.Flush(flushToDisk: true);
             stream.Dispose();
             stream = null;
-            Done(result, step, watch);
+            result.StepDone(step, watch);
 
             step = "read";
             var read = File.ReadAllBytes(file);
@@ -99,7 +99,7 @@ public static class NfsProbeChildProgram
                 throw new IOException($"read back {read.Length} bytes that differ from the {payload.Length} written", Errno.InputOutput);
             }
 
-            Done(result, step, watch);
+            result.StepDone(step, watch);
 
             step = "stat";
             var info = new FileInfo(file);
@@ -108,17 +108,15 @@ public static class NfsProbeChildProgram
                 throw new IOException($"stat says {info.Length} bytes, {payload.Length} were written", Errno.InputOutput);
             }
 
-            Done(result, step, watch);
+            result.StepDone(step, watch);
 
             step = "remove";
             File.Delete(file);
-            Done(result, step, watch);
+            result.StepDone(step, watch);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            result.FailedStep = step;
-            result.Errno = Errno.FromException(e);
-            result.Error = e.Message;
+            result.Fail(step, e);
             stream?.Dispose();
         }
 
@@ -138,20 +136,18 @@ public static class NfsProbeChildProgram
         try
         {
             var attributes = File.GetAttributes(path);
-            Done(result, step, watch);
+            result.StepDone(step, watch);
             if (attributes.HasFlag(FileAttributes.Directory))
             {
                 step = "list";
                 using var entries = Directory.EnumerateFileSystemEntries(path).GetEnumerator();
                 _ = entries.MoveNext();
-                Done(result, step, watch);
+                result.StepDone(step, watch);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            result.FailedStep = step;
-            result.Errno = Errno.FromException(e);
-            result.Error = e.Message;
+            result.Fail(step, e);
         }
 
         return result;
@@ -175,11 +171,6 @@ public static class NfsProbeChildProgram
         }
     }
 
-    private static void Done(ProbeChildResult result, string step, Stopwatch watch)
-    {
-        result.StepMilliseconds[step] = watch.Elapsed.TotalMilliseconds;
-        watch.Restart();
-    }
 
     private static string? ValueOf(string[] args, string flag)
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Bramble.Agent.Probes.Isolation;
-using Bramble.Agent.Probes.Nfs;
 
 namespace Bramble.Agent.Probes.Storage;
 
@@ -50,38 +49,31 @@ public static class StateStorageChildProgram
         try
         {
             stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
-            Done(result, step, watch);
+            result.StepDone(step, watch);
 
             step = "write";
             stream.Write(payload);
-            Done(result, step, watch);
+            result.StepDone(step, watch);
 
             step = "fsync";
             stream.Flush(flushToDisk: true);
             stream.Dispose();
             stream = null;
-            Done(result, step, watch);
+            result.StepDone(step, watch);
 
             step = "remove";
             File.Delete(file);
-            Done(result, step, watch);
+            result.StepDone(step, watch);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            result.FailedStep = step;
-            result.Errno = Errno.FromException(e);
-            result.Error = e.Message;
+            result.Fail(step, e);
             stream?.Dispose();
         }
 
         return result;
     }
 
-    private static void Done(ProbeChildResult result, string step, Stopwatch watch)
-    {
-        result.StepMilliseconds[step] = watch.Elapsed.TotalMilliseconds;
-        watch.Restart();
-    }
 
     private static string? ValueOf(string[] args, string flag)
     {
