@@ -44,10 +44,8 @@ public sealed class GratuitousArpListener : BackgroundService
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var byInterface = VipTargets.Resolve(_options, _fileSystem, _paths)
-            .Where(t => t.Interface is not null)
-            .GroupBy(t => t.Interface!, StringComparer.Ordinal);
-        return Task.WhenAll(byInterface.Select(g => ListenAsync(g.Key, g.Select(t => t.Address).ToHashSet(), stoppingToken)));
+        return Task.WhenAll(VipTargets.AddressesByInterface(_options, _fileSystem, _paths)
+            .Select(g => ListenAsync(g.Key, g.ToHashSet(), stoppingToken)));
     }
 
     private Task ListenAsync(string interfaceName, HashSet<IPAddress> vips, CancellationToken stoppingToken)

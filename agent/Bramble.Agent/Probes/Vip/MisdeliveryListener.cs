@@ -50,10 +50,8 @@ public sealed class MisdeliveryListener : BackgroundService
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var byInterface = VipTargets.Resolve(_options, _fileSystem, _paths)
-            .Where(t => t.Interface is not null)
-            .GroupBy(t => t.Interface!, StringComparer.Ordinal);
-        return Task.WhenAll(byInterface.Select(g => ListenAsync(g.Key, g.Select(t => t.Address).Distinct().Take(MisdeliveryFilter.MaxVips).ToArray(), stoppingToken)));
+        return Task.WhenAll(VipTargets.AddressesByInterface(_options, _fileSystem, _paths)
+            .Select(g => ListenAsync(g.Key, g.Distinct().Take(MisdeliveryFilter.MaxVips).ToArray(), stoppingToken)));
     }
 
     private Task ListenAsync(string interfaceName, IPAddress[] vips, CancellationToken stoppingToken)

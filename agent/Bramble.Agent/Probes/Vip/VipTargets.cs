@@ -26,4 +26,10 @@ public static class VipTargets
             })
             .ToArray();
     }
+
+    /// <summary>The resolved VIPs grouped by the interface they are watched on (targets with no interface left out).</summary>
+    public static IEnumerable<IGrouping<string, IPAddress>> AddressesByInterface(VipOptions options, IFileSystem fileSystem, HostPaths paths) =>
+        Resolve(options, fileSystem, paths)
+            .Where(t => t.Interface is not null)
+            .GroupBy(t => t.Interface!, t => t.Address, StringComparer.Ordinal);
 }
