@@ -86,7 +86,8 @@ public static class AgentHost
 
     private static async Task<int> RunOnceAsync(string[] settings)
     {
-        var builder = CreateBuilder(settings);
+        // The report goes to stdout for a pipe (jq); every log line goes to stderr so it cannot corrupt the JSON.
+        var builder = CreateBuilder(settings, logsToStandardError: true);
         builder.Services.AddBrambleAgentCore();
         using var host = builder.Build();
         ValidateNow(host.Services);
@@ -97,7 +98,7 @@ public static class AgentHost
         return 0;
     }
 
-    private static HostApplicationBuilder CreateBuilder(string[] settings)
+    private static HostApplicationBuilder CreateBuilder(string[] settings, bool logsToStandardError = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -112,6 +113,11 @@ public static class AgentHost
             console.SingleLine = true;
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
+        if (logsToStandardError)
+        {
+            builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
+
         return builder;
     }
 

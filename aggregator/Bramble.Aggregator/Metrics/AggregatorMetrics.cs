@@ -32,6 +32,9 @@ public sealed class AggregatorMetrics
     private readonly Gauge _openIncidents;
     private readonly Counter _incidentTransitions;
     private readonly HashSet<(string Kind, string Severity, string State)> _incidentSeries = [];
+
+    // Two scrapes may run the collect callback at once; the series set is not thread-safe.
+    private readonly Lock _incidentSeriesLock = new();
     private readonly Gauge _nfsState;
     private readonly Gauge _nfsProbeDuration;
     private readonly Gauge _nfsServerRtt;
@@ -251,10 +254,13 @@ public sealed class AggregatorMetrics
         var counts = _incidents.Open
             .GroupBy(i => (i.Kind, SqliteIncidentStore.SeverityName(i.Severity), SqliteIncidentStore.StateName(i.State)))
             .ToDictionary(g => g.Key, g => g.Count());
-        _incidentSeries.UnionWith(counts.Keys);
-        foreach (var series in _incidentSeries)
+        lock (_incidentSeriesLock)
         {
-            _openIncidents.WithLabels(series.Kind, series.Severity, series.State).Set(counts.GetValueOrDefault(series));
+            _incidentSeries.UnionWith(counts.Keys);
+            foreach (var series in _incidentSeries)
+            {
+                _openIncidents.WithLabels(series.Kind, series.Severity, series.State).Set(counts.GetValueOrDefault(series));
+            }
         }
     }
 }

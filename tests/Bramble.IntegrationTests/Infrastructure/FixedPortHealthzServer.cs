@@ -10,6 +10,7 @@ public sealed class FixedPortHealthzServer : IDisposable
     private static readonly byte[] Ok = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
 
     public FixedPortHealthzServer(int port)
     {
@@ -21,6 +22,11 @@ public sealed class FixedPortHealthzServer : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _listener.Stop();
         _stop.Dispose();

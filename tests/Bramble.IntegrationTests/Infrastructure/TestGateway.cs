@@ -128,7 +128,18 @@ public sealed class TestGateway : IAsyncDisposable
 
         public int Connections => Volatile.Read(ref _connections);
 
-        public void Drop() => _drop?.Cancel();
+        /// <summary>Ends the current stream, if any; a no-op when the stream has already ended.</summary>
+        public void Drop()
+        {
+            try
+            {
+                Volatile.Read(ref _drop)?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call ended between the read and the cancel: there is nothing left to drop.
+            }
+        }
 
         public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<AggregatorMessage> responseStream, ServerCallContext context)
         {
@@ -143,7 +154,19 @@ public sealed class TestGateway : IAsyncDisposable
             await WriteAsync(new AggregatorMessage { Welcome = new Welcome { LastSeq = 0, ProtocolVersion = 1, MaxMessageBytes = 1 << 20 } });
             Interlocked.Increment(ref _connections);
             Hello.TrySetResult(requestStream.Current.Hello);
-            while (await MoveNextOrDroppedAsync(requestStream, drop.Token))
+            try
+            {
+                await PumpAsync(requestStream, drop.Token);
+            }
+            finally
+            {
+                Interlocked.CompareExchange(ref _drop, null, drop);
+            }
+        }
+
+        private async Task PumpAsync(IAsyncStreamReader<AgentMessage> requestStream, CancellationToken dropped)
+        {
+            while (await MoveNextOrDroppedAsync(requestStream, dropped))
             {
                 var message = requestStream.Current;
                 if (message.BodyCase == AgentMessage.BodyOneofCase.Report)
