@@ -22,8 +22,9 @@ public sealed record ProcessStat(int Pid, string Command, char State, int Parent
         var open = text.IndexOf(" (", StringComparison.Ordinal);
         var close = text.LastIndexOf(')');
         if (open <= 0 || close < open || close + 2 >= text.Length
-            || !int.TryParse(text.AsSpan(0, open), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            || !int.TryParse(text.AsSpan(0, open), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == 0)
         {
+            // Pid 0 is the idle task: it has no /proc entry, so a stat line claiming it is garbage.
             return null;
         }
 
