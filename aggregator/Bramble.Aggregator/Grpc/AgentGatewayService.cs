@@ -9,8 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Grpc;
 
-/// <summary>The gRPC face of ingest: one <see cref="AgentSession"/> per Connect call.</summary>
-public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
+/// <summary>
+/// The gRPC face of ingest: one <see cref="AgentSession"/> per Connect call. Bound by
+/// <see cref="AgentGatewayMethodProvider"/> rather than the generated base class, so that bytes which do not parse are
+/// refused like any other bad message instead of ending the stream.
+/// </summary>
+public sealed class AgentGatewayService
 {
     private readonly NodeDirectory _nodes;
     private readonly LedgerFlusher _flusher;
@@ -42,7 +46,7 @@ public sealed class AgentGatewayService : AgentGateway.AgentGatewayBase
         _vips = vips;
     }
 
-    public override async Task Connect(
+    public async Task Connect(
         IAsyncStreamReader<AgentMessage> requestStream,
         IServerStreamWriter<AggregatorMessage> responseStream,
         ServerCallContext context)

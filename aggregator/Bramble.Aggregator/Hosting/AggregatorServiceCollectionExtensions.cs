@@ -13,6 +13,7 @@ using Bramble.Engine.Rules.Nfs;
 using Bramble.Engine.Rules.Node;
 using Bramble.Engine.Rules.Vip;
 using Bramble.Engine.Vips;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -52,6 +53,7 @@ public static class AggregatorServiceCollectionExtensions
             grpc.MaxReceiveMessageSize = options.TransportMaxMessageBytes;
             grpc.EnableDetailedErrors = false;
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<AgentGatewayService>, AgentGatewayMethodProvider>());
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;
     }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Bramble.Aggregator.Grpc;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Metrics;
@@ -213,6 +214,9 @@ public sealed partial class AgentSession : IDisposable
                     break;
                 case AgentMessage.BodyOneofCase.CommandResult:
                     AcceptCommandResult(entry, message.CommandResult);
+                    break;
+                case AgentMessage.BodyOneofCase.None when TolerantAgentMessages.TryGetParseError(message, out var error):
+                    Reject(entry, 0, new Rejection(RejectReason.Malformed, error));
                     break;
                 default:
                     Reject(entry, 0, new Rejection(RejectReason.InvalidValue, "a message with no body this aggregator knows (a newer agent?)"));
