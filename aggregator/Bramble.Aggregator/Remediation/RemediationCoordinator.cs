@@ -59,8 +59,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         lock (_gate)
         {
             var now = Now();
-            var facts = _nodes.List().Select(Facts).ToArray();
-            Apply(_planner.Evaluate(new RemediationInput(now, _incidents.Open, facts)), now);
+            Apply(_planner.Evaluate(Input(now)), now);
         }
     }
 
@@ -100,8 +99,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
             if (approve)
             {
                 // Send it now rather than on the next tick; the guards that depend on time run again in this pass.
-                var facts = _nodes.List().Select(Facts).ToArray();
-                Apply(_planner.Evaluate(new RemediationInput(now, _incidents.Open, facts)), now);
+                Apply(_planner.Evaluate(Input(now)), now);
             }
 
             return ApprovalOutcome.Done;
@@ -162,6 +160,37 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     }
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+
+    private RemediationInput Input(DateTimeOffset now)
+    {
+        var entries = _nodes.List();
+        return new RemediationInput(now, _incidents.Open, entries.Select(Facts).ToArray()) { VipHolders = VipHolders(entries) };
+    }
+
+    /// <summary>Per VIP, the nodes whose latest report has it assigned locally, as VipSplitBrainRule counts holders.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> VipHolders(IEnumerable<NodeEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var holders = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            lock (entry.Gate)
+            {
+                foreach (var vip in entry.LatestReport?.Vips.Where(v => v.AssignedLocally) ?? [])
+                {
+                    if (!holders.TryGetValue(vip.Address, out var nodes))
+                    {
+                        holders[vip.Address] = nodes = [];
+                    }
+
+                    nodes.Add(entry.Name);
+                }
+            }
+        }
+
+        return holders.ToDictionary(h => h.Key, h => (IReadOnlyList<string>)h.Value.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
+            StringComparer.Ordinal);
+    }
 
     private static NodeFacts Facts(NodeEntry entry)
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using Bramble.Engine.Remediation;
 using Microsoft.Extensions.Options;
 
@@ -59,6 +60,24 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
             }
         }
 
+        if (string.IsNullOrWhiteSpace(options.VipAnnouncerUnit))
+        {
+            failures.Add($"{prefix}VipAnnouncerUnit: must name a unit");
+        }
+
+        foreach (var (address, vip) in options.Vips)
+        {
+            if (!IPAddress.TryParse(address, out _))
+            {
+                failures.Add($"{prefix}Vips:{address}: must be an IP address");
+            }
+
+            if (string.IsNullOrWhiteSpace(vip?.PreferredOwner))
+            {
+                failures.Add($"{prefix}Vips:{address}:PreferredOwner: must name a node");
+            }
+        }
+
         foreach (var (kind, ladder) in options.Ladders)
         {
             for (var i = 0; i < ladder.Count; i++)
@@ -80,6 +99,15 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
         if (step.Action == RemediationAction.RestartUnit && string.IsNullOrWhiteSpace(step.Unit))
         {
             failures.Add($"{key}:Unit: a RestartUnit step must name the unit");
+        }
+
+        if (!Enum.IsDefined(step.Target))
+        {
+            failures.Add($"{key}:Target: must be IncidentNode, VipIntruder or VipOwner (got {step.Target})");
+        }
+        else if (step.Target != LadderStepTarget.IncidentNode && !string.IsNullOrWhiteSpace(step.Node))
+        {
+            failures.Add($"{key}:Node: a step names either a Node or a Target, not both");
         }
 
         if (step.Action == RemediationAction.RunHook && string.IsNullOrWhiteSpace(step.Hook))

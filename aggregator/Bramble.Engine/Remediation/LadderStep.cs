@@ -19,4 +19,7 @@ public sealed class LadderStep
     /// stop announcing it, which node is the rightful owner): the cluster owner knows, Bramble cannot guess.
     /// </summary>
     public string? Node { get; set; }
+
+    /// <summary>Which node acts when <see cref="Node"/> is empty: the incident's (default), or a VIP's intruder or owner.</summary>
+    public LadderStepTarget Target { get; set; }
 }

@@ -282,8 +282,8 @@ public sealed class RemediationPlanner
         }
 
         var step = ladder[position];
-        var node = string.IsNullOrEmpty(step.Node) ? incident.Subject.Node : step.Node;
-        var refusal = Guard(incident, step, node, input, nodes);
+        var (node, noTarget) = TargetOf(step, incident, input);
+        var refusal = Guard(incident, step, node, noTarget, input, nodes);
         if (refusal is { } refused)
         {
             var (reason, detail) = refused;
@@ -319,8 +319,60 @@ public sealed class RemediationPlanner
         Dispatch(plan, nodes, input.Now, decision);
     }
 
+    /// <summary>
+    /// The node a step acts on: the one it names, the incident's, or a VIP's intruder or owner from who holds the VIP
+    /// now. When a VIP role cannot be filled, the reason why (a no_target_node refusal, applied in the guards' order).
+    /// </summary>
+    private (string? Node, (string Reason, string Detail)? Refusal) TargetOf(LadderStep step, IncidentRecord incident, RemediationInput input)
+    {
+        if (!string.IsNullOrEmpty(step.Node) || step.Target == LadderStepTarget.IncidentNode)
+        {
+            return (string.IsNullOrEmpty(step.Node) ? incident.Subject.Node : step.Node, null);
+        }
+
+        if (incident.Subject.Vip is not { } vip)
+        {
+            return (null, (SuppressionReasons.NoTargetNode, $"{incident.Kind} is not about a VIP; the step's target {step.Target} needs one"));
+        }
+
+        var holders = input.VipHolders.TryGetValue(vip, out var held) ? held : [];
+        var holding = holders.Count == 0 ? "no node holds it" : $"held by {string.Join(", ", holders)}";
+        var preferred = _settings.Vips.TryGetValue(vip, out var configured) && !string.IsNullOrEmpty(configured.PreferredOwner)
+            ? configured.PreferredOwner
+            : null;
+        if (step.Target == LadderStepTarget.VipIntruder)
+        {
+            if (preferred is null)
+            {
+                return (null, (SuppressionReasons.NoTargetNode,
+                    $"VIP {vip} has no preferred owner, so Bramble cannot tell which node should let go of it ({holding}): set Remediation:Vips:{vip}:PreferredOwner"));
+            }
+
+            var intruder = holders.Where(h => !string.Equals(h, preferred, StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+            return intruder is null
+                ? (null, (SuppressionReasons.NoTargetNode, $"no node other than the preferred owner {preferred} holds VIP {vip} ({holding})"))
+                : (intruder, null);
+        }
+
+        if (preferred is not null)
+        {
+            // A gratuitous ARP from a node that does not hold the VIP would send every client to a node that does not answer.
+            return step.Action == RemediationAction.SendGratuitousArp && !holders.Contains(preferred, StringComparer.Ordinal)
+                ? (null, (SuppressionReasons.NoTargetNode, $"the preferred owner {preferred} does not hold VIP {vip} ({holding})"))
+                : (preferred, null);
+        }
+
+        return holders.Count switch
+        {
+            1 => (holders[0], null),
+            0 => (null, (SuppressionReasons.NoTargetNode, $"no node holds VIP {vip}, and it has no preferred owner (Remediation:Vips:{vip}:PreferredOwner)")),
+            _ => (null, (SuppressionReasons.NoTargetNode, $"VIP {vip} is {holding}: set Remediation:Vips:{vip}:PreferredOwner to say which should keep it")),
+        };
+    }
+
     /// <summary>The guards in their fixed order; the first refusal wins. Null: go.</summary>
-    private (string Reason, string Detail)? Guard(IncidentRecord incident, LadderStep step, string? node, RemediationInput input, Dictionary<string, NodeFacts> nodes)
+    private (string Reason, string Detail)? Guard(
+        IncidentRecord incident, LadderStep step, string? node, (string Reason, string Detail)? noTarget, RemediationInput input, Dictionary<string, NodeFacts> nodes)
     {
         if (_settings.Mode == RemediationMode.Off)
         {
@@ -344,6 +396,11 @@ public sealed class RemediationPlanner
                 return (SuppressionReasons.TooManyUnhealthy,
                     Invariant($"{unhealthy} of {input.Nodes.Count} nodes have firing incidents ({share:P0}), over Remediation:MaxUnhealthyShare {_settings.MaxUnhealthyShare:P0}"));
             }
+        }
+
+        if (noTarget is { } unresolved)
+        {
+            return unresolved;
         }
 
         if (string.IsNullOrEmpty(node))
