@@ -56,6 +56,12 @@ public class RemediationSettings
     /// <summary>The unit that announces VIPs (keepalived, kube-vip): restarted on the intruder in a split brain.</summary>
     public string VipAnnouncerUnit { get; set; } = "keepalived";
 
+    /// <summary>
+    /// The agent hook (Remediation:Hooks on the agent) run after a verified NFS remount, for the pods that used the
+    /// mount; empty: no pod restart.
+    /// </summary>
+    public string PodRestartHook { get; set; } = string.Empty;
+
     /// <summary>Per incident kind, the steps to try in order; a kind configured here replaces its default ladder.</summary>
     public Dictionary<string, List<LadderStep>> Ladders { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -46,7 +46,7 @@ public sealed class SqliteRemediationStoreTests : IDisposable
 
         Assert.Empty(again.Commands);
         Assert.Equal(command.Id, restarted.State.Active?.Id);
-        Assert.Equal(T0, restarted.State.LastActions["pi-1|restart_unit"]);
+        Assert.Equal(T0, restarted.State.LastActions["pi-1|restart_unit|kubelet"]);
         var result = new RemediationDecision();
         Assert.True(restarted.CommandFinished(command.Id, "pi-1", CommandOutcomeKind.Succeeded, "ok", T0.AddSeconds(6), result));
         Assert.Equal(PlanStatus.Verifying, restarted.State.Active?.Status);

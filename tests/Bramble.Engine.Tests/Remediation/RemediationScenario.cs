@@ -123,6 +123,9 @@ public sealed class RemediationScenario
         _tracker = new IncidentTracker(_rules.Settings, storedIncidents, Time.GetUtcNow(), TimeSpan.Zero);
     }
 
+    /// <summary>A planner restored from state as an older aggregator stored it (JSON).</summary>
+    public void RestoreFrom(string stateJson) => Planner = new RemediationPlanner(Settings, JsonSerializer.Deserialize<RemediationState>(stateJson, Json));
+
     public void Answer(PlannedCommand command, CommandOutcomeKind outcome)
     {
         var decision = new RemediationDecision();
