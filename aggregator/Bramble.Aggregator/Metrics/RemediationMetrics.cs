@@ -7,6 +7,7 @@ public sealed class RemediationMetrics
 {
     private readonly Counter _remediations;
     private readonly Counter _suppressed;
+    private readonly Counter _unexpectedResults;
 
     public RemediationMetrics(AggregatorMetrics metrics)
     {
@@ -17,9 +18,13 @@ public sealed class RemediationMetrics
             ["action", "outcome"]);
         _suppressed = factory.CreateCounter("bramble_remediation_suppressed_total",
             "Remediation plans refused by a guard, by reason; each refused plan counts once.", ["reason"]);
+        _unexpectedResults = factory.CreateCounter("bramble_remediation_unexpected_results_total",
+            "Command results no plan waited for, by reason (late, unknown, wrong_node); each is audited as late_result.", ["reason"]);
     }
 
     public void Finished(string action, string outcome) => _remediations.WithLabels(action, outcome).Inc();
 
     public void Suppressed(string reason) => _suppressed.WithLabels(reason).Inc();
+
+    public void UnexpectedResult(string reason) => _unexpectedResults.WithLabels(reason).Inc();
 }

@@ -71,10 +71,12 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
             var now = Now();
             var decision = new RemediationDecision();
             var detail = Describe(result);
-            if (!_planner.CommandFinished(result.Id, node, CommandDispatcher.ToOutcome(result.Outcome), detail, now, decision))
+            var outcome = CommandDispatcher.ToOutcome(result.Outcome);
+            if (!_planner.CommandFinished(result.Id, node, outcome, detail, now, decision))
             {
-                LogUnexpectedResult(_logger, node, result.Id, result.Outcome);
-                return;
+                // Not dropped silently: audited (late_result) and counted, though it changes no plan.
+                var reason = _planner.UnexpectedResult(result.Id, node, outcome, detail, now, decision);
+                LogUnexpectedResult(_logger, node, result.Id, result.Outcome, reason);
             }
 
             Apply(decision, now);
@@ -143,6 +145,11 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         foreach (var reason in decision.Suppressions)
         {
             _metrics.Suppressed(reason);
+        }
+
+        foreach (var reason in decision.UnexpectedResults)
+        {
+            _metrics.UnexpectedResult(reason);
         }
 
         foreach (var command in decision.Commands)
@@ -225,8 +232,8 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     private static partial void LogExhausted(ILogger logger, string incidentId, string detail);
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Warning,
-        Message = "A result from {Node} for command {CommandId} ({Outcome}) matches no plan waiting for one (late, or not ours); ignored")]
-    private static partial void LogUnexpectedResult(ILogger logger, string node, string commandId, CommandOutcome outcome);
+        Message = "A result from {Node} for command {CommandId} ({Outcome}) matches no plan waiting for one ({Reason}); audited as late_result, otherwise ignored")]
+    private static partial void LogUnexpectedResult(ILogger logger, string node, string commandId, CommandOutcome outcome, string reason);
 
     [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "Command {CommandId} could not be put on {Node}'s stream")]
     private static partial void LogNotDelivered(ILogger logger, string commandId, string node);

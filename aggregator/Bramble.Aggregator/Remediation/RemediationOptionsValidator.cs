@@ -40,6 +40,7 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
         Positive(failures, $"{prefix}VerificationWindow", options.VerificationWindow);
         NotNegative(failures, $"{prefix}ReappearanceWindow", options.ReappearanceWindow);
         Positive(failures, $"{prefix}CommandDeadline", options.CommandDeadline);
+        Positive(failures, $"{prefix}ApprovalTimeout", options.ApprovalTimeout);
         NotNegative(failures, $"{prefix}ResultGrace", options.ResultGrace);
         Positive(failures, $"{prefix}RebootVerificationWindow", options.RebootVerificationWindow);
         if (options.StormLimitPerHour is < 1 or > 1000)

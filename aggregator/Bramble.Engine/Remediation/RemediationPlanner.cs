@@ -69,14 +69,7 @@ public sealed class RemediationPlanner
             return false;
         }
 
-        var label = outcome switch
-        {
-            CommandOutcomeKind.Succeeded => RemediationOutcomes.Succeeded,
-            CommandOutcomeKind.TimedOut => RemediationOutcomes.TimedOut,
-            CommandOutcomeKind.Rejected => RemediationOutcomes.Rejected,
-            CommandOutcomeKind.DryRun => RemediationOutcomes.DryRun,
-            _ => RemediationOutcomes.Failed,
-        };
+        var label = OutcomeLabel(outcome);
         Audit(decision, now, AuditEvents.Result, plan, label, detail);
         decision.StateChanged = true;
         if (plan.FollowUpOf is not null)
@@ -107,6 +100,31 @@ public sealed class RemediationPlanner
 
         FailStep(plan, label, now, decision);
         return true;
+    }
+
+    /// <summary>
+    /// A CommandResult for which <see cref="CommandFinished"/> found no waiting plan: audited as late_result with the
+    /// command id, the reporting node and the outcome, and classified for the metric — "late" (its plan already ended,
+    /// e.g. as no_result, or already has its result), "wrong_node" (the plan's command went to another node), or
+    /// "unknown" (no plan has that id). Changes nothing else.
+    /// </summary>
+    public string UnexpectedResult(string commandId, string node, CommandOutcomeKind outcome, string detail, DateTimeOffset now, RemediationDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var plan = State.Active is { } active && active.Id == commandId ? active : State.Finished.LastOrDefault(p => p.Id == commandId);
+        var reason = plan is null ? "unknown" : plan.Node != node ? "wrong_node" : "late";
+        var why = reason switch
+        {
+            "unknown" => "no plan has this id (not ours, or older than the plans kept)",
+            "wrong_node" => $"its command was sent to {plan!.Node}, not {node}",
+            _ => plan!.Status == PlanStatus.Finished ? $"its plan had already ended ({plan.Outcome})" : $"its plan already had its result ({plan.Status})",
+        };
+        decision.UnexpectedResults.Add(reason);
+        decision.Audit.Add(new AuditEntry(now, AuditEvents.LateResult, commandId, plan?.IncidentId ?? string.Empty, plan?.Kind ?? string.Empty, node,
+            plan is null ? null : RemediationActions.Name(plan.Action), OutcomeLabel(outcome),
+            $"{reason}: result for command {commandId} from {node} ignored: {why}; the agent said: {detail}",
+            plan is not null && _lastSeen.TryGetValue(plan.IncidentId, out var incident) ? incident.Evidence : plan?.Evidence ?? new Dictionary<string, string>()));
+        return reason;
     }
 
     /// <summary>A person approves the plan waiting for approval; it is sent on the next pass if the guards still allow.</summary>
@@ -155,6 +173,11 @@ public sealed class RemediationPlanner
                 var why = incidentOpen ? $"the mode is now {_settings.Mode}" : "the incident resolved before the plan was carried out";
                 Audit(decision, now, AuditEvents.Cancelled, plan, RemediationOutcomes.Cancelled, why);
                 Finish(plan, RemediationOutcomes.Cancelled, now, decision);
+                break;
+            case PlanStatus.AwaitingApproval when now - plan.PlannedAt > _settings.ApprovalTimeout:
+                Audit(decision, now, AuditEvents.Cancelled, plan, RemediationOutcomes.Expired,
+                    $"nobody approved or rejected it within Remediation:ApprovalTimeout ({Seconds(_settings.ApprovalTimeout)}); counted as rejected, the slot is free");
+                FailStep(plan, RemediationOutcomes.Expired, now, decision);
                 break;
             case PlanStatus.Approved:
                 Dispatch(plan, nodes, now, decision);
@@ -667,6 +690,15 @@ public sealed class RemediationPlanner
         decision.Audit.Add(new AuditEntry(now, auditEvent, plan.Id, plan.IncidentId, plan.Kind, plan.Node, RemediationActions.Name(plan.Action),
             outcome, detail, evidence));
     }
+
+    private static string OutcomeLabel(CommandOutcomeKind outcome) => outcome switch
+    {
+        CommandOutcomeKind.Succeeded => RemediationOutcomes.Succeeded,
+        CommandOutcomeKind.TimedOut => RemediationOutcomes.TimedOut,
+        CommandOutcomeKind.Rejected => RemediationOutcomes.Rejected,
+        CommandOutcomeKind.DryRun => RemediationOutcomes.DryRun,
+        _ => RemediationOutcomes.Failed,
+    };
 
     private static Dictionary<string, string> Arguments(LadderStep step, IncidentRecord incident)
     {

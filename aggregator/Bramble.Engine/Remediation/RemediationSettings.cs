@@ -32,6 +32,9 @@ public class RemediationSettings
     /// <summary>An incident that comes back within this long after a verified success counts that step as failed.</summary>
     public TimeSpan ReappearanceWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>A plan nobody approved or rejected within this long is cancelled and counts as rejected (the ladder moves on).</summary>
+    public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The deadline sent with every command; the agent kills the action after it.</summary>
     public TimeSpan CommandDeadline { get; set; } = TimeSpan.FromMinutes(1);
 

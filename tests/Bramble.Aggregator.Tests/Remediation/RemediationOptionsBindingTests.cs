@@ -6,7 +6,8 @@ using Microsoft.Extensions.Configuration;
 
 namespace Bramble.Aggregator.Tests.Remediation;
 
-public sealed class RemediationVipOptionsTests
+/// <summary>The options this branch added: VIP owners and announcer, pod restarts, approval expiry.</summary>
+public sealed class RemediationOptionsBindingTests
 {
     [Fact]
     public void Vips_FromConfiguration_BindPerAddress_AndValidate()
@@ -43,6 +44,24 @@ public sealed class RemediationVipOptionsTests
         Assert.Contains(failures, f => f.StartsWith("Remediation:Vips:192.0.2.7:PreferredOwner:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Remediation:Ladders:VipDark:0:Node:", StringComparison.Ordinal));
         Assert.Equal(4, failures.Count());
+    }
+
+    [Fact]
+    public void ApprovalTimeoutAndPodRestartHook_BindWithDefaults_ZeroTimeoutRefused()
+    {
+        var defaults = new RemediationOptions();
+        Assert.Equal((TimeSpan.FromHours(1), string.Empty, "keepalived"), (defaults.ApprovalTimeout, defaults.PodRestartHook, defaults.VipAnnouncerUnit));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Remediation:ApprovalTimeout"] = "00:00:00",
+            ["Remediation:PodRestartHook"] = "restart-pods",
+        }).Build();
+
+        var options = configuration.GetSection(RemediationOptions.Section).Get<RemediationOptions>()!;
+
+        Assert.Equal("restart-pods", options.PodRestartHook);
+        var failure = Assert.Single(new RemediationOptionsValidator().Validate(null, options).Failures!);
+        Assert.StartsWith("Remediation:ApprovalTimeout: must be positive", failure, StringComparison.Ordinal);
     }
 
     [Fact]
