@@ -12,6 +12,7 @@ public sealed record PendingFollowUp(
     string IncidentKey,
     string Kind,
     string Node,
+    int Step,
     RemediationAction Action,
     IReadOnlyDictionary<string, string> Arguments,
     IReadOnlyDictionary<string, string> Evidence,

@@ -408,7 +408,9 @@ public sealed class RemediationPlanner
             return;
         }
 
-        State.FollowUps.Add(new PendingFollowUp(remount.Id, remount.IncidentId, remount.IncidentKey, remount.Kind, remount.Node,
+        // One pod restart owed per mount: a newer remount of the same mount replaces one still waiting.
+        State.FollowUps.RemoveAll(f => f.IncidentKey == remount.IncidentKey);
+        State.FollowUps.Add(new PendingFollowUp(remount.Id, remount.IncidentId, remount.IncidentKey, remount.Kind, remount.Node, remount.Step,
             RemediationAction.RunHook, arguments, evidence, now));
         decision.StateChanged = true;
     }
@@ -438,7 +440,7 @@ public sealed class RemediationPlanner
             State.Sequence++;
             var plan = new RemediationPlan(
                 Invariant($"rem-{input.Now.ToUnixTimeMilliseconds()}-{State.Sequence}"),
-                followUp.IncidentId, followUp.IncidentKey, followUp.Kind, followUp.Node, followUp.Action, followUp.Arguments, -1,
+                followUp.IncidentId, followUp.IncidentKey, followUp.Kind, followUp.Node, followUp.Action, followUp.Arguments, followUp.Step,
                 _settings.Mode == RemediationMode.DryRun, PlanStatus.AwaitingApproval, input.Now,
                 $"{RemediationActions.Name(followUp.Action)} on {followUp.Node} for {followUp.Kind}: restart the pods of {followUp.Arguments.GetValueOrDefault("mount")} after the verified remount {followUp.AfterPlanId}")
             {

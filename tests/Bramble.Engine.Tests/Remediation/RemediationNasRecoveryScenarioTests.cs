@@ -112,13 +112,60 @@ public sealed class RemediationNasRecoveryScenarioTests
         Assert.Equal(RemediationAction.RemountNfs, Assert.Single(scenario.Sent).Action);
 
         scenario.AgentAnswer = CommandOutcomeKind.Failed;
-        scenario.Run(1200);
+        scenario.Run(300);
 
         Assert.Equal([RemediationAction.RemountNfs, RemediationAction.RunHook], scenario.Sent.Select(c => c.Action));
         Assert.Equal([("remount_nfs", RemediationOutcomes.Succeeded), ("run_hook", RemediationOutcomes.Failed)], scenario.Outcomes);
         Assert.Empty(scenario.Events(AuditEvents.Escalated));
         Assert.Empty(scenario.Planner.State.FollowUps);
         Assert.Null(scenario.Planner.State.Active);
-        Assert.DoesNotContain(scenario.Planner.State.LadderPositions, p => p.Value < 0);
+        // The remount's success keeps its ladder place; a failed follow-up must not move it.
+        Assert.Empty(scenario.Planner.State.LadderPositions);
+        Assert.Equal(0, scenario.Planner.State.Finished.Single(p => p.Action == RemediationAction.RunHook).Step);
+    }
+
+    [Fact]
+    public void AggregatorRestartWhilePodRestartRuns_ResultStillFindsIt_AuditKeepsTheEvidence()
+    {
+        var scenario = new RemediationScenario(Auto(s => s.PodRestartHook = "restart-pods"), nodes: 5) { CommandFixes = true };
+        scenario.NfsHung("pi-1");
+        scenario.FrozenPods("pi-1", "media/jellyfin-0");
+        scenario.Run(1);
+        scenario.AgentAnswer = null;
+        scenario.Run(2);
+        var hook = scenario.Sent[^1];
+        Assert.Equal(RemediationAction.RunHook, hook.Action);
+
+        scenario.Restart();
+        scenario.Run(10);
+        scenario.Answer(hook, CommandOutcomeKind.Succeeded);
+
+        var verified = scenario.Events(AuditEvents.Verified).Last();
+        Assert.Equal((hook.Id, RemediationOutcomes.Succeeded), (verified.PlanId, verified.Outcome));
+        Assert.Equal("media/jellyfin-0", verified.Evidence["frozenPods"]);
+        Assert.Equal(2, scenario.Sent.Count);
+        Assert.Null(scenario.Planner.State.Active);
+    }
+
+    [Fact]
+    public void ApproveMode_PodRestartWaitsForApprovalToo()
+    {
+        var scenario = new RemediationScenario(Auto(s => { s.Mode = RemediationMode.Approve; s.PodRestartHook = "restart-pods"; }), nodes: 5) { CommandFixes = true };
+        scenario.NfsHung("pi-1");
+        scenario.FrozenPods("pi-1", "media/jellyfin-0");
+        scenario.Run(1);
+        var remount = scenario.Planner.State.Active!;
+        Assert.True(scenario.Planner.Approve(remount.Id, "test", scenario.Time.GetUtcNow(), new RemediationDecision()));
+        scenario.Run(3);
+
+        var waiting = scenario.Planner.State.Active!;
+        Assert.Equal((RemediationAction.RunHook, PlanStatus.AwaitingApproval, remount.Id), (waiting.Action, waiting.Status, waiting.FollowUpOf));
+        scenario.Run(120);
+        Assert.Equal(waiting.Id, scenario.Planner.State.Active?.Id);
+        Assert.True(scenario.Planner.Approve(waiting.Id, "test", scenario.Time.GetUtcNow(), new RemediationDecision()));
+        scenario.Run(1);
+
+        Assert.Equal([RemediationAction.RemountNfs, RemediationAction.RunHook], scenario.Sent.Select(c => c.Action));
+        Assert.Null(scenario.Planner.State.Active);
     }
 }
