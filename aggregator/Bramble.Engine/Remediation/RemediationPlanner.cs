@@ -11,7 +11,8 @@ namespace Bramble.Engine.Remediation;
 /// able to execute, one action in flight, hung NFS under kubelet, cooldown, storm limit) and the first refusal is audited once per plan
 /// with its reason. A plan that passes is sent (auto), sent as a dry run (dry-run) or held for a person (approve).
 /// After a successful command the incident must resolve within the verification window; a failure moves the ladder
-/// on, and the end of the ladder escalates. All of it lives in <see cref="State"/>, which the host persists.
+/// on, and the end of the ladder escalates. A verified remount may owe a follow-up (the pod-restart hook), which goes
+/// before any new incident. All of it lives in <see cref="State"/>, which the host persists.
 /// </summary>
 public sealed class RemediationPlanner
 {

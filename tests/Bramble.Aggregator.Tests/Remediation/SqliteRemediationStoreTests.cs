@@ -62,7 +62,7 @@ public sealed class SqliteRemediationStoreTests : IDisposable
         {
             Active = new RemediationPlan("rem-2-2", "inc-1", "NfsMountHung|node=pi-1,mount=/mnt/nas", "NfsMountHung", "pi-1", RemediationAction.RunHook,
                 arguments, 0, false, PlanStatus.Dispatched, T0, "run_hook")
-                { FollowUpOf = "rem-1-1", Evidence = evidence, DispatchedAt = T0, Deadline = TimeSpan.FromMinutes(1) },
+            { FollowUpOf = "rem-1-1", Evidence = evidence, DispatchedAt = T0, Deadline = TimeSpan.FromMinutes(1) },
             FollowUps = [new PendingFollowUp("rem-1-3", "inc-2", "NfsMountHung|node=pi-2,mount=/mnt/nas", "NfsMountHung", "pi-2", 0, RemediationAction.RunHook, arguments, evidence, T0)
                 { Refused = "action_in_flight" }],
             LastActions = { ["pi-3|restart_unit"] = T0 },
