@@ -14,7 +14,7 @@ public sealed class RemediationMetrics
         ArgumentNullException.ThrowIfNull(metrics);
         var factory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry);
         _remediations = factory.CreateCounter("bramble_remediations_total",
-            "Finished remediation steps by action and outcome (succeeded, failed, timed_out, rejected, no_result, reappeared, dry_run, exhausted, rejected_by_operator).",
+            "Finished remediation steps by action and outcome (succeeded, failed, timed_out, rejected, no_result, reappeared, dry_run, exhausted, rejected_by_operator, expired).",
             ["action", "outcome"]);
         _suppressed = factory.CreateCounter("bramble_remediation_suppressed_total",
             "Remediation plans refused by a guard, by reason; each refused plan counts once.", ["reason"]);
