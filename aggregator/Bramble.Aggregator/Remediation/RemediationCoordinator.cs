@@ -59,8 +59,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         lock (_gate)
         {
             var now = Now();
-            var facts = _nodes.List().Select(Facts).ToArray();
-            Apply(_planner.Evaluate(new RemediationInput(now, _incidents.Open, facts)), now);
+            Apply(_planner.Evaluate(Input(now)), now);
         }
     }
 
@@ -72,10 +71,12 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
             var now = Now();
             var decision = new RemediationDecision();
             var detail = Describe(result);
-            if (!_planner.CommandFinished(result.Id, node, CommandDispatcher.ToOutcome(result.Outcome), detail, now, decision))
+            var outcome = CommandDispatcher.ToOutcome(result.Outcome);
+            if (!_planner.CommandFinished(result.Id, node, outcome, detail, now, decision))
             {
-                LogUnexpectedResult(_logger, node, result.Id, result.Outcome);
-                return;
+                // Not dropped silently: audited (late_result) and counted, though it changes no plan.
+                var reason = _planner.UnexpectedResult(result.Id, node, outcome, detail, now, decision);
+                LogUnexpectedResult(_logger, node, result.Id, result.Outcome, reason);
             }
 
             Apply(decision, now);
@@ -100,8 +101,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
             if (approve)
             {
                 // Send it now rather than on the next tick; the guards that depend on time run again in this pass.
-                var facts = _nodes.List().Select(Facts).ToArray();
-                Apply(_planner.Evaluate(new RemediationInput(now, _incidents.Open, facts)), now);
+                Apply(_planner.Evaluate(Input(now)), now);
             }
 
             return ApprovalOutcome.Done;
@@ -147,6 +147,11 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
             _metrics.Suppressed(reason);
         }
 
+        foreach (var reason in decision.UnexpectedResults)
+        {
+            _metrics.UnexpectedResult(reason);
+        }
+
         foreach (var command in decision.Commands)
         {
             if (_dispatcher.TrySend(command))
@@ -162,6 +167,37 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     }
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+
+    private RemediationInput Input(DateTimeOffset now)
+    {
+        var entries = _nodes.List();
+        return new RemediationInput(now, _incidents.Open, entries.Select(Facts).ToArray()) { VipHolders = VipHolders(entries) };
+    }
+
+    /// <summary>Per VIP, the nodes whose latest report has it assigned locally, as VipSplitBrainRule counts holders.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> VipHolders(IEnumerable<NodeEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var holders = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            lock (entry.Gate)
+            {
+                foreach (var vip in entry.LatestReport?.Vips.Where(v => v.AssignedLocally) ?? [])
+                {
+                    if (!holders.TryGetValue(vip.Address, out var nodes))
+                    {
+                        holders[vip.Address] = nodes = [];
+                    }
+
+                    nodes.Add(entry.Name);
+                }
+            }
+        }
+
+        return holders.ToDictionary(h => h.Key, h => (IReadOnlyList<string>)h.Value.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
+            StringComparer.Ordinal);
+    }
 
     private static NodeFacts Facts(NodeEntry entry)
     {
@@ -196,8 +232,8 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     private static partial void LogExhausted(ILogger logger, string incidentId, string detail);
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Warning,
-        Message = "A result from {Node} for command {CommandId} ({Outcome}) matches no plan waiting for one (late, or not ours); ignored")]
-    private static partial void LogUnexpectedResult(ILogger logger, string node, string commandId, CommandOutcome outcome);
+        Message = "A result from {Node} for command {CommandId} ({Outcome}) matches no plan waiting for one ({Reason}); audited as late_result, otherwise ignored")]
+    private static partial void LogUnexpectedResult(ILogger logger, string node, string commandId, CommandOutcome outcome, string reason);
 
     [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "Command {CommandId} could not be put on {Node}'s stream")]
     private static partial void LogNotDelivered(ILogger logger, string commandId, string node);

@@ -1,3 +1,4 @@
+using System.Net;
 using Bramble.Engine.Remediation;
 using Microsoft.Extensions.Options;
 
@@ -39,6 +40,7 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
         Positive(failures, $"{prefix}VerificationWindow", options.VerificationWindow);
         NotNegative(failures, $"{prefix}ReappearanceWindow", options.ReappearanceWindow);
         Positive(failures, $"{prefix}CommandDeadline", options.CommandDeadline);
+        Positive(failures, $"{prefix}ApprovalTimeout", options.ApprovalTimeout);
         NotNegative(failures, $"{prefix}ResultGrace", options.ResultGrace);
         Positive(failures, $"{prefix}RebootVerificationWindow", options.RebootVerificationWindow);
         if (options.StormLimitPerHour is < 1 or > 1000)
@@ -56,6 +58,24 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
             if (!options.NfsMounts[i].StartsWith('/'))
             {
                 failures.Add($"{prefix}NfsMounts:{i}: must be an absolute path (got '{options.NfsMounts[i]}')");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.VipAnnouncerUnit))
+        {
+            failures.Add($"{prefix}VipAnnouncerUnit: must name a unit");
+        }
+
+        foreach (var (address, vip) in options.Vips)
+        {
+            if (!IPAddress.TryParse(address, out _))
+            {
+                failures.Add($"{prefix}Vips:{address}: must be an IP address");
+            }
+
+            if (string.IsNullOrWhiteSpace(vip?.PreferredOwner))
+            {
+                failures.Add($"{prefix}Vips:{address}:PreferredOwner: must name a node");
             }
         }
 
@@ -80,6 +100,15 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
         if (step.Action == RemediationAction.RestartUnit && string.IsNullOrWhiteSpace(step.Unit))
         {
             failures.Add($"{key}:Unit: a RestartUnit step must name the unit");
+        }
+
+        if (!Enum.IsDefined(step.Target))
+        {
+            failures.Add($"{key}:Target: must be IncidentNode, VipIntruder or VipOwner (got {step.Target})");
+        }
+        else if (step.Target != LadderStepTarget.IncidentNode && !string.IsNullOrWhiteSpace(step.Node))
+        {
+            failures.Add($"{key}:Node: a step names either a Node or a Target, not both");
         }
 
         if (step.Action == RemediationAction.RunHook && string.IsNullOrWhiteSpace(step.Hook))

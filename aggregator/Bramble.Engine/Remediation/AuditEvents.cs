@@ -15,4 +15,7 @@ public static class AuditEvents
     public const string Reappeared = "reappeared";
     public const string Escalated = "escalated";
     public const string Cancelled = "cancelled";
+
+    /// <summary>A command result no plan waits for (late, unknown id, or from another node): recorded, not acted on.</summary>
+    public const string LateResult = "late_result";
 }

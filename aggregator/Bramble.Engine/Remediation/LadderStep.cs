@@ -15,8 +15,11 @@ public sealed class LadderStep
     public string? Interface { get; set; }
 
     /// <summary>
-    /// The node that acts; empty means the incident's own node. Needed for incidents about a VIP (which node should
-    /// stop announcing it, which node is the rightful owner): the cluster owner knows, Bramble cannot guess.
+    /// The node that acts, fixed; empty means <see cref="Target"/> decides (by default the incident's own node). For a
+    /// VIP the acting node changes with who holds it, so VIP steps name a Target rather than a Node.
     /// </summary>
     public string? Node { get; set; }
+
+    /// <summary>Which node acts when <see cref="Node"/> is empty: the incident's (default), or a VIP's intruder or owner.</summary>
+    public LadderStepTarget Target { get; set; }
 }

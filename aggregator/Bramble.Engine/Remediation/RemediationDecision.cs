@@ -16,6 +16,9 @@ public sealed class RemediationDecision
     /// <summary>Audited refusals by reason, for bramble_remediation_suppressed_total.</summary>
     public List<string> Suppressions { get; } = [];
 
+    /// <summary>Results no plan waited for, by why (late, unknown, wrong_node), for bramble_remediation_unexpected_results_total.</summary>
+    public List<string> UnexpectedResults { get; } = [];
+
     public bool StateChanged { get; set; }
 
     public bool IsEmpty => !StateChanged && Audit.Count == 0 && Commands.Count == 0;

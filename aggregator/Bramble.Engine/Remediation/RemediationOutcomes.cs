@@ -30,6 +30,9 @@ public static class RemediationOutcomes
     /// <summary>A person rejected the plan.</summary>
     public const string RejectedByOperator = "rejected_by_operator";
 
+    /// <summary>Nobody approved or rejected the plan within Remediation:ApprovalTimeout: counted like a rejection.</summary>
+    public const string Expired = "expired";
+
     /// <summary>The incident resolved (or the mode changed) before the plan was carried out.</summary>
     public const string Cancelled = "cancelled";
 }

@@ -37,4 +37,16 @@ public sealed record RemediationPlan(
 
     /// <summary>Who approved or rejected it, as the API saw them.</summary>
     public string? DecidedBy { get; init; }
+
+    /// <summary>
+    /// Set on a follow-up (a pod restart after a remount): the plan it follows. A follow-up succeeds when its command
+    /// does — its incident has already resolved — and moves no ladder.
+    /// </summary>
+    public string? FollowUpOf { get; init; }
+
+    /// <summary>
+    /// The incident's evidence when the plan was made, kept only where it is needed later: on a remount that may be
+    /// followed by a pod restart (which pods were frozen then), and on the follow-up itself, whose incident is gone.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Evidence { get; init; }
 }

@@ -11,11 +11,15 @@ namespace Bramble.Engine.Remediation;
 /// able to execute, one action in flight, hung NFS under kubelet, cooldown, storm limit) and the first refusal is audited once per plan
 /// with its reason. A plan that passes is sent (auto), sent as a dry run (dry-run) or held for a person (approve).
 /// After a successful command the incident must resolve within the verification window; a failure moves the ladder
-/// on, and the end of the ladder escalates. All of it lives in <see cref="State"/>, which the host persists.
+/// on, and the end of the ladder escalates. A verified remount may owe a follow-up (the pod-restart hook), which goes
+/// before any new incident. All of it lives in <see cref="State"/>, which the host persists.
 /// </summary>
 public sealed class RemediationPlanner
 {
     private const int FinishedKept = 50;
+
+    /// <summary>The evidence keys (NfsMountRule's) that name the pods using a mount, passed on to the pod-restart hook.</summary>
+    private static readonly string[] PodEvidenceKeys = ["frozenPods", "podUid", "podVolume"];
     private readonly RemediationSettings _settings;
     private readonly Dictionary<string, IncidentRecord> _lastSeen = new(StringComparer.Ordinal);
 
@@ -45,6 +49,7 @@ public sealed class RemediationPlanner
         Forget(now, openByKey, decision);
         NoticeReappearances(openByKey, decision, now);
 
+        ConsiderFollowUps(input, nodes, decision);
         var firing = input.Open.Where(i => i.State == IncidentState.Firing)
             .OrderBy(i => i.FiringAt).ThenBy(i => i.Id, StringComparer.Ordinal).ToArray();
         foreach (var incident in firing)
@@ -65,16 +70,21 @@ public sealed class RemediationPlanner
             return false;
         }
 
-        var label = outcome switch
-        {
-            CommandOutcomeKind.Succeeded => RemediationOutcomes.Succeeded,
-            CommandOutcomeKind.TimedOut => RemediationOutcomes.TimedOut,
-            CommandOutcomeKind.Rejected => RemediationOutcomes.Rejected,
-            CommandOutcomeKind.DryRun => RemediationOutcomes.DryRun,
-            _ => RemediationOutcomes.Failed,
-        };
+        var label = OutcomeLabel(outcome);
         Audit(decision, now, AuditEvents.Result, plan, label, detail);
         decision.StateChanged = true;
+        if (plan.FollowUpOf is not null)
+        {
+            // Its incident has resolved already: there is nothing to wait for, and no ladder to move.
+            if (outcome == CommandOutcomeKind.Succeeded)
+            {
+                Audit(decision, now, AuditEvents.Verified, plan, RemediationOutcomes.Succeeded, $"a follow-up of {plan.FollowUpOf} succeeds when its command does");
+            }
+
+            Finish(plan, label, now, decision);
+            return true;
+        }
+
         if (plan.DryRun)
         {
             State.DryRunShown[plan.IncidentKey] = plan.Step;
@@ -91,6 +101,31 @@ public sealed class RemediationPlanner
 
         FailStep(plan, label, now, decision);
         return true;
+    }
+
+    /// <summary>
+    /// A CommandResult for which <see cref="CommandFinished"/> found no waiting plan: audited as late_result with the
+    /// command id, the reporting node and the outcome, and classified for the metric — "late" (its plan already ended,
+    /// e.g. as no_result, or already has its result), "wrong_node" (the plan's command went to another node), or
+    /// "unknown" (no plan has that id). Changes nothing else.
+    /// </summary>
+    public string UnexpectedResult(string commandId, string node, CommandOutcomeKind outcome, string detail, DateTimeOffset now, RemediationDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var plan = State.Active is { } active && active.Id == commandId ? active : State.Finished.LastOrDefault(p => p.Id == commandId);
+        var reason = plan is null ? "unknown" : plan.Node != node ? "wrong_node" : "late";
+        var why = reason switch
+        {
+            "unknown" => "no plan has this id (not ours, or older than the plans kept)",
+            "wrong_node" => $"its command was sent to {plan!.Node}, not {node}",
+            _ => plan!.Status == PlanStatus.Finished ? $"its plan had already ended ({plan.Outcome})" : $"its plan already had its result ({plan.Status})",
+        };
+        decision.UnexpectedResults.Add(reason);
+        decision.Audit.Add(new AuditEntry(now, AuditEvents.LateResult, commandId, plan?.IncidentId ?? string.Empty, plan?.Kind ?? string.Empty, node,
+            plan is null ? null : RemediationActions.Name(plan.Action), OutcomeLabel(outcome),
+            $"{reason}: result for command {commandId} from {node} ignored: {why}; the agent said: {detail}",
+            plan is not null && _lastSeen.TryGetValue(plan.IncidentId, out var incident) ? incident.Evidence : plan?.Evidence ?? new Dictionary<string, string>()));
+        return reason;
     }
 
     /// <summary>A person approves the plan waiting for approval; it is sent on the next pass if the guards still allow.</summary>
@@ -120,8 +155,7 @@ public sealed class RemediationPlanner
         plan = plan with { DecidedBy = by };
         Audit(decision, now, AuditEvents.Rejected, plan, RemediationOutcomes.RejectedByOperator, $"rejected by {by}");
         // A rejected step counts as refused for this incident: the ladder moves on rather than asking again each pass.
-        State.LadderPositions[plan.IncidentKey] = plan.Step + 1;
-        Finish(plan, RemediationOutcomes.RejectedByOperator, now, decision);
+        FailStep(plan, RemediationOutcomes.RejectedByOperator, now, decision);
         return true;
     }
 
@@ -132,13 +166,19 @@ public sealed class RemediationPlanner
             return;
         }
 
-        var incidentOpen = openByKey.TryGetValue(plan.IncidentKey, out var incident) && incident.Id == plan.IncidentId;
+        // A follow-up's incident has resolved by design; it is not cancelled for that.
+        var incidentOpen = plan.FollowUpOf is not null || (openByKey.TryGetValue(plan.IncidentKey, out var incident) && incident.Id == plan.IncidentId);
         switch (plan.Status)
         {
             case PlanStatus.AwaitingApproval or PlanStatus.Approved when !incidentOpen || _settings.Mode is RemediationMode.Off or RemediationMode.DryRun:
                 var why = incidentOpen ? $"the mode is now {_settings.Mode}" : "the incident resolved before the plan was carried out";
                 Audit(decision, now, AuditEvents.Cancelled, plan, RemediationOutcomes.Cancelled, why);
                 Finish(plan, RemediationOutcomes.Cancelled, now, decision);
+                break;
+            case PlanStatus.AwaitingApproval when now - plan.PlannedAt > _settings.ApprovalTimeout:
+                Audit(decision, now, AuditEvents.Cancelled, plan, RemediationOutcomes.Expired,
+                    $"nobody approved or rejected it within Remediation:ApprovalTimeout ({Seconds(_settings.ApprovalTimeout)}); counted as rejected, the slot is free");
+                FailStep(plan, RemediationOutcomes.Expired, now, decision);
                 break;
             case PlanStatus.Approved:
                 Dispatch(plan, nodes, now, decision);
@@ -180,6 +220,7 @@ public sealed class RemediationPlanner
             Audit(decision, now, AuditEvents.Verified, plan, RemediationOutcomes.Succeeded, "the incident resolved within the verification window");
             State.Successes[plan.IncidentKey] = new PastSuccess(plan.Id, now, plan.Step, RemediationActions.Name(plan.Action));
             Finish(plan, RemediationOutcomes.Succeeded, now, decision);
+            OwePodRestart(plan, now, decision);
         }
         else if (now >= plan.VerifyUntil)
         {
@@ -199,6 +240,16 @@ public sealed class RemediationPlanner
             if (now - success.At > _settings.ReappearanceWindow)
             {
                 State.Successes.Remove(key);
+                decision.StateChanged = true;
+            }
+        }
+
+        // A cooldown that has run out holds nothing back; dropping it also retires keys of the old format.
+        foreach (var (key, at) in State.LastActions.ToArray())
+        {
+            if (now - at >= _settings.Cooldown)
+            {
+                State.LastActions.Remove(key);
                 decision.StateChanged = true;
             }
         }
@@ -282,8 +333,8 @@ public sealed class RemediationPlanner
         }
 
         var step = ladder[position];
-        var node = string.IsNullOrEmpty(step.Node) ? incident.Subject.Node : step.Node;
-        var refusal = Guard(incident, step, node, input, nodes);
+        var (node, noTarget) = TargetOf(step, incident, input);
+        var refusal = Guard(incident, step, node, noTarget, input, nodes);
         if (refusal is { } refused)
         {
             var (reason, detail) = refused;
@@ -302,11 +353,16 @@ public sealed class RemediationPlanner
 
         State.Suppressed.Remove(key);
         State.Sequence++;
+        var recovery = EndedCause(incident, input) is { } ended ? $", recovery after {ended}" : string.Empty;
         var plan = new RemediationPlan(
             Invariant($"rem-{input.Now.ToUnixTimeMilliseconds()}-{State.Sequence}"),
             incident.Id, key, incident.Kind, node!, step.Action, Arguments(step, incident), position,
             _settings.Mode == RemediationMode.DryRun, PlanStatus.AwaitingApproval, input.Now,
-            Invariant($"{RemediationActions.Name(step.Action)} on {node} for {incident.Kind} (step {position + 1} of {ladder.Count})"));
+            Invariant($"{RemediationActions.Name(step.Action)} on {node} for {incident.Kind} (step {position + 1} of {ladder.Count}{recovery})"))
+        {
+            // Which pods were frozen on the mount is known now; once the remount works they are no longer stuck.
+            Evidence = step.Action == RemediationAction.RemountNfs && _settings.PodRestartHook.Length > 0 ? incident.Evidence : null,
+        };
         decision.StateChanged = true;
         Audit(decision, input.Now, AuditEvents.Planned, plan, null, plan.Summary);
         if (_settings.Mode == RemediationMode.Approve)
@@ -319,15 +375,166 @@ public sealed class RemediationPlanner
         Dispatch(plan, nodes, input.Now, decision);
     }
 
-    /// <summary>The guards in their fixed order; the first refusal wins. Null: go.</summary>
-    private (string Reason, string Detail)? Guard(IncidentRecord incident, LadderStep step, string? node, RemediationInput input, Dictionary<string, NodeFacts> nodes)
+    /// <summary>
+    /// The cause an incident was attributed to when that cause has since resolved (the NAS is back, the mount still
+    /// hangs): a recovery to carry out, no longer a symptom to leave alone. Null while the cause is open, or without one.
+    /// </summary>
+    private static string? EndedCause(IncidentRecord incident, RemediationInput input) =>
+        incident.Cause is { } cause && !input.Open.Any(i => i.Id == cause && i.IsOpen) ? cause : null;
+
+    /// <summary>After a verified remount: the pods that used the mount get Remediation:PodRestartHook, as a follow-up.</summary>
+    private void OwePodRestart(RemediationPlan remount, DateTimeOffset now, RemediationDecision decision)
+    {
+        if (remount.Action != RemediationAction.RemountNfs || remount.DryRun || _settings.PodRestartHook.Length == 0 || remount.Evidence is not { } evidence)
+        {
+            return;
+        }
+
+        var arguments = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["hook"] = _settings.PodRestartHook,
+            ["mount"] = remount.Arguments.GetValueOrDefault("mount", string.Empty),
+        };
+        foreach (var name in PodEvidenceKeys)
+        {
+            if (evidence.TryGetValue(name, out var value) && value.Length > 0)
+            {
+                arguments[name] = value;
+            }
+        }
+
+        if (!arguments.ContainsKey("frozenPods") && !arguments.ContainsKey("podUid"))
+        {
+            Audit(decision, now, AuditEvents.Planned, remount, null, "no pod restart: the incident's evidence named no pod using the mount");
+            return;
+        }
+
+        // One pod restart owed per mount: a newer remount of the same mount replaces one still waiting.
+        State.FollowUps.RemoveAll(f => f.IncidentKey == remount.IncidentKey);
+        State.FollowUps.Add(new PendingFollowUp(remount.Id, remount.IncidentId, remount.IncidentKey, remount.Kind, remount.Node, remount.Step,
+            RemediationAction.RunHook, arguments, evidence, now));
+        decision.StateChanged = true;
+    }
+
+    /// <summary>Owed follow-ups, oldest first, before any new incident: a remount's pods are restarted before the next remount.</summary>
+    private void ConsiderFollowUps(RemediationInput input, Dictionary<string, NodeFacts> nodes, RemediationDecision decision)
+    {
+        for (var i = 0; i < State.FollowUps.Count; i++)
+        {
+            var followUp = State.FollowUps[i];
+            var refusal = FollowUpGuard(followUp, input.Now, nodes);
+            if (refusal is { } refused)
+            {
+                if (followUp.Refused != refused.Reason)
+                {
+                    State.FollowUps[i] = followUp with { Refused = refused.Reason };
+                    decision.StateChanged = true;
+                    decision.Suppressions.Add(refused.Reason);
+                    decision.Audit.Add(new AuditEntry(input.Now, AuditEvents.Suppressed, null, followUp.IncidentId, followUp.Kind, followUp.Node,
+                        RemediationActions.Name(followUp.Action), refused.Reason, refused.Detail, followUp.Evidence));
+                }
+
+                continue;
+            }
+
+            State.FollowUps.RemoveAt(i);
+            State.Sequence++;
+            var plan = new RemediationPlan(
+                Invariant($"rem-{input.Now.ToUnixTimeMilliseconds()}-{State.Sequence}"),
+                followUp.IncidentId, followUp.IncidentKey, followUp.Kind, followUp.Node, followUp.Action, followUp.Arguments, followUp.Step,
+                _settings.Mode == RemediationMode.DryRun, PlanStatus.AwaitingApproval, input.Now,
+                $"{RemediationActions.Name(followUp.Action)} on {followUp.Node} for {followUp.Kind}: restart the pods of {followUp.Arguments.GetValueOrDefault("mount")} after the verified remount {followUp.AfterPlanId}")
+            {
+                FollowUpOf = followUp.AfterPlanId,
+                Evidence = followUp.Evidence,
+            };
+            decision.StateChanged = true;
+            Audit(decision, input.Now, AuditEvents.Planned, plan, null, plan.Summary);
+            if (_settings.Mode == RemediationMode.Approve)
+            {
+                State.Active = plan;
+                Audit(decision, input.Now, AuditEvents.AwaitingApproval, plan, null, "waiting for POST /api/v1/remediations/" + plan.Id + "/approve");
+                return;
+            }
+
+            Dispatch(plan, nodes, input.Now, decision);
+            return;
+        }
+    }
+
+    /// <summary>A follow-up's guards: those of any plan but the shared-cause and unhealthy-share ones (its incident is over).</summary>
+    private (string Reason, string Detail)? FollowUpGuard(PendingFollowUp followUp, DateTimeOffset now, Dictionary<string, NodeFacts> nodes)
     {
         if (_settings.Mode == RemediationMode.Off)
         {
             return (SuppressionReasons.ModeOff, "Remediation:Mode is off");
         }
 
-        if (incident.Cause is not null || RemediationSettings.SharedCauseKinds.Contains(incident.Kind))
+        return Reachable(followUp.Node, nodes) ?? InFlight() ?? Budget(followUp.Node, followUp.Action, followUp.Arguments, now);
+    }
+
+    /// <summary>
+    /// The node a step acts on: the one it names, the incident's, or a VIP's intruder or owner from who holds the VIP
+    /// now. When a VIP role cannot be filled, the reason why (a no_target_node refusal, applied in the guards' order).
+    /// </summary>
+    private (string? Node, (string Reason, string Detail)? Refusal) TargetOf(LadderStep step, IncidentRecord incident, RemediationInput input)
+    {
+        if (!string.IsNullOrEmpty(step.Node) || step.Target == LadderStepTarget.IncidentNode)
+        {
+            return (string.IsNullOrEmpty(step.Node) ? incident.Subject.Node : step.Node, null);
+        }
+
+        if (incident.Subject.Vip is not { } vip)
+        {
+            return (null, (SuppressionReasons.NoTargetNode, $"{incident.Kind} is not about a VIP; the step's target {step.Target} needs one"));
+        }
+
+        var holders = input.VipHolders.TryGetValue(vip, out var held) ? held : [];
+        var holding = holders.Count == 0 ? "no node holds it" : $"held by {string.Join(", ", holders)}";
+        var preferred = _settings.Vips.TryGetValue(vip, out var configured) && !string.IsNullOrEmpty(configured.PreferredOwner)
+            ? configured.PreferredOwner
+            : null;
+        if (step.Target == LadderStepTarget.VipIntruder)
+        {
+            if (preferred is null)
+            {
+                return (null, (SuppressionReasons.NoTargetNode,
+                    $"VIP {vip} has no preferred owner, so Bramble cannot tell which node should let go of it ({holding}): set Remediation:Vips:{vip}:PreferredOwner"));
+            }
+
+            var intruder = holders.Where(h => !string.Equals(h, preferred, StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+            return intruder is null
+                ? (null, (SuppressionReasons.NoTargetNode, $"no node other than the preferred owner {preferred} holds VIP {vip} ({holding})"))
+                : (intruder, null);
+        }
+
+        if (preferred is not null)
+        {
+            // A gratuitous ARP from a node that does not hold the VIP would send every client to a node that does not answer.
+            return step.Action == RemediationAction.SendGratuitousArp && !holders.Contains(preferred, StringComparer.Ordinal)
+                ? (null, (SuppressionReasons.NoTargetNode, $"the preferred owner {preferred} does not hold VIP {vip} ({holding})"))
+                : (preferred, null);
+        }
+
+        return holders.Count switch
+        {
+            1 => (holders[0], null),
+            0 => (null, (SuppressionReasons.NoTargetNode, $"no node holds VIP {vip}, and it has no preferred owner (Remediation:Vips:{vip}:PreferredOwner)")),
+            _ => (null, (SuppressionReasons.NoTargetNode, $"VIP {vip} is {holding}: set Remediation:Vips:{vip}:PreferredOwner to say which should keep it")),
+        };
+    }
+
+    /// <summary>The guards in their fixed order; the first refusal wins. Null: go.</summary>
+    private (string Reason, string Detail)? Guard(
+        IncidentRecord incident, LadderStep step, string? node, (string Reason, string Detail)? noTarget, RemediationInput input, Dictionary<string, NodeFacts> nodes)
+    {
+        if (_settings.Mode == RemediationMode.Off)
+        {
+            return (SuppressionReasons.ModeOff, "Remediation:Mode is off");
+        }
+
+        var endedCause = EndedCause(incident, input);
+        if ((incident.Cause is not null && endedCause is null) || RemediationSettings.SharedCauseKinds.Contains(incident.Kind))
         {
             return (SuppressionReasons.SharedCause, incident.Cause is null
                 ? $"{incident.Kind} is a shared cause; no node action fixes it"
@@ -336,14 +543,21 @@ public sealed class RemediationPlanner
 
         if (input.Nodes.Count > 0)
         {
-            var unhealthy = input.Open.Where(i => i.State == IncidentState.Firing && i.Severity != Severity.Info && i.Subject.Node is not null)
-                .Select(i => i.Subject.Node!).Distinct(StringComparer.Ordinal).Count();
+            var firing = input.Open.Where(i => i.State == IncidentState.Firing && i.Severity != Severity.Info && i.Subject.Node is not null).ToArray();
+            var unhealthy = firing.Select(i => i.Subject.Node!).Distinct(StringComparer.Ordinal).Count();
             var share = (double)unhealthy / input.Nodes.Count;
-            if (share > _settings.MaxUnhealthyShare)
+            // After an outage the share is the outage's leftovers, not a sick cluster: recover them, one at a time.
+            var outageLeftovers = endedCause is not null && firing.All(i => i.Cause == endedCause);
+            if (share > _settings.MaxUnhealthyShare && !outageLeftovers)
             {
                 return (SuppressionReasons.TooManyUnhealthy,
                     Invariant($"{unhealthy} of {input.Nodes.Count} nodes have firing incidents ({share:P0}), over Remediation:MaxUnhealthyShare {_settings.MaxUnhealthyShare:P0}"));
             }
+        }
+
+        if (noTarget is { } unresolved)
+        {
+            return unresolved;
         }
 
         if (string.IsNullOrEmpty(node))
@@ -371,19 +585,9 @@ public sealed class RemediationPlanner
             return (SuppressionReasons.RebootDisabled, "Remediation:RebootEnabled is false");
         }
 
-        if (!nodes.TryGetValue(node, out var facts) || !facts.Connected)
+        if ((Reachable(node, nodes) ?? InFlight()) is { } unavailable)
         {
-            return (SuppressionReasons.AgentNotConnected, $"the agent on {node} has no open stream");
-        }
-
-        if (!facts.CanExecute)
-        {
-            return (SuppressionReasons.AgentCannotExecute, $"the agent on {node} does not execute commands (its allow-list is empty)");
-        }
-
-        if (State.Active is { } active)
-        {
-            return (SuppressionReasons.ActionInFlight, $"{active.Summary} holds the cluster-wide slot ({active.Status})");
+            return unavailable;
         }
 
         if (step.Action == RemediationAction.RestartUnit && string.Equals(step.Unit, _settings.KubeletUnit, StringComparison.Ordinal)
@@ -392,14 +596,38 @@ public sealed class RemediationPlanner
             return (SuppressionReasons.NfsHung, $"{hung.Subject.Mount} is hung on {node}; a restarted kubelet would wedge again");
         }
 
-        var actionKey = CooldownKey(node, step.Action);
-        if (State.LastActions.TryGetValue(actionKey, out var last) && input.Now - last < _settings.Cooldown)
+        return Budget(node, step.Action, Arguments(step, incident), input.Now);
+    }
+
+    private static (string Reason, string Detail)? Reachable(string node, Dictionary<string, NodeFacts> nodes)
+    {
+        if (!nodes.TryGetValue(node, out var facts) || !facts.Connected)
         {
-            return (SuppressionReasons.Cooldown,
-                Invariant($"{RemediationActions.Name(step.Action)} ran on {node} {Seconds(input.Now - last)} ago; cooldown {Seconds(_settings.Cooldown)}"));
+            return (SuppressionReasons.AgentNotConnected, $"the agent on {node} has no open stream");
         }
 
-        State.RecentActions.RemoveAll(t => input.Now - t >= TimeSpan.FromHours(1));
+        return facts.CanExecute ? null : (SuppressionReasons.AgentCannotExecute, $"the agent on {node} does not execute commands (its allow-list is empty)");
+    }
+
+    private (string Reason, string Detail)? InFlight() =>
+        State.Active is { } active ? (SuppressionReasons.ActionInFlight, $"{active.Summary} holds the cluster-wide slot ({active.Status})") : null;
+
+    /// <summary>The cooldown of this (node, action) and the cluster-wide storm budget.</summary>
+    private (string Reason, string Detail)? Budget(string node, RemediationAction action, IReadOnlyDictionary<string, string> arguments, DateTimeOffset now)
+    {
+        var target = CooldownTarget(action, arguments);
+        // A key of the old "node|action" format (state saved before cooldowns were per unit or mount) covers every
+        // target of that action on the node until it ages out: restoring old state never shortens a cooldown.
+        foreach (var key in new[] { CooldownKey(node, action, target), LegacyCooldownKey(node, action) })
+        {
+            if (State.LastActions.TryGetValue(key, out var last) && now - last < _settings.Cooldown)
+            {
+                var what = target.Length > 0 ? $"{RemediationActions.Name(action)} {target}" : RemediationActions.Name(action);
+                return (SuppressionReasons.Cooldown, Invariant($"{what} ran on {node} {Seconds(now - last)} ago; cooldown {Seconds(_settings.Cooldown)}"));
+            }
+        }
+
+        State.RecentActions.RemoveAll(t => now - t >= TimeSpan.FromHours(1));
         if (State.RecentActions.Count >= _settings.StormLimitPerHour)
         {
             return (SuppressionReasons.StormLimit, Invariant($"{State.RecentActions.Count} actions within the last hour (Remediation:StormLimitPerHour {_settings.StormLimitPerHour})"));
@@ -421,7 +649,7 @@ public sealed class RemediationPlanner
         if (!plan.DryRun)
         {
             // A dry run is not an action: it uses neither the cooldown nor the storm budget.
-            State.LastActions[CooldownKey(plan.Node, plan.Action)] = now;
+            State.LastActions[CooldownKey(plan.Node, plan.Action, CooldownTarget(plan.Action, plan.Arguments))] = now;
             State.RecentActions.Add(now);
         }
 
@@ -432,7 +660,11 @@ public sealed class RemediationPlanner
 
     private void FailStep(RemediationPlan plan, string outcome, DateTimeOffset now, RemediationDecision decision)
     {
-        State.LadderPositions[plan.IncidentKey] = plan.Step + 1;
+        if (plan.FollowUpOf is null)
+        {
+            State.LadderPositions[plan.IncidentKey] = plan.Step + 1;
+        }
+
         Finish(plan, outcome, now, decision);
     }
 
@@ -456,10 +688,20 @@ public sealed class RemediationPlanner
 
     private void Audit(RemediationDecision decision, DateTimeOffset now, string auditEvent, RemediationPlan plan, string? outcome, string detail)
     {
-        var evidence = _lastSeen.TryGetValue(plan.IncidentId, out var incident) ? incident.Evidence : new Dictionary<string, string>();
+        var evidence = _lastSeen.TryGetValue(plan.IncidentId, out var incident) ? incident.Evidence
+            : plan.Evidence ?? new Dictionary<string, string>();
         decision.Audit.Add(new AuditEntry(now, auditEvent, plan.Id, plan.IncidentId, plan.Kind, plan.Node, RemediationActions.Name(plan.Action),
             outcome, detail, evidence));
     }
+
+    private static string OutcomeLabel(CommandOutcomeKind outcome) => outcome switch
+    {
+        CommandOutcomeKind.Succeeded => RemediationOutcomes.Succeeded,
+        CommandOutcomeKind.TimedOut => RemediationOutcomes.TimedOut,
+        CommandOutcomeKind.Rejected => RemediationOutcomes.Rejected,
+        CommandOutcomeKind.DryRun => RemediationOutcomes.DryRun,
+        _ => RemediationOutcomes.Failed,
+    };
 
     private static Dictionary<string, string> Arguments(LadderStep step, IncidentRecord incident)
     {
@@ -484,7 +726,19 @@ public sealed class RemediationPlanner
         return arguments;
     }
 
-    private static string CooldownKey(string node, RemediationAction action) => $"{node}|{RemediationActions.Name(action)}";
+    /// <summary>"node|action|target": the cooldown is per unit, mount, hook or VIP, so one mount's remount does not hold back another's.</summary>
+    private static string CooldownKey(string node, RemediationAction action, string target) => $"{node}|{RemediationActions.Name(action)}|{target}";
+
+    private static string LegacyCooldownKey(string node, RemediationAction action) => $"{node}|{RemediationActions.Name(action)}";
+
+    private static string CooldownTarget(RemediationAction action, IReadOnlyDictionary<string, string> arguments) => action switch
+    {
+        RemediationAction.RestartUnit => arguments.GetValueOrDefault("unit"),
+        RemediationAction.RemountNfs => arguments.GetValueOrDefault("mount"),
+        RemediationAction.RunHook => arguments.GetValueOrDefault("hook"),
+        RemediationAction.SendGratuitousArp => arguments.GetValueOrDefault("address"),
+        _ => null,
+    } ?? string.Empty;
 
     private static string Seconds(TimeSpan span) => Invariant($"{span.TotalSeconds:0.#} s");
 

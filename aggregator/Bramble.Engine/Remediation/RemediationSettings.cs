@@ -1,6 +1,7 @@
 using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules.Nfs;
 using Bramble.Engine.Rules.Node;
+using Bramble.Engine.Rules.Vip;
 
 namespace Bramble.Engine.Remediation;
 
@@ -31,6 +32,9 @@ public class RemediationSettings
     /// <summary>An incident that comes back within this long after a verified success counts that step as failed.</summary>
     public TimeSpan ReappearanceWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>A plan nobody approved or rejected within this long is cancelled and counts as rejected (the ladder moves on).</summary>
+    public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The deadline sent with every command; the agent kills the action after it.</summary>
     public TimeSpan CommandDeadline { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -48,6 +52,18 @@ public class RemediationSettings
 
     /// <summary>The only mounts a RemountNfs step may touch.</summary>
     public List<string> NfsMounts { get; set; } = [];
+
+    /// <summary>Per VIP address, its preferred owner: who keeps the VIP in a split brain and sends the gratuitous ARP.</summary>
+    public Dictionary<string, RemediationVipSettings> Vips { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The unit that announces VIPs (keepalived, kube-vip): restarted on the intruder in a split brain.</summary>
+    public string VipAnnouncerUnit { get; set; } = "keepalived";
+
+    /// <summary>
+    /// The agent hook (Remediation:Hooks on the agent) run after a verified NFS remount, for the pods that used the
+    /// mount; empty: no pod restart.
+    /// </summary>
+    public string PodRestartHook { get; set; } = string.Empty;
 
     /// <summary>Per incident kind, the steps to try in order; a kind configured here replaces its default ladder.</summary>
     public Dictionary<string, List<LadderStep>> Ladders { get; set; } = new(StringComparer.OrdinalIgnoreCase);
@@ -72,5 +88,17 @@ public class RemediationSettings
     public IReadOnlyList<LadderStep> LadderFor(string kind) =>
         Ladders.TryGetValue(kind, out var configured) && configured.Count > 0 ? configured
         : DefaultLadders.TryGetValue(kind, out var ladder) ? ladder
-        : [];
+        : VipDefaultLadder(kind);
+
+    // The VIP ladders depend on VipAnnouncerUnit, so they are built from the settings rather than kept static.
+    private List<LadderStep> VipDefaultLadder(string kind) => kind switch
+    {
+        VipSplitBrainRule.KindName =>
+        [
+            new LadderStep { Action = RemediationAction.RestartUnit, Unit = VipAnnouncerUnit, Target = LadderStepTarget.VipIntruder },
+            new LadderStep { Action = RemediationAction.SendGratuitousArp, Target = LadderStepTarget.VipOwner },
+        ],
+        VipStaleNeighbourRule.KindName => [new LadderStep { Action = RemediationAction.SendGratuitousArp, Target = LadderStepTarget.VipOwner }],
+        _ => [],
+    };
 }

@@ -31,6 +31,9 @@ public sealed class RemediationState
     /// <summary>Dry-run: the step already shown per incident key, so it is not asked again every pass.</summary>
     public Dictionary<string, int> DryRunShown { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Follow-ups owed after verified steps (pod restarts after a remount), oldest first.</summary>
+    public List<PendingFollowUp> FollowUps { get; set; } = [];
+
     /// <summary>The most recent finished plans, newest last (bounded), for the API.</summary>
     public List<RemediationPlan> Finished { get; set; } = [];
 

@@ -46,11 +46,48 @@ public sealed class SqliteRemediationStoreTests : IDisposable
 
         Assert.Empty(again.Commands);
         Assert.Equal(command.Id, restarted.State.Active?.Id);
-        Assert.Equal(T0, restarted.State.LastActions["pi-1|restart_unit"]);
+        Assert.Equal(T0, restarted.State.LastActions["pi-1|restart_unit|kubelet"]);
         var result = new RemediationDecision();
         Assert.True(restarted.CommandFinished(command.Id, "pi-1", CommandOutcomeKind.Succeeded, "ok", T0.AddSeconds(6), result));
         Assert.Equal(PlanStatus.Verifying, restarted.State.Active?.Status);
         Assert.Equal("kubelet", restarted.State.Active?.Arguments["unit"]);
+    }
+
+    [Fact]
+    public void Reopen_PendingAndActiveFollowUps_AndOldFormatCooldownKeys_Survive()
+    {
+        var evidence = new Dictionary<string, string> { ["frozenPods"] = "media/jellyfin-0" };
+        var arguments = new Dictionary<string, string> { ["hook"] = "restart-pods", ["mount"] = "/mnt/nas", ["frozenPods"] = "media/jellyfin-0" };
+        var state = new RemediationState
+        {
+            Active = new RemediationPlan("rem-2-2", "inc-1", "NfsMountHung|node=pi-1,mount=/mnt/nas", "NfsMountHung", "pi-1", RemediationAction.RunHook,
+                arguments, 0, false, PlanStatus.Dispatched, T0, "run_hook")
+            { FollowUpOf = "rem-1-1", Evidence = evidence, DispatchedAt = T0, Deadline = TimeSpan.FromMinutes(1) },
+            FollowUps = [new PendingFollowUp("rem-1-3", "inc-2", "NfsMountHung|node=pi-2,mount=/mnt/nas", "NfsMountHung", "pi-2", 0, RemediationAction.RunHook, arguments, evidence, T0)
+                { Refused = "action_in_flight" }],
+            LastActions = { ["pi-3|restart_unit"] = T0 },
+        };
+        using (var store = Open())
+        {
+            store.Save(state, [], T0);
+        }
+
+        using var reopened = Open();
+        var loaded = reopened.LoadState()!;
+
+        Assert.Equal(("rem-1-1", "media/jellyfin-0"), (loaded.Active?.FollowUpOf, loaded.Active?.Evidence?["frozenPods"]));
+        var pending = Assert.Single(loaded.FollowUps);
+        Assert.Equal(("pi-2", RemediationAction.RunHook, "restart-pods", "action_in_flight"), (pending.Node, pending.Action, pending.Arguments["hook"], pending.Refused));
+        Assert.Equal(T0, loaded.LastActions["pi-3|restart_unit"]);
+
+        // The restored planner carries on: the old follow-up's result is overdue, the waiting one goes out next.
+        var planner = new RemediationPlanner(Auto(), loaded);
+        var decision = planner.Evaluate(Input(T0.AddMinutes(2), KubeletDown("pi-3", T0)));
+        Assert.Equal(RemediationOutcomes.NoResult, planner.State.Finished.Single(p => p.Id == "rem-2-2").Outcome);
+        var command = Assert.Single(decision.Commands);
+        Assert.Equal(("pi-2", RemediationAction.RunHook, "media/jellyfin-0"), (command.Node, command.Action, command.Arguments["frozenPods"]));
+        Assert.Empty(planner.State.FollowUps);
+        Assert.Empty(planner.State.LadderPositions);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Bramble.Engine.Remediation;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Nfs;
 using Bramble.Engine.Rules.Node;
+using Bramble.Engine.Rules.Vip;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bramble.Engine.Tests.Remediation;
@@ -34,6 +35,8 @@ public sealed class RemediationScenario
             [
                 new KubeletDownRule(new KubeletDownSettings { For = kubeletFor ?? TimeSpan.FromSeconds(30), ResolveAfter = TimeSpan.Zero }),
                 new NfsMountHungRule(new RuleSettings { ResolveAfter = TimeSpan.Zero }),
+                new VipSplitBrainRule(new RuleSettings { ResolveAfter = TimeSpan.Zero }),
+                new VipStaleNeighbourRule(new RuleSettings { ResolveAfter = TimeSpan.Zero }),
             ],
             [new NasUnreachableRule(new NasUnreachableSettings())]);
         _tracker = new IncidentTracker(_rules.Settings, [], Time.GetUtcNow(), TimeSpan.Zero);
@@ -68,6 +71,19 @@ public sealed class RemediationScenario
 
     public void NfsHung(string node, bool hung = true) => _nodes[node].NfsHung = hung;
 
+    /// <summary>The VIP every node watches; nodes hold it with <see cref="HoldVip"/>.</summary>
+    public const string Vip = "192.0.2.100";
+
+    public void HoldVip(string node, bool holds = true) => _nodes[node].HoldsVip = holds;
+
+    /// <summary>The node's neighbour table maps the VIP to a MAC that no longer answers.</summary>
+    public void StaleNeighbour(string node) => _nodes[node].NeighbourMac = "02:00:00:00:00:ff";
+
+    /// <summary>Pods frozen on the node's hung mount, as its agent reports them ("namespace/name").</summary>
+    public void FrozenPods(string node, params string[] pods) => _nodes[node].FrozenPods = pods;
+
+    public static string MacOf(string node) => "02:00:00:00:00:0" + node[^1];
+
     public void Disconnect(string node) => _nodes[node].Connected = false;
 
     public void CannotExecute(string node) => _nodes[node].CanExecute = false;
@@ -88,7 +104,14 @@ public sealed class RemediationScenario
         var snapshot = new ClusterSnapshot(now, now.AddHours(-1), _nodes.Select(n => NodeState(n.Key, n.Value, now)).ToArray());
         _tracker.Apply(_rules.Evaluate(snapshot), now);
         var facts = _nodes.Select(n => new NodeFacts(n.Key, n.Value.Connected, n.Value.BootId, n.Value.CanExecute)).ToArray();
-        Take(Planner.Evaluate(new RemediationInput(now, _tracker.Open, facts)));
+        var holders = _nodes.Where(n => n.Value.HoldsVip).Select(n => n.Key).Order(StringComparer.Ordinal).ToArray();
+        var vipHolders = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (holders.Length > 0)
+        {
+            vipHolders[Vip] = holders;
+        }
+
+        Take(Planner.Evaluate(new RemediationInput(now, _tracker.Open, facts) { VipHolders = vipHolders }));
     }
 
     /// <summary>The aggregator goes down and comes back: the planner and incidents are rebuilt from what was stored.</summary>
@@ -99,6 +122,9 @@ public sealed class RemediationScenario
         Planner = new RemediationPlanner(Settings, JsonSerializer.Deserialize<RemediationState>(stored, Json));
         _tracker = new IncidentTracker(_rules.Settings, storedIncidents, Time.GetUtcNow(), TimeSpan.Zero);
     }
+
+    /// <summary>A planner restored from state as an older aggregator stored it (JSON).</summary>
+    public void RestoreFrom(string stateJson) => Planner = new RemediationPlanner(Settings, JsonSerializer.Deserialize<RemediationState>(stateJson, Json));
 
     public void Answer(PlannedCommand command, CommandOutcomeKind outcome)
     {
@@ -128,6 +154,19 @@ public sealed class RemediationScenario
                 var sim = _nodes[command.Node];
                 sim.KubeletDown = false;
                 sim.NfsHung = false;
+                sim.FrozenPods = [];
+                if (command.Action == RemediationAction.RestartUnit && command.Arguments["unit"] == Settings.VipAnnouncerUnit)
+                {
+                    sim.HoldsVip = false;
+                }
+
+                if (command.Action == RemediationAction.SendGratuitousArp)
+                {
+                    foreach (var other in _nodes.Values)
+                    {
+                        other.NeighbourMac = null;
+                    }
+                }
                 if (command.Action == RemediationAction.Reboot)
                 {
                     sim.BootId += "+";
@@ -138,17 +177,30 @@ public sealed class RemediationScenario
         }
     }
 
-    private static NodeState NodeState(string name, Sim sim, DateTimeOffset now) =>
+    private NodeState NodeState(string name, Sim sim, DateTimeOffset now) =>
         new(name, sim.Connected, now, now, TimeSpan.FromSeconds(10), sim.BootId, null, null)
         {
+            Macs = [MacOf(name)],
+            Vips = [VipViewOf(name, sim)],
             Kubelet = new KubeletView(sim.KubeletDown ? KubeletHealth.Refused : KubeletHealth.Ok, string.Empty, "kubelet",
                 sim.KubeletDown ? "failed" : "active", 0, RuntimeHealth.Ok, string.Empty, null, null),
             NfsMounts =
             [
                 new NfsMountView("/mnt/nas", "192.0.2.10", sim.NfsHung ? NfsHealth.Hung : NfsHealth.Ok, null, sim.NfsHung ? "no answer within 5 s" : string.Empty,
-                    0, [], sim.NfsHung ? false : true, null, 0, 0, 0, 0),
+                    0, [], sim.NfsHung ? false : true, null, 0, 0, 0, 0)
+                {
+                    FrozenPods = sim.FrozenPods.Select(p => new FrozenPodView("uid-" + p, p.Split('/')[0], p.Split('/')[1], 1)).ToArray(),
+                },
             ],
         };
+
+    // A node never hears its own ARP reply: it sees the other holders answer; its neighbour entry is the first of them.
+    private VipView VipViewOf(string name, Sim sim)
+    {
+        var answering = _nodes.Where(n => n.Value.HoldsVip && n.Key != name).Select(n => MacOf(n.Key)).Order(StringComparer.Ordinal).ToArray();
+        var neighbour = sim.HoldsVip ? string.Empty : sim.NeighbourMac ?? answering.FirstOrDefault() ?? string.Empty;
+        return new VipView(Vip, "eth0", answering, sim.HoldsVip, neighbour, false, false, 0, 0, false);
+    }
 
     private sealed class Sim
     {
@@ -161,5 +213,11 @@ public sealed class RemediationScenario
         public bool CanExecute { get; set; } = true;
 
         public string BootId { get; set; } = "boot-1";
+
+        public bool HoldsVip { get; set; }
+
+        public string? NeighbourMac { get; set; }
+
+        public string[] FrozenPods { get; set; } = [];
     }
 }

@@ -1,0 +1,44 @@
+using Bramble.Aggregator.Hosting;
+using Bramble.Aggregator.Incidents;
+using Bramble.Aggregator.Ingest;
+using Bramble.Aggregator.Metrics;
+using Bramble.Aggregator.Nodes;
+using Bramble.Aggregator.Remediation;
+using Bramble.Aggregator.Storage;
+using Bramble.Engine.Remediation;
+using Bramble.Protos.V1;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bramble.Aggregator.Tests.Remediation;
+
+/// <summary>The coordinator with a real SQLite store: a result no plan waits for lands in the audit log and the metric.</summary>
+public sealed class RemediationCoordinatorResultTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task UnknownResult_AuditedAsLateResult_AndCounted()
+    {
+        var nodes = new NodeDirectory();
+        var board = new IncidentBoard();
+        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), TimeProvider.System, NullLogger<LedgerFlusher>.Instance), board, "test");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        using var store = new SqliteRemediationStore(Options.Create(new AggregatorOptions { DataDirectory = _dir.Path, StoreBusyTimeout = TimeSpan.FromSeconds(2) }));
+        var coordinator = new RemediationCoordinator(Options.Create(new RemediationOptions { Mode = RemediationMode.Auto }), store, nodes, board,
+            new CommandDispatcher(nodes, board), new RemediationMetrics(metrics), time, NullLogger<RemediationCoordinator>.Instance);
+
+        coordinator.Accept("pi-2", new CommandResult { Id = "rem-1-9", Outcome = CommandOutcome.TimedOut, Detail = "killed at the deadline", ExitCode = 137 });
+
+        var entry = Assert.Single(store.Audit(null, "rem-1-9", null, 10)).Entry;
+        Assert.Equal((AuditEvents.LateResult, "pi-2", RemediationOutcomes.TimedOut), (entry.Event, entry.Node, entry.Outcome));
+        Assert.Contains("unknown: result for command rem-1-9 from pi-2", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("(exit code 137)", entry.Detail, StringComparison.Ordinal);
+        using var stream = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(stream, TestContext.Current.CancellationToken);
+        Assert.Contains("bramble_remediation_unexpected_results_total{reason=\"unknown\"} 1", System.Text.Encoding.UTF8.GetString(stream.ToArray()), StringComparison.Ordinal);
+    }
+}
