@@ -98,6 +98,7 @@ public sealed partial class SystemdUnitTests
         Assert.Contains("\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET\n", agent, StringComparison.Ordinal);
         Assert.Contains("\nStateDirectory=bramble-agent\n", agent, StringComparison.Ordinal);
         Assert.DoesNotContain("DynamicUser=", agent, StringComparison.Ordinal);
+        Assert.Contains("\nEnvironment=BRAMBLE_Remediation__PrivilegedActions=HelperUnits\n", agent, StringComparison.Ordinal);
 
         // The agent pings at half of WatchdogSec while its report loop beats; the aggregator sends no pings at all.
         var watchdog = Regex.Match(agent, @"\nWatchdogSec=(\d+)s\n");
