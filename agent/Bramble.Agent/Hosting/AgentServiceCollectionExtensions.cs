@@ -1,4 +1,5 @@
 using Bramble.Agent.Commands;
+using Bramble.Agent.Commands.HelperUnits;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
 using Bramble.Agent.Probes.Isolation;
@@ -84,6 +85,7 @@ public static class AgentServiceCollectionExtensions
         services.AddBrambleAgentCore();
         services.TryAddSingleton<AgentCounters>();
         services.AddCommandExecutor();
+        services.AddPrivilegedActionSwitch();
         services.TryAddSingleton(sp => new Outbox(sp.GetRequiredService<IOptions<AgentOptions>>().Value.OutboxCapacity));
         services.TryAddSingleton<AggregatorConnection>();
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();

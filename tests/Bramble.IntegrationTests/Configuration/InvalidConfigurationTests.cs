@@ -18,6 +18,7 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Remediation:Units:0=--force", "Remediation:Units:0", "'--force' is not a systemd unit name")]
     [InlineData("--Remediation:Hooks:drain=drain.sh", "Remediation:Hooks:drain", "is not the absolute path of an executable")]
     [InlineData("--Remediation:Reboot=maybe", "Remediation:Reboot", "Failed to convert")]
+    [InlineData("--Remediation:PrivilegedActions=sudo", "Remediation:PrivilegedActions", "Failed to convert")]
     [InlineData("--Agent:KmsgPath=kmsg", "Agent:KmsgPath", "must be an absolute path")]
     [InlineData("--Agent:KernelMessageRetention=00:00:00", "Agent:KernelMessageRetention", "must be positive")]
     [InlineData("--Nfs:StuckWaitChannels:0=rpc*wait", "Nfs:StuckWaitChannels:0", "must be a kernel function name")]
