@@ -116,13 +116,15 @@ public static class StatusPageEndpoint
     /// <summary>The facts the rule fired on, as the incident recorded them (a bounded map the rules fill).</summary>
     private static void AppendEvidence(StringBuilder page, IReadOnlyDictionary<string, string> evidence)
     {
-        if (evidence.Count == 0)
+        // Empty values are facts the rule had no word for (an unknown unit state): they only add noise here.
+        var shown = evidence.Where(e => e.Value.Length > 0).OrderBy(e => e.Key, StringComparer.Ordinal).ToArray();
+        if (shown.Length == 0)
         {
             return;
         }
 
         page.Append("<dl class=\"evidence\">");
-        foreach (var (key, value) in evidence.OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in shown)
         {
             page.Append("<dt>").Append(Encode(key)).Append("</dt><dd>").Append(Encode(value)).Append("</dd>");
         }

@@ -73,7 +73,7 @@ public sealed partial class StatusPageSectionsTests
     public void Render_IncidentEvidence_IsListedAndEncoded()
     {
         var incident = new IncidentView("kubeletdown-1", "KubeletDown", "critical", "firing", new SubjectView("pi-1", null, null, null), Now.AddMinutes(-1),
-            Now, null, null, "kubelet on pi-1 is down", new Dictionary<string, string> { ["healthz"] = "refused", ["detail"] = "<connect> failed" });
+            Now, null, null, "kubelet on pi-1 is down", new Dictionary<string, string> { ["healthz"] = "refused", ["detail"] = "<connect> failed", ["unit"] = "" });
 
         var html = StatusPageEndpoint.Render([], [incident], Now);
 
