@@ -94,7 +94,7 @@ public sealed class StatusPageApprovalTests : IDisposable
             var png = await File.ReadAllBytesAsync(screenshot, TestContext.Current.CancellationToken);
             Assert.True(png.Length > 10_000, $"{screenshot} is only {png.Length} bytes");
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
-            TestContext.Current.SendDiagnosticMessage($"Screenshot: {screenshot}");
+            TestContext.Current.TestOutputHelper?.WriteLine($"screenshot: {screenshot} ({png.Length} bytes)");
 
             // A wrong token: the page shows the API's problem detail, and nothing is approved.
             await page.TypeAsync("#token", Token + "-wrong");
@@ -117,13 +117,17 @@ public sealed class StatusPageApprovalTests : IDisposable
 
             // The right token: approved, the audit records it for this plan, and the approved restart runs through the double.
             await page.TypeAsync("#token", Token);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await page.ClickAsync(approve);
             await page.WaitForAsync("document.getElementById('answer').textContent.startsWith('Approved')", Patience, "the approval shown");
+            var shown = clock.Elapsed;
             var answer = await page.TextAsync("document.getElementById('answer').textContent");
-            TestContext.Current.SendDiagnosticMessage($"Page answers: '{refusal}', then '{answer}'");
             Assert.Contains(plan.Id, answer, StringComparison.Ordinal);
             var audit = await Eventually.WaitAsync(() => AuditAsync(aggregator), a => a.Any(e => e.Event == "approved"), Patience, "the approval audited");
+            var audited = clock.Elapsed;
             var approved = Assert.Single(audit, e => e.Event == "approved");
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"page answers: '{refusal}', then '{answer}'; click → answer shown {shown.TotalMilliseconds:F0} ms, → approval seen in /api/v1/audit {audited.TotalMilliseconds:F0} ms");
             Assert.Equal(plan.Id, approved.PlanId);
             await Eventually.WaitAsync(() => Task.FromResult(Restarts()), r => r.Count > 0, Patience, "the approved restart");
             Assert.Equal(["systemctl restart kubelet.service"], Restarts());
