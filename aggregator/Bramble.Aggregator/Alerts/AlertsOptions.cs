@@ -14,7 +14,7 @@ public sealed class AlertsOptions
     /// </summary>
     public string ExternalUrl { get; set; } = string.Empty;
 
-    /// <summary>runbook_url is this plus the incident kind; empty: no runbook_url annotation.</summary>
+    /// <summary>runbook_url is this plus the incident kind; empty: the runbook this aggregator serves at {ExternalUrl}/runbooks/.</summary>
     public string RunbookBaseUrl { get; set; } = string.Empty;
 
     public List<AlertmanagerTarget> Alertmanagers { get; set; } = [];

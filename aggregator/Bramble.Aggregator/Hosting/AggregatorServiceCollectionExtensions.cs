@@ -119,6 +119,7 @@ public static class AggregatorServiceCollectionExtensions
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
+        Runbooks.RunbookEndpoints.MapRunbooks(web);
         web.MapAlertsApi();
         // Families outside AggregatorMetrics join its registry when first resolved: before the first scrape.
         _ = app.Services.GetRequiredService<NodeMetrics>();

@@ -5,6 +5,7 @@ using Bramble.Aggregator.Api;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
+using Bramble.Aggregator.Storage;
 using Bramble.Engine.Remediation;
 using Bramble.Engine.Rules.Agents;
 using Bramble.Engine.Vips;
@@ -12,8 +13,10 @@ using Bramble.Engine.Vips;
 namespace Bramble.Aggregator.StatusPage;
 
 /// <summary>
-/// The status page: open incidents first, then one row per node with a coloured cell per check group. Server-rendered,
-/// self-refreshing, no JavaScript and nothing from a CDN; narrow screens scroll the table, not the page.
+/// The status page: open incidents with their evidence first, remediation plans (approve or reject those awaiting it),
+/// one row per node with a coloured cell per check group, the VIPs and their owner history, the newest audit entries.
+/// Server-rendered and self-refreshing; nothing from a CDN; JavaScript only for the approve and reject buttons, allowed
+/// by a Content-Security-Policy hash; narrow screens scroll the tables, not the page.
 /// </summary>
 public static class StatusPageEndpoint
 {
@@ -21,12 +24,21 @@ public static class StatusPageEndpoint
 
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", (NodeDirectory nodes, IncidentBoard incidents, TimeProvider time, RemediationCoordinator remediation, VipOwnerTracker vips) =>
-            Results.Content(
+        endpoints.MapGet("/", (HttpContext context, NodeDirectory nodes, IncidentBoard incidents, TimeProvider time, RemediationCoordinator remediation,
+            VipOwnerTracker vips, IRemediationStore store) =>
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = StatusPageAssets.ContentSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.CacheControl = "no-store";
+            return Results.Content(
                 Render(nodes.List().Select(NodeView.From).ToArray(), incidents.Open.Select(i => IncidentView.From(i)).ToArray(), time.GetUtcNow(),
                     remediation.Plans().Where(p => p.Status != PlanStatus.Finished).Select(RemediationPlanView.From).ToArray(),
-                    VipsResponse.From(vips, nodes).Vips),
-                "text/html; charset=utf-8"));
+                    VipsResponse.From(vips, nodes).Vips,
+                    store.Audit(null, null, null, AuditSection.Shown).Select(AuditEntryView.From).ToArray()),
+                "text/html; charset=utf-8");
+        });
         return endpoints;
     }
 
@@ -35,44 +47,40 @@ public static class StatusPageEndpoint
         IReadOnlyList<IncidentView> incidents,
         DateTimeOffset now,
         IReadOnlyList<RemediationPlanView>? remediations = null,
-        IReadOnlyList<VipOwnershipView>? vips = null)
+        IReadOnlyList<VipOwnershipView>? vips = null,
+        IReadOnlyList<AuditEntryView>? audit = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(incidents);
         var inv = CultureInfo.InvariantCulture;
         var page = new StringBuilder(4096);
-        page.Append("""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Bramble</title>
-            <style>
-            body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:1rem;color:#1d2327;background:#f6f7f7}
-            h1{font-size:1.4rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:1.2rem 0 .5rem}
-            .sum{color:#50575e;margin:0}
-            ul.incidents{list-style:none;padding:0;margin:0}
-            .inc{background:#fff;border-left:5px solid #8c8f94;padding:.5rem .7rem;margin:.4rem 0;border-radius:3px}
-            .inc.critical{border-color:#d63638}.inc.warning{border-color:#dba617}.inc.info{border-color:#2271b1}
-            .inc small{color:#50575e;display:block}
-            .badge{font-size:.75rem;text-transform:uppercase;letter-spacing:.03em;color:#50575e}
-            .scroll{overflow-x:auto}
-            table{border-collapse:collapse;background:#fff;min-width:100%}
-            th,td{padding:.35rem .6rem;border-bottom:1px solid #dcdcde;text-align:left;white-space:nowrap}
-            td.cell{text-align:center;font-weight:600;border-radius:3px}
-            .ok{background:#d1e7d1;color:#0a4b0a}.warn{background:#fcefc7;color:#6b4d00}.bad{background:#f8d7d7;color:#8a1f1f}.none{background:#f0f0f1;color:#787c82}
-            p.clear{background:#d1e7d1;color:#0a4b0a;padding:.5rem .7rem;border-radius:3px}
-            footer{margin-top:1rem;color:#50575e}
-            </style></head><body>
-            <h1>Bramble</h1>
-            """);
+        var pendingApproval = remediations?.Any(p => p.Status == RemediationSection.AwaitingApproval) == true;
+        page.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+        if (!pendingApproval)
+        {
+            // With approvals pending the script refreshes instead, and holds off while someone types the token.
+            page.Append("<meta http-equiv=\"refresh\" content=\"5\">");
+        }
+
+        page.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Bramble</title>\n");
+        page.Append("<style>").Append(StatusPageAssets.Style).Append("</style></head><body>\n<h1>Bramble</h1>\n");
         var connected = nodes.Count(n => n.Connected);
         var firing = incidents.Count(i => i.State == "firing");
         page.Append(inv, $"<p class=\"sum\">{connected} of {nodes.Count} agents connected · {incidents.Count} open incident{(incidents.Count == 1 ? "" : "s")} ({firing} firing) · {Encode(now.ToString("yyyy-MM-dd HH:mm:ss", inv))} UTC</p>");
 
         AppendIncidents(page, incidents, inv);
-        AppendRemediations(page, remediations ?? [], inv);
+        RemediationSection.Append(page, remediations ?? []);
         AppendNodes(page, nodes, incidents, now, inv);
         VipSection.Append(page, vips ?? []);
+        if (audit is not null)
+        {
+            AuditSection.Append(page, audit);
+        }
+
+        if (pendingApproval)
+        {
+            page.Append("<script>").Append(StatusPageAssets.Script).Append("</script>");
+        }
 
         page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/vips\">VIPs (JSON)</a> · <a href=\"/api/v1/remediations\">remediations (JSON)</a> · <a href=\"/api/v1/audit\">audit (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
         return page.ToString();
@@ -97,31 +105,31 @@ public static class StatusPageEndpoint
                 : $" · caused by <a href=\"/api/v1/incidents/{Encode(i.Cause)}\">{Encode(byId.TryGetValue(i.Cause, out var c) ? c.Kind : i.Cause)}</a>";
             page.Append(inv,
                 $"<li class=\"inc {Encode(i.Severity)}\"><span class=\"badge\">{Encode(i.Severity)} · {Encode(i.State)}</span><br><b>{Encode(i.Kind)}</b>{(subject.Length > 0 ? " · " + Encode(subject) : string.Empty)}: {Encode(i.Summary)}");
-            page.Append(inv, $"<small>since {Encode(i.StartedAt.ToString("HH:mm:ss", inv))} UTC{cause} · <a href=\"/api/v1/incidents/{Encode(i.Id)}\">details</a></small></li>");
+            page.Append(inv, $"<small>since {Encode(i.StartedAt.ToString("HH:mm:ss", inv))} UTC{cause} · <a href=\"/api/v1/incidents/{Encode(i.Id)}\">details</a></small>");
+            AppendEvidence(page, i.Evidence);
+            page.Append("</li>");
         }
 
         page.Append("</ul>");
     }
 
-    /// <summary>Plans that hold the remediation slot: awaiting approval, sent, or being verified. Nothing when there are none.</summary>
-    private static void AppendRemediations(StringBuilder page, IReadOnlyList<RemediationPlanView> plans, CultureInfo inv)
+    /// <summary>The facts the rule fired on, as the incident recorded them (a bounded map the rules fill).</summary>
+    private static void AppendEvidence(StringBuilder page, IReadOnlyDictionary<string, string> evidence)
     {
-        if (plans.Count == 0)
+        // Empty values are facts the rule had no word for (an unknown unit state): they only add noise here.
+        var shown = evidence.Where(e => e.Value.Length > 0).OrderBy(e => e.Key, StringComparer.Ordinal).ToArray();
+        if (shown.Length == 0)
         {
             return;
         }
 
-        page.Append("<h2>Remediation</h2><ul class=\"incidents\">");
-        foreach (var p in plans)
+        page.Append("<dl class=\"evidence\">");
+        foreach (var (key, value) in shown)
         {
-            var status = p.Status == "awaiting_approval" ? "awaiting approval" : p.Status;
-            page.Append(inv,
-                $"<li class=\"inc warning\"><span class=\"badge\">{Encode(status)}{(p.DryRun ? " · dry run" : string.Empty)}</span><br><b>{Encode(p.Summary)}</b>");
-            var approve = p.Status == "awaiting_approval" ? $" · approve: <code>POST /api/v1/remediations/{Encode(p.Id)}/approve</code>" : string.Empty;
-            page.Append(inv, $"<small>plan {Encode(p.Id)} · incident <a href=\"/api/v1/incidents/{Encode(p.IncidentId)}\">{Encode(p.IncidentId)}</a>{approve}</small></li>");
+            page.Append("<dt>").Append(Encode(key)).Append("</dt><dd>").Append(Encode(value)).Append("</dd>");
         }
 
-        page.Append("</ul>");
+        page.Append("</dl>");
     }
 
     private static void AppendNodes(StringBuilder page, IReadOnlyList<NodeView> nodes, IReadOnlyList<IncidentView> incidents, DateTimeOffset now, CultureInfo inv)

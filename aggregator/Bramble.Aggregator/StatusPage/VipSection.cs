@@ -5,9 +5,15 @@ using Bramble.Aggregator.Api;
 
 namespace Bramble.Aggregator.StatusPage;
 
-/// <summary>The status page's VIP table: who owns each VIP now, how often that changed, and the last failover.</summary>
+/// <summary>
+/// The status page's VIP tables: who owns each VIP now, how often that changed and the last failover; then the owner
+/// history, the newest failovers first.
+/// </summary>
 public static class VipSection
 {
+    /// <summary>How many failovers the history shows (the tracker keeps up to 20 per VIP; /api/v1/vips lists them).</summary>
+    public const int HistoryShown = 10;
+
     public static void Append(StringBuilder page, IReadOnlyList<VipOwnershipView> vips)
     {
         ArgumentNullException.ThrowIfNull(page);
@@ -34,6 +40,29 @@ public static class VipSection
                     ? $"{Encode(f.FromNode ?? f.FromMac)} → {Encode(f.ToNode ?? f.ToMac)}: {Encode(string.Create(inv, $"{f.DurationSeconds:0.###} s at {f.NewOwnerFirstHeardAt:HH:mm:ss} UTC"))}"
                     : "–";
             page.Append(inv, $"<tr><td>{Encode(vip.Address)}</td><td class=\"cell {cls}\">{Encode(owners)}</td><td>{vip.OwnerChanges}</td><td>{last}</td></tr>");
+        }
+
+        page.Append("</tbody></table></div>");
+        AppendHistory(page, vips, inv);
+    }
+
+    private static void AppendHistory(StringBuilder page, IReadOnlyList<VipOwnershipView> vips, CultureInfo inv)
+    {
+        var history = vips.SelectMany(v => v.Failovers.Select(f => (v.Address, Failover: f)))
+            .OrderByDescending(x => x.Failover.NewOwnerFirstHeardAt)
+            .Take(HistoryShown)
+            .ToArray();
+        if (history.Length == 0)
+        {
+            return;
+        }
+
+        page.Append("<h2>VIP owner history</h2><div class=\"scroll\"><table id=\"vip-history\"><thead><tr><th>At</th><th>VIP</th><th>From</th><th>To</th><th>Took</th></tr></thead><tbody>");
+        foreach (var (address, f) in history)
+        {
+            var took = string.Create(inv, $"{f.DurationSeconds:0.###} s{(f.Settled ? string.Empty : " (settling)")}");
+            page.Append(inv,
+                $"<tr><td>{Encode(f.NewOwnerFirstHeardAt.UtcDateTime.ToString("HH:mm:ss", inv))}</td><td>{Encode(address)}</td><td>{Encode(f.FromNode ?? f.FromMac)}</td><td>{Encode(f.ToNode ?? f.ToMac)}</td><td>{Encode(took)}</td></tr>");
         }
 
         page.Append("</tbody></table></div>");

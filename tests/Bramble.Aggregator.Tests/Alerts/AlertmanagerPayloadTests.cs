@@ -49,10 +49,10 @@ public sealed class AlertmanagerPayloadTests
     }
 
     [Fact]
-    public void Build_NoRunbookBase_NoRunbookAnnotation()
+    public void Build_NoRunbookBase_LinksTheRunbookTheAggregatorServes()
     {
         using var json = JsonDocument.Parse(AlertmanagerPayload.Build(Incident(), resolved: false, Links with { RunbookBaseUrl = "" }));
 
-        Assert.False(json.RootElement[0].GetProperty("annotations").TryGetProperty("runbook_url", out _));
+        Assert.Equal("http://bramble.lan:9730/runbooks/BrambleNfsMountHung", json.RootElement[0].GetProperty("annotations").GetProperty("runbook_url").GetString());
     }
 }
