@@ -22,6 +22,7 @@ public sealed class RebootEndToEndTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly TempDirectory _bin = new();
     private readonly TempDirectory _mount = new();
+    private readonly TempDirectory _state = new();
     private readonly FixtureProcRoot _procRoot = new(BootBefore);
     private readonly HttpClient _http = new(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -50,6 +51,7 @@ public sealed class RebootEndToEndTests : IDisposable
         _http.Dispose();
         _procRoot.Dispose();
         _mount.Dispose();
+        _state.Dispose();
         _bin.Dispose();
     }
 
@@ -171,6 +173,7 @@ public sealed class RebootEndToEndTests : IDisposable
                 "--Agent:ReportInterval=00:00:01",
                 "--Nfs:RpcPing=false",
                 "--Remediation:Reboot=true",
+                $"--Remediation:StateDirectory={_state.Path}",
             ],
             new Dictionary<string, string> { ["PATH"] = $"{_bin.Path}:{Environment.GetEnvironmentVariable("PATH")}" });
 
@@ -184,7 +187,10 @@ public sealed class RebootEndToEndTests : IDisposable
     {
         var path = Path.Combine(_bin.Path, name);
         File.WriteAllText(path, $"#!/bin/sh\nprintf '%s\\n' \"{name} $*\" >> \"$(dirname \"$0\")/calls.log\"\n{body}\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private List<string> Calls()
