@@ -588,8 +588,9 @@ public sealed class CommandExecutorTests : IDisposable
         var dryRun = Command("c2", CommandAction.SendGratuitousArp, ("address", "192.0.2.101"));
         dryRun.DryRun = true;
 
-        var result = await executor.ExecuteAsync(Command("c1", CommandAction.SendGratuitousArp, ("address", "192.0.2.101")));
-        var dry = await executor.ExecuteAsync(dryRun);
+        // Bounded: a burst that wrongly starts would wait on the fake clock for ever.
+        var result = await executor.ExecuteAsync(Command("c1", CommandAction.SendGratuitousArp, ("address", "192.0.2.101"))).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var dry = await executor.ExecuteAsync(dryRun).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal(CommandOutcome.Rejected, result.Outcome);
         Assert.Equal("VIP '192.0.2.101' is not assigned to an interface of this node (/fixture/proc/net/fib_trie): it does not hold it, so it must not announce it", result.Detail);
