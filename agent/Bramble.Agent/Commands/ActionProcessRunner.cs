@@ -52,9 +52,12 @@ public sealed partial class ActionProcessRunner : IActionProcessRunner
             start.ArgumentList.Add(argument);
         }
 
-        // systemctl must neither page nor colour what it says.
-        start.Environment["SYSTEMD_PAGER"] = string.Empty;
-        start.Environment["SYSTEMD_COLORS"] = "0";
+        // Nothing of the agent's own environment is passed on but its PATH.
+        start.Environment.Clear();
+        foreach (var (name, value) in ActionEnvironment.For(invocation, Environment.GetEnvironmentVariable("PATH")))
+        {
+            start.Environment[name] = value;
+        }
 
         Process process;
         try

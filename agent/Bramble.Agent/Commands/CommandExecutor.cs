@@ -6,8 +6,10 @@ namespace Bramble.Agent.Commands;
 
 /// <summary>
 /// Carries out remediation commands that the local allow-list permits, one at a time, each under its deadline. A
-/// command id seen recently is not run again: its first result (or the run still in progress) answers it. Everything
-/// else is refused with the reason, never silently dropped.
+/// command id seen recently is not run again: its first result (or the run still in progress) answers it — also after
+/// an agent restart, because the recent ids are kept in a journal that is written before a command runs and again when it
+/// ends (a command the agent was running when it stopped is answered as failed with its outcome unknown, not run again).
+/// Everything else is refused with the reason, never silently dropped.
 /// </summary>
 public sealed partial class CommandExecutor : IDisposable
 {
@@ -15,6 +17,7 @@ public sealed partial class CommandExecutor : IDisposable
     private readonly RemediationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CommandExecutor> _logger;
+    private readonly ICommandJournal _journal;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<CommandResult>> _remembered = new(StringComparer.Ordinal);
@@ -22,14 +25,20 @@ public sealed partial class CommandExecutor : IDisposable
     private Task _last = Task.CompletedTask;
     private int _admitted;
 
-    public CommandExecutor(IEnumerable<ICommandAction> actions, IOptions<RemediationOptions> options, TimeProvider time, ILogger<CommandExecutor> logger)
+    public CommandExecutor(IEnumerable<ICommandAction> actions, IOptions<RemediationOptions> options, TimeProvider time, ILogger<CommandExecutor> logger, ICommandJournal journal)
     {
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(journal);
         _actions = actions.ToDictionary(a => a.Action);
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _journal = journal;
+        foreach (var earlier in journal.Load().Where(c => !_remembered.ContainsKey(c.Id)))
+        {
+            Remember(earlier.Id, Task.FromResult(earlier.Result ?? Interrupted(earlier.Id)));
+        }
     }
 
     /// <summary>Whether any action is allowed: only then the agent offers CAPABILITY_EXECUTE_COMMANDS.</summary>
@@ -87,9 +96,16 @@ public sealed partial class CommandExecutor : IDisposable
         await previous.ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.SuppressThrowing);
         try
         {
-            return _stopping.IsCancellationRequested
-                ? Finish(command, _time.GetUtcNow(), _time.GetTimestamp(), new ActionOutcome(CommandOutcome.Failed, "the agent stopped before the command ran"))
-                : await RunAsync(command);
+            if (_stopping.IsCancellationRequested)
+            {
+                return Finish(command, _time.GetUtcNow(), _time.GetTimestamp(), new ActionOutcome(CommandOutcome.Failed, "the agent stopped before the command ran"));
+            }
+
+            // On disk before anything runs: an agent that dies in the middle (or a node that reboots) must not run it again.
+            SaveJournal(command.Id, null);
+            var result = await RunAsync(command);
+            SaveJournal(command.Id, result);
+            return result;
         }
         finally
         {
@@ -185,6 +201,29 @@ public sealed partial class CommandExecutor : IDisposable
         ExitCode = outcome.ExitCode,
         StderrTail = StderrTail.Trim(outcome.StderrTail),
     };
+
+    private static CommandResult Interrupted(string id) => new()
+    {
+        Id = id,
+        Outcome = CommandOutcome.Failed,
+        Detail = "the agent stopped while this command ran (or before it ended); not run again: its outcome is unknown",
+        ExitCode = ActionOutcome.NoExitCode,
+    };
+
+    /// <summary>Writes every remembered id with its result; <paramref name="id"/>'s is <paramref name="result"/> (null: running).</summary>
+    private void SaveJournal(string id, CommandResult? result)
+    {
+        List<RememberedCommand> snapshot;
+        lock (_gate)
+        {
+            // Commands still waiting behind this one have not started: if the agent stops now, running them later is safe.
+            snapshot = [.. _rememberedOrder
+                .Where(r => r == id || _remembered[r].IsCompletedSuccessfully)
+                .Select(r => new RememberedCommand(r, r == id ? result : _remembered[r].Result))];
+        }
+
+        _journal.Save(snapshot);
+    }
 
     private void Remember(string id, Task<CommandResult> result)
     {

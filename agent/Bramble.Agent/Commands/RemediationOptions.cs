@@ -42,6 +42,15 @@ public sealed class RemediationOptions
     /// <summary>How many recent command ids (and their results) are remembered, so a re-delivered one runs once.</summary>
     public int RememberedCommands { get; set; } = 256;
 
+    /// <summary>Where the recent command ids are kept across restarts when nothing else is said (nor $STATE_DIRECTORY).</summary>
+    public const string DefaultStateDirectory = "/var/lib/bramble-agent";
+
+    /// <summary>
+    /// Directory of the command journal (recent command ids and results, so a re-delivered command runs once even across
+    /// an agent restart). Empty: systemd's $STATE_DIRECTORY (StateDirectory=), else <see cref="DefaultStateDirectory"/>.
+    /// </summary>
+    public string StateDirectory { get; set; } = string.Empty;
+
     /// <summary>True when at least one action is allowed (only then the agent offers to execute commands).</summary>
     public bool AllowsAnything =>
         Units.Count > 0 || Mounts.Count > 0 || Hooks.Count > 0 || GratuitousArp.Count > 0 || Reboot;

@@ -49,9 +49,10 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
                 failures.Add($"{key}{nameof(mount.Path)}: '{mount.Path}' is already listed as {prefix}{nameof(options.Mounts)}:{mounts[mount.Path]}");
             }
 
-            if (mount.Source.Length == 0 || mount.Source[0] == '-' || !mount.Source.Contains(":/", StringComparison.Ordinal) || mount.Source.Any(char.IsWhiteSpace))
+            // Empty: the mount's own source from mountinfo (a mount that is not mounted then cannot be remounted).
+            if (mount.Source.Length > 0 && (mount.Source[0] == '-' || !mount.Source.Contains(":/", StringComparison.Ordinal) || mount.Source.Any(char.IsWhiteSpace)))
             {
-                failures.Add($"{key}{nameof(mount.Source)}: '{mount.Source}' is not an NFS source such as nas.lan:/export/k8s");
+                failures.Add($"{key}{nameof(mount.Source)}: '{mount.Source}' is not an NFS source such as nas.lan:/export/k8s (or empty: the mounted one)");
             }
 
             if (mount.Options.Length == 0 || mount.Options[0] == '-' || mount.Options.Any(char.IsWhiteSpace))
@@ -124,6 +125,11 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
         if (options.RememberedCommands is < 1 or > MaxRememberedCommands)
         {
             failures.Add($"{prefix}{nameof(options.RememberedCommands)}: must be between 1 and {MaxRememberedCommands} (got {options.RememberedCommands})");
+        }
+
+        if (options.StateDirectory.Length > 0 && (!Path.IsPathFullyQualified(options.StateDirectory) || options.StateDirectory.Contains('\0', StringComparison.Ordinal)))
+        {
+            failures.Add($"{prefix}{nameof(options.StateDirectory)}: '{options.StateDirectory}' is not an absolute directory (or empty: $STATE_DIRECTORY, else {RemediationOptions.DefaultStateDirectory})");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

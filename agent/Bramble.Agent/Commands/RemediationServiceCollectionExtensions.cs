@@ -17,6 +17,7 @@ public static class RemediationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandAction, GratuitousArpAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandAction, RunHookAction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICommandAction, RebootAction>());
+        services.TryAddSingleton<ICommandJournal, CommandJournal>();
         services.TryAddSingleton<CommandExecutor>();
         return services;
     }

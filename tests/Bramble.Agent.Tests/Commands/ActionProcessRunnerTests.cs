@@ -59,6 +59,30 @@ public sealed class ActionProcessRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_TheProcessGetsAMinimalEnvironment_NeverTheAgentsOwn()
+    {
+        // A variable only this test process has, standing for a secret in the agent's environment.
+        var secret = "BT_AGENT_SECRET_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(secret, "hunter2");
+        try
+        {
+            var invocation = new ProcessInvocation("/usr/bin/env", [], null, new Dictionary<string, string> { ["BRAMBLE_COMMAND_ID"] = "rem-1" });
+
+            var outcome = await _runner.RunAsync(new ProcessInvocation("/bin/sh", ["-c", "env >&2"], null, invocation.Environment), TestContext.Current.CancellationToken);
+
+            var variables = outcome.StderrTail.Split('\n').Select(l => l.Split('=', 2)[0]).Where(n => n is not ("PWD" or "SHLVL" or "_")).Order(StringComparer.Ordinal);
+            Assert.Equal(["BRAMBLE_COMMAND_ID", "LANG", "PATH", "SYSTEMD_COLORS", "SYSTEMD_PAGER"], variables);
+            Assert.Contains("LANG=C.UTF-8", outcome.StderrTail, StringComparison.Ordinal);
+            Assert.Contains($"PATH={Environment.GetEnvironmentVariable("PATH")}", outcome.StderrTail, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", outcome.StderrTail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(secret, null);
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_MissingProgram_IsNotStarted()
     {
         var outcome = await _runner.RunAsync(new ProcessInvocation("/nonexistent/bt-systemctl", ["restart", "kubelet.service"]), TestContext.Current.CancellationToken);

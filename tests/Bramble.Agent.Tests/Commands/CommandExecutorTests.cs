@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bramble.Agent.Commands;
 using Bramble.Agent.Commands.Actions;
+using Bramble.Agent.Hosting;
 using Bramble.Agent.Linux.Arp;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Tests.Vip;
@@ -24,7 +25,30 @@ public sealed class CommandExecutorTests : IDisposable
     private readonly WatchedTime _time = new();
     private readonly FakeProcessRunner _runner = new();
     private readonly FakeArpChannel _arp = new("eth0", "02:00:00:00:00:01");
-    private readonly InMemoryFileSystem _fileSystem = new InMemoryFileSystem().Add("/fixture/proc/self/mountinfo", MountInfo);
+    // 192.0.2.100 is assigned here (a VIP this node holds); 192.0.2.50 is the node's own address.
+    private const string FibTrie = """
+        Main:
+          +-- 0.0.0.0/0 3 0 5
+             |-- 0.0.0.0
+                /0 universe UNICAST
+             +-- 192.0.2.0/24 2 0 2
+                |-- 192.0.2.50
+                   /32 host LOCAL
+                |-- 192.0.2.100
+                   /32 host LOCAL
+        Local:
+          +-- 0.0.0.0/0 3 0 5
+             |-- 192.0.2.50
+                /32 host LOCAL
+             |-- 192.0.2.100
+                /32 host LOCAL
+
+        """;
+
+    private readonly InMemoryCommandJournal _journal = new();
+    private readonly InMemoryFileSystem _fileSystem = new InMemoryFileSystem()
+        .Add("/fixture/proc/self/mountinfo", MountInfo)
+        .Add("/fixture/proc/net/fib_trie", FibTrie);
     private readonly List<CommandExecutor> _executors = [];
 
     public void Dispose()
@@ -465,6 +489,186 @@ public sealed class CommandExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task ExitCode_IsMinusOne_WhenNoProcessExitedByItself()
+    {
+        _runner.Answer = FakeProcessRunner.HangUntilDeadline;
+        var executor = Executor(o =>
+        {
+            o.Units.Add("kubelet");
+            o.GratuitousArp.Add(new RemediationVipOptions { Address = "192.0.2.100", Interface = "eth0" });
+        });
+        var dryRun = Restart("c2", "kubelet");
+        dryRun.DryRun = true;
+        var timesOut = Restart("c3", "kubelet");
+        timesOut.Deadline = Duration.FromTimeSpan(TimeSpan.FromSeconds(1));
+
+        var rejected = await executor.ExecuteAsync(Restart("c1", "sshd"));
+        var dry = await executor.ExecuteAsync(dryRun);
+        var running = executor.ExecuteAsync(timesOut);
+        Assert.Equal(TimeSpan.FromSeconds(1), await _time.NextTimerAsync());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var timedOut = await running.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var arp = executor.ExecuteAsync(Command("c4", CommandAction.SendGratuitousArp, ("address", "192.0.2.100")));
+        Assert.Equal(TimeSpan.FromMinutes(1), await _time.NextTimerAsync()); // the command's deadline
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(TimeSpan.FromMilliseconds(200), await _time.NextTimerAsync());
+            _time.Advance(TimeSpan.FromMilliseconds(200));
+        }
+
+        var sent = await arp.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal((CommandOutcome.Rejected, -1), (rejected.Outcome, rejected.ExitCode));
+        Assert.Equal((CommandOutcome.DryRun, -1), (dry.Outcome, dry.ExitCode));
+        Assert.Equal((CommandOutcome.TimedOut, -1), (timedOut.Outcome, timedOut.ExitCode));
+        Assert.Equal((CommandOutcome.Succeeded, -1), (sent.Outcome, sent.ExitCode));
+    }
+
+    [Fact]
+    public async Task RemountNfs_Nfs4Mount_IsRemountedWithItsOwnTypeAndSourceFromMountinfo()
+    {
+        _fileSystem.Add("/fixture/proc/self/mountinfo", """
+            22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/mmcblk0p2 rw
+            312 22 0:53 / /mnt/nas rw,relatime shared:160 - nfs4 nas.lan:/k8s rw,vers=4.2,rsize=32768,wsize=32768,hard,proto=tcp,timeo=600,addr=192.0.2.10
+
+            """);
+        var executor = Executor(AllowNasMount);
+
+        var result = await executor.ExecuteAsync(Command("c1", CommandAction.RemountNfs, ("mount", "/mnt/nas")));
+
+        Assert.Equal(CommandOutcome.Succeeded, result.Outcome);
+        Assert.Equal(["umount -l /mnt/nas", "mount -t nfs4 -o rw,hard,vers=3,tcp,timeo=600 nas.lan:/k8s /mnt/nas"], _runner.CommandLines);
+    }
+
+    [Fact]
+    public async Task RemountNfs_MountPointHoldsAnotherFileSystemNow_IsRefused_AndNothingIsUnmounted()
+    {
+        _fileSystem.Add("/fixture/proc/self/mountinfo", """
+            22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/mmcblk0p2 rw
+            40 22 8:1 / /mnt/nas rw,relatime shared:20 - ext4 /dev/sda1 rw
+
+            """);
+        var executor = Executor(AllowNasMount);
+
+        var result = await executor.ExecuteAsync(Command("c1", CommandAction.RemountNfs, ("mount", "/mnt/nas")));
+
+        Assert.Equal(CommandOutcome.Rejected, result.Outcome);
+        Assert.Equal("mount '/mnt/nas' is not an NFS mount now (ext4 from /dev/sda1 in /fixture/proc/self/mountinfo): not unmounting it", result.Detail);
+        Assert.Empty(_runner.Calls);
+    }
+
+    [Fact]
+    public async Task RemountNfs_NotMountedAndNoSourceConfigured_IsRefused()
+    {
+        _fileSystem.Add("/fixture/proc/self/mountinfo", "22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/mmcblk0p2 rw\n");
+        var executor = Executor(o => o.Mounts.Add(new RemediationMountOptions { Path = "/mnt/nas", Options = "rw,hard" }));
+
+        var result = await executor.ExecuteAsync(Command("c1", CommandAction.RemountNfs, ("mount", "/mnt/nas")));
+
+        Assert.Equal(CommandOutcome.Rejected, result.Outcome);
+        Assert.Contains("is not mounted now", result.Detail, StringComparison.Ordinal);
+        Assert.Empty(_runner.Calls);
+    }
+
+    [Fact]
+    public async Task RemountNfs_MountedWithoutAConfiguredSource_UsesTheMountedOne()
+    {
+        var executor = Executor(o => o.Mounts.Add(new RemediationMountOptions { Path = "/mnt/nas", Options = "rw,hard" }));
+
+        var result = await executor.ExecuteAsync(Command("c1", CommandAction.RemountNfs, ("mount", "/mnt/nas")));
+
+        Assert.Equal(CommandOutcome.Succeeded, result.Outcome);
+        Assert.Equal("mount -t nfs -o rw,hard 192.0.2.10:/volume1/app /mnt/nas", _runner.CommandLines[^1]);
+    }
+
+    [Fact]
+    public async Task GratuitousArp_VipNotAssignedOnThisNode_IsRefused_AndNothingIsSent()
+    {
+        var executor = Executor(o => o.GratuitousArp.Add(new RemediationVipOptions { Address = "192.0.2.101", Interface = "eth0" }));
+        var dryRun = Command("c2", CommandAction.SendGratuitousArp, ("address", "192.0.2.101"));
+        dryRun.DryRun = true;
+
+        // Bounded: a burst that wrongly starts would wait on the fake clock for ever.
+        var result = await executor.ExecuteAsync(Command("c1", CommandAction.SendGratuitousArp, ("address", "192.0.2.101"))).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var dry = await executor.ExecuteAsync(dryRun).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(CommandOutcome.Rejected, result.Outcome);
+        Assert.Equal("VIP '192.0.2.101' is not assigned to an interface of this node (/fixture/proc/net/fib_trie): it does not hold it, so it must not announce it", result.Detail);
+        Assert.Equal(CommandOutcome.Rejected, dry.Outcome);
+        Assert.Empty(_arp.Opened);
+    }
+
+    [Fact]
+    public async Task RunHook_GetsTheDocumentedBrambleVariables_AndOnlyPlainTokensFromTheMessage()
+    {
+        var executor = Executor(o => o.Hooks["restart-pods"] = "/usr/local/lib/bramble/restart-pods");
+        var command = Command("rem-7", CommandAction.RunHook, ("hook", "restart-pods"));
+        command.IncidentId = "inc-42; rm -rf /";
+        command.Incident = new IncidentSnapshot { Kind = "NfsMountHung" };
+
+        await executor.ExecuteAsync(command);
+
+        var environment = Assert.Single(_runner.Calls).Environment!;
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["BRAMBLE_COMMAND_ID"] = "rem-7",
+                ["BRAMBLE_NODE"] = "pi-1",
+                ["BRAMBLE_HOOK"] = "restart-pods",
+                ["BRAMBLE_INCIDENT_ID"] = string.Empty,
+                ["BRAMBLE_INCIDENT_KIND"] = "NfsMountHung",
+            },
+            environment);
+    }
+
+    [Fact]
+    public async Task RestartedExecutor_RedeliveredId_IsAnsweredFromTheJournal_AndNotRunAgain()
+    {
+        var first = Executor(o => o.Units.Add("kubelet"));
+        var result = await first.ExecuteAsync(Restart("c1", "kubelet"));
+        first.Dispose();
+
+        var restarted = Executor(o => o.Units.Add("kubelet"));
+        var again = await restarted.ExecuteAsync(Restart("c1", "kubelet"));
+
+        Assert.Equal(result, again);
+        Assert.Single(_runner.Calls);
+        // Written before it ran (no result yet), then with its result.
+        Assert.Equal([null, result], _journal.Saves.Select(s => Assert.Single(s).Result));
+    }
+
+    [Fact]
+    public async Task RestartedExecutor_CommandThatWasRunningWhenTheAgentStopped_IsNotRunAgain()
+    {
+        _journal.Save([new RememberedCommand("c1", null)]);
+        var executor = Executor(o => o.Units.Add("kubelet"));
+
+        var result = await executor.ExecuteAsync(Restart("c1", "kubelet"));
+
+        Assert.Equal(CommandOutcome.Failed, result.Outcome);
+        Assert.Equal(-1, result.ExitCode);
+        Assert.Contains("not run again: its outcome is unknown", result.Detail, StringComparison.Ordinal);
+        Assert.Empty(_runner.Calls);
+    }
+
+    [Fact]
+    public async Task Journal_KeepsOnlyTheLastRememberedCommands()
+    {
+        var executor = Executor(o =>
+        {
+            o.Units.Add("kubelet");
+            o.RememberedCommands = 2;
+        });
+
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            await executor.ExecuteAsync(Restart(id, "kubelet"));
+        }
+
+        Assert.Equal(["b", "c"], _journal.Load().Select(c => c.Id));
+    }
+
+    [Fact]
     public void CanExecute_AnyAllowedAction_IsEnough()
     {
         Assert.True(Executor(o => o.Units.Add("kubelet")).CanExecute);
@@ -499,11 +703,11 @@ public sealed class CommandExecutorTests : IDisposable
         [
             new RestartUnitAction(options, _runner),
             new RemountNfsAction(options, _runner, _fileSystem, Paths),
-            new GratuitousArpAction(options, _arp, _time, NullLogger<GratuitousArpAction>.Instance),
-            new RunHookAction(options, _runner),
+            new GratuitousArpAction(options, _arp, _fileSystem, Paths, _time, NullLogger<GratuitousArpAction>.Instance),
+            new RunHookAction(options, _runner, Options.Create(new AgentOptions { NodeName = "pi-1" })),
             new RebootAction(options, _runner, _fileSystem, Paths),
         ];
-        var executor = new CommandExecutor(actions, options, _time, NullLogger<CommandExecutor>.Instance);
+        var executor = new CommandExecutor(actions, options, _time, NullLogger<CommandExecutor>.Instance, _journal);
         _executors.Add(executor);
         return executor;
     }

@@ -27,6 +27,9 @@ public sealed class RemediationOptionsValidatorTests
         options.Units.Add("k3s-agent.service");
         options.Units.Add("getty@tty1");
         options.Mounts.Add(new RemediationMountOptions { Path = "/mnt/nas", Source = "nas.lan:/export/k8s", Options = "rw,hard,vers=3,tcp,timeo=600" });
+        // No Source: only remounted while mounted, from its own source.
+        options.Mounts.Add(new RemediationMountOptions { Path = "/mnt/media", Options = "rw,hard,vers=3,tcp,timeo=600" });
+        options.StateDirectory = "/var/lib/bramble-agent";
         options.Hooks["restart-pods"] = "/usr/local/lib/bramble/restart-pods";
         options.GratuitousArp.Add(new RemediationVipOptions { Address = "192.0.2.100", Interface = "eth0" });
 
@@ -57,6 +60,7 @@ public sealed class RemediationOptionsValidatorTests
         { "Remediation:MaxDeadline: must be between 100 ms and 60 min", o => o.MaxDeadline = TimeSpan.FromHours(2) },
         { "Remediation:QueueCapacity: must be between 1 and 1000 (got 0)", o => o.QueueCapacity = 0 },
         { "Remediation:RememberedCommands: must be between 1 and 100000 (got 0)", o => o.RememberedCommands = 0 },
+        { "Remediation:StateDirectory: 'var/lib/bramble-agent' is not an absolute directory", o => o.StateDirectory = "var/lib/bramble-agent" },
     };
 
     [Theory]

@@ -13,6 +13,7 @@ namespace Bramble.IntegrationTests.Remediation;
 public sealed class CommandExecutionTests : IDisposable
 {
     private readonly TempDirectory _bin = new();
+    private readonly TempDirectory _state = new();
 
     public CommandExecutionTests()
     {
@@ -29,7 +30,11 @@ public sealed class CommandExecutionTests : IDisposable
         Double("mount", "exit 0");
     }
 
-    public void Dispose() => _bin.Dispose();
+    public void Dispose()
+    {
+        _bin.Dispose();
+        _state.Dispose();
+    }
 
     [Fact]
     public async Task RestartUnit_AllowListed_CallsSystemctlExactlyOnce_EvenWhenTheCommandIsDeliveredTwice()
@@ -79,6 +84,35 @@ public sealed class CommandExecutionTests : IDisposable
         var again = await gateway.ExecuteAsync(command);
         Assert.Equal(result, again);
         Assert.Equal(["systemctl restart slowish.service"], Calls("restart"));
+    }
+
+    [Fact]
+    public async Task AgentRestarted_RedeliveredCommand_IsAnsweredWithItsFirstResult_AndSystemctlRunsOnce()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var agent = StartAgent(gateway, "--Remediation:Units:0=kubelet");
+        CommandResult result;
+        try
+        {
+            result = await gateway.ExecuteAsync(Restart("cmd-restart", "kubelet"));
+            Assert.Equal(CommandOutcome.Succeeded, result.Outcome);
+            await AgentProcess.StopAsync(agent);
+        }
+        finally
+        {
+            agent.Dispose();
+        }
+
+        Assert.True(File.Exists(Path.Combine(_state.Path, "commands.json")), "the command journal in Remediation:StateDirectory");
+        using var restarted = StartAgent(gateway, "--Remediation:Units:0=kubelet");
+        await Eventually.WaitAsync(() => Task.FromResult(gateway.Connections), n => n >= 2, TimeSpan.FromSeconds(60), "the restarted agent connecting");
+
+        var again = await gateway.ExecuteAsync(Restart("cmd-restart", "kubelet"));
+
+        Assert.Equal(result, again);
+        Assert.Equal(["systemctl restart kubelet.service"], Calls("restart"));
+        Assert.Contains("Remembering 1 recent command id(s)", restarted.Output, StringComparison.Ordinal);
+        Assert.Contains("was delivered again", restarted.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,6 +205,7 @@ public sealed class CommandExecutionTests : IDisposable
             "--Agent:ReconnectInitialDelay=00:00:00.2",
             "--Agent:ReconnectMaxDelay=00:00:01",
             "--Logging:LogLevel:Default=Information",
+            $"--Remediation:StateDirectory={_state.Path}",
             .. remediation,
         ],
         new Dictionary<string, string> { ["PATH"] = $"{_bin.Path}:{Environment.GetEnvironmentVariable("PATH")}" });

@@ -19,6 +19,7 @@ public sealed partial class GratuitousArpTests
     {
         Assert.SkipWhen(NetworkLab.SkipReason.Length > 0, NetworkLab.SkipReason);
         string id;
+        using var state = new TempDirectory();
         using (var lab = NetworkLab.Create(1))
         {
             id = lab.Id;
@@ -34,6 +35,7 @@ public sealed partial class GratuitousArpTests
                 "--Agent:ReportInterval=00:00:01",
                 $"--Remediation:GratuitousArp:0:Address={Vip}",
                 "--Remediation:GratuitousArp:0:Interface=eth0",
+                $"--Remediation:StateDirectory={state.Path}",
             ]);
 
             var hello = await gateway.Hello.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
@@ -43,6 +45,12 @@ public sealed partial class GratuitousArpTests
             Assert.Equal(CommandOutcome.Rejected, refused.Outcome);
             Assert.Equal($"VIP '192.0.2.101' on 'eth0' is not on this agent's allow-list (Remediation:GratuitousArp: {Vip} on eth0)", refused.Detail);
 
+            // Allow-listed, but this node does not hold the VIP (yet): announcing it would steal it.
+            var notHeld = await gateway.ExecuteAsync(Announce("garp-not-held", Vip));
+            Assert.Equal(CommandOutcome.Rejected, notHeld.Outcome);
+            Assert.StartsWith($"VIP '{Vip}' is not assigned to an interface of this node", notHeld.Detail, StringComparison.Ordinal);
+
+            NetworkLab.Ip("-n", lab.Node(1), "addr", "add", $"{Vip}/32", "dev", "eth0");
             var result = await gateway.ExecuteAsync(Announce("garp-1", Vip));
 
             Assert.Equal(CommandOutcome.Succeeded, result.Outcome);

@@ -19,6 +19,7 @@ public sealed class RemediationEndToEndTests : IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly TempDirectory _bin = new();
+    private readonly TempDirectory _state = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(10) };
 
     public RemediationEndToEndTests()
@@ -42,6 +43,7 @@ public sealed class RemediationEndToEndTests : IDisposable
     {
         _http.Dispose();
         _bin.Dispose();
+        _state.Dispose();
     }
 
     [Fact]
@@ -241,6 +243,7 @@ public sealed class RemediationEndToEndTests : IDisposable
                 "--Agent:ProbeInterval=00:00:01",
                 "--Agent:ReportInterval=00:00:01",
                 $"--Remediation:Units:0={allowedUnit}",
+                $"--Remediation:StateDirectory={_state.Path}",
             ],
             new Dictionary<string, string> { ["PATH"] = $"{_bin.Path}:{Environment.GetEnvironmentVariable("PATH")}" });
 

@@ -21,6 +21,7 @@ public sealed class StuckActionTests
         Assert.SkipWhen(unavailable is not null, unavailable ?? string.Empty);
         using var lab = await FuseFaultLab.StartAsync();
         using var bin = new TempDirectory();
+        using var state = new TempDirectory();
         Double(bin, "mount", $"cat '{lab.MountPoint}/bt-stuck'; exit 0");
         Double(bin, "umount", "exit 0");
         Double(bin, "systemctl", "case \"$1\" in restart) exit 0 ;; *) exit 1 ;; esac");
@@ -37,6 +38,7 @@ public sealed class StuckActionTests
                 "--Remediation:Mounts:0:Path=/mnt/bt-nas",
                 "--Remediation:Mounts:0:Source=127.0.0.1:/export",
                 "--Remediation:Mounts:0:Options=rw,hard,vers=3,tcp",
+                $"--Remediation:StateDirectory={state.Path}",
             ],
             new Dictionary<string, string> { ["PATH"] = $"{bin.Path}:{Environment.GetEnvironmentVariable("PATH")}" });
         var remount = new Command { Id = "remount-1", Action = CommandAction.RemountNfs, Arguments = { ["mount"] = "/mnt/bt-nas" }, Deadline = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) };

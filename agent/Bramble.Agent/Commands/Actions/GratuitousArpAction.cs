@@ -1,5 +1,7 @@
 using System.Net;
 using Bramble.Agent.Linux.Arp;
+using Bramble.Agent.Linux.FileSystem;
+using Bramble.Agent.Linux.Routing;
 using Bramble.Agent.Probes.Vip;
 using Bramble.Protos.V1;
 using Microsoft.Extensions.Options;
@@ -9,23 +11,29 @@ namespace Bramble.Agent.Commands.Actions;
 /// <summary>
 /// A burst of gratuitous ARP requests (sender IP = target IP = the VIP, to broadcast, from this interface's MAC) for a
 /// VIP and interface listed in Remediation:GratuitousArp, on the raw packet socket the VIP probe uses: switches and
-/// neighbours then map the VIP to this node. Several frames, spaced, because one can be lost.
+/// neighbours then map the VIP to this node. Several frames, spaced, because one can be lost. Only while the VIP is
+/// assigned to an interface of this node (/proc/net/fib_trie, as the VIP probe reads it): announcing a VIP held
+/// elsewhere would pull its traffic here, where nothing answers it — the split brain this action is meant to end.
 /// </summary>
 public sealed partial class GratuitousArpAction : ICommandAction
 {
     public const string AddressArgument = "address";
     public const string InterfaceArgument = "interface";
     private readonly IArpChannelFactory _channels;
+    private readonly IFileSystem _fileSystem;
+    private readonly HostPaths _paths;
     private readonly TimeProvider _time;
     private readonly ILogger<GratuitousArpAction> _logger;
     private readonly IReadOnlyList<RemediationVipOptions> _allowed;
     private readonly int _count;
     private readonly TimeSpan _interval;
 
-    public GratuitousArpAction(IOptions<RemediationOptions> options, IArpChannelFactory channels, TimeProvider time, ILogger<GratuitousArpAction> logger)
+    public GratuitousArpAction(IOptions<RemediationOptions> options, IArpChannelFactory channels, IFileSystem fileSystem, HostPaths paths, TimeProvider time, ILogger<GratuitousArpAction> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _channels = channels;
+        _fileSystem = fileSystem;
+        _paths = paths;
         _time = time;
         _logger = logger;
         _allowed = [.. options.Value.GratuitousArp];
@@ -60,6 +68,11 @@ public sealed partial class GratuitousArpAction : ICommandAction
         }
 
         var vip = matches[0];
+        if (!LocalIpv4Addresses.Read(_fileSystem, _paths).Contains(IPAddress.Parse(vip.Address)))
+        {
+            return ActionPlan.Refused($"VIP '{vip.Address}' is not assigned to an interface of this node ({_paths.Proc("net/fib_trie")}): it does not hold it, so it must not announce it");
+        }
+
         return ActionPlan.Ready(
             $"{_count} gratuitous ARP request(s) for {vip.Address} on {vip.Interface}, {_interval.TotalMilliseconds:F0} ms apart",
             deadline => SendAsync(vip, deadline));

@@ -6,9 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Bramble.Agent.Commands.Actions;
 
 /// <summary>
-/// `umount -l MOUNT`, then `mount -t nfs -o OPTIONS SOURCE MOUNT`, for mounts listed in Remediation:Mounts, with the
-/// configured source and options (never the message's). Both are child processes under the command's deadline, so a
-/// dead server can make them time out but never hang the agent.
+/// `umount -l MOUNT`, then `mount -t TYPE -o OPTIONS SOURCE MOUNT`, for mounts listed in Remediation:Mounts, with the
+/// configured options (never the message's). TYPE and SOURCE are the mount's own from mountinfo while it is an NFS
+/// mount (nfs or nfs4: remounting an NFSv4 mount as "nfs" from another source would not restore it); when it is not
+/// mounted they are "nfs" and the configured Source, and without one the command is refused. A mount point that holds
+/// another file system now is never touched. Both are child processes under the command's deadline, so a dead server
+/// can make them time out but never hang the agent.
 /// </summary>
 public sealed class RemountNfsAction : ICommandAction
 {
@@ -47,8 +50,34 @@ public sealed class RemountNfsAction : ICommandAction
                 : $"mount '{requested}' is not on this agent's allow-list (Remediation:Mounts: {string.Join(", ", _mounts.Keys.Order(StringComparer.Ordinal))})");
         }
 
+        // mountinfo lists mounts without touching them: safe while the server is dead. The top one is what the path reaches.
+        MountPoints.Parse(_fileSystem.TryReadAllText(_paths.Proc("self/mountinfo"))).TryGetValue(mount.Path, out var now);
+        string type, source;
+        if (now is not null && !MountInfoParser.IsNfs(now.FsType))
+        {
+            return ActionPlan.Refused($"mount '{mount.Path}' is not an NFS mount now ({now.FsType} from {now.Source} in {_paths.Proc("self/mountinfo")}): not unmounting it");
+        }
+
+        if (now is not null && now.Root != "/")
+        {
+            return ActionPlan.Refused($"mount '{mount.Path}' is a bind mount of {now.Root} inside {now.Source}: remount the mount it comes from instead");
+        }
+
+        if (now is not null)
+        {
+            (type, source) = (now.FsType, now.Source);
+        }
+        else if (mount.Source.Length > 0)
+        {
+            (type, source) = ("nfs", mount.Source);
+        }
+        else
+        {
+            return ActionPlan.Refused($"mount '{mount.Path}' is not mounted now (not in {_paths.Proc("self/mountinfo")}) and Remediation:Mounts has no Source for it: nothing to mount there");
+        }
+
         var unmount = new ProcessInvocation("umount", ["-l", mount.Path]);
-        var remount = new ProcessInvocation("mount", ["-t", "nfs", "-o", mount.Options, mount.Source, mount.Path]);
+        var remount = new ProcessInvocation("mount", ["-t", type, "-o", mount.Options, source, mount.Path]);
         return ActionPlan.Ready($"{unmount}; {remount}", deadline => RunAsync(unmount, remount, mount.Path, deadline));
     }
 
@@ -67,19 +96,6 @@ public sealed class RemountNfsAction : ICommandAction
         return mounted with { Detail = mounted.Detail + note };
     }
 
-    private bool IsMounted(string path)
-    {
-        // mountinfo lists mounts without touching them: safe while the server is dead.
-        var text = _fileSystem.TryReadAllText(_paths.Proc("self/mountinfo")) ?? string.Empty;
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var fields = line.Split(' ');
-            if (fields.Length > 4 && KernelEscapes.Unescape(fields[4]) == path)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool IsMounted(string path) =>
+        MountPoints.Parse(_fileSystem.TryReadAllText(_paths.Proc("self/mountinfo"))).ContainsKey(path);
 }
