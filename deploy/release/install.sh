@@ -206,7 +206,9 @@ do_install() {
   if [ "$enable" = yes ]; then
     for component in $components; do systemctl_quiet enable --now "bramble-$component.service"; done
   fi
-  [ "$use_systemd" = yes ] || say "systemctl not run (${root:+installing under $root}${root:-no running systemd})"
+  if [ "$use_systemd" = no ]; then
+    if [ -n "$root" ]; then say "systemctl not run (installing under $root)"; else say "systemctl not run (systemd is not running)"; fi
+  fi
   say "done. Next: edit /etc/bramble/*.json, then: systemctl enable --now$(for c in $components; do printf ' bramble-%s' "$c"; done)"
 }
 
@@ -222,14 +224,19 @@ do_uninstall() {
       say "removed $path"
     done < "$manifest"
   else
-    say "no $manifest: nothing of Bramble is installed${root:+ under $root}"
+    say "no $manifest: no programs or units of Bramble are installed${root:+ under $root}"
   fi
   systemctl_quiet daemon-reload
   users=$(cat "$lib/installed-users" 2>/dev/null || true)
   states=$(cat "$lib/state-directories" 2>/dev/null || true)
-  rm -rf "$lib" "$lib.new" "$lib.old"
-  say "removed /usr/lib/bramble"
+  rm -rf "$lib.new" "$lib.old"
+  if [ -d "$lib" ]; then
+    # Without --purge, only what a later --purge needs stays: this script and the lists of users and state directories.
+    find "$lib" -mindepth 1 -maxdepth 1 ! -name install.sh ! -name installed-users ! -name state-directories -exec rm -rf {} +
+    say "removed the programs from /usr/lib/bramble"
+  fi
   if [ "$purge" = yes ]; then
+    rm -rf "$lib"
     rm -rf "$etc"
     say "purged /etc/bramble"
     for name in $states; do
@@ -243,7 +250,7 @@ do_uninstall() {
       say "deleted system user $user"
     done
   else
-    say "kept /etc/bramble, the state in /var/lib and the system users (--purge removes them)"
+    say "kept /etc/bramble, the state in /var/lib and the system users (/usr/lib/bramble/install.sh --uninstall --purge removes them)"
   fi
 }
 
