@@ -3,34 +3,43 @@
 # aggregator and the `bramble` client (one directory each under lib/), the unit files of deploy/systemd, the polkit
 # rule of deploy/polkit, example configuration, install.sh and a README.
 #
-#   deploy/release/package.sh [--framework-dependent] RID...      RID: linux-x64, linux-arm64, linux-arm
+#   deploy/release/package.sh [--framework-dependent [--no-build]] [-c CONFIGURATION] [-o DIR] RID...
+#   RID: linux-x64, linux-arm64, linux-arm; CONFIGURATION: Release (default); DIR: artifacts/release (default)
 #
 # linux-x64 and linux-arm64 are self-contained single-file programs (no .NET on the node). linux-arm (32-bit
 # Raspberry Pi OS) is framework-dependent: its runtime packs are not served here (see bench/RESULTS.md), so the node
 # needs the .NET 10 runtime (ASP.NET Core runtime for the aggregator) and the programs start through `dotnet`.
-# --framework-dependent builds any RID that way (small and quick: what the install tests use). The version is
+# --framework-dependent builds any RID that way (small and quick: what the install tests use; --no-build takes the
+# programs from the solution's last build in CONFIGURATION instead of building them again). The version is
 # Directory.Build.props' <Version>; the commit is recorded in the tarball's VERSION file.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-usage() { sed -n '6p' "$0" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '6,7p' "$0" | sed 's/^# *//' >&2; exit 2; }
 framework_dependent=no
+no_build=()
+configuration=Release
+out=artifacts/release
 rids=()
-for arg in "$@"; do
-  case "$arg" in
+while [ $# -gt 0 ]; do
+  case "$1" in
     --framework-dependent) framework_dependent=yes ;;
-    linux-x64|linux-arm64|linux-arm) rids+=("$arg") ;;
-    *) echo "package.sh: unknown runtime or option: $arg" >&2; usage ;;
+    --no-build) no_build=(--no-build) ;;
+    -c|--configuration) [ $# -ge 2 ] || usage; configuration=$2; shift ;;
+    -o|--output) [ $# -ge 2 ] || usage; out=$2; shift ;;
+    linux-x64|linux-arm64|linux-arm) rids+=("$1") ;;
+    *) echo "package.sh: unknown runtime or option: $1" >&2; usage ;;
   esac
+  shift
 done
 [ ${#rids[@]} -gt 0 ] || usage
+[ ${#no_build[@]} -eq 0 ] || [ "$framework_dependent" = yes ] || { echo "package.sh: --no-build needs --framework-dependent" >&2; exit 2; }
 
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n 1)
 [ -n "$version" ] || { echo "package.sh: no <Version> in Directory.Build.props" >&2; exit 1; }
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain 2>/dev/null)" ]; then commit="$commit+uncommitted"; fi
-out=artifacts/release
 mkdir -p "$out"
 
 # program directory, project, executable name
@@ -52,12 +61,12 @@ for rid in "${rids[@]}"; do
     if [ "$mode" = self-contained ]; then
       # Single file: one executable per program; the native SQLite library stays beside it (extracting it at start
       # would need a writable directory, which ProtectSystem=strict does not give).
-      dotnet publish "$project" -c Release -r "$rid" --self-contained -p:PublishSingleFile=true \
+      dotnet publish "$project" -c "$configuration" -r "$rid" --self-contained -p:PublishSingleFile=true \
         -p:DebugType=none -o "$target" -nologo -v quiet
     else
       # Portable: no apphost (none is served for linux-arm); a two-line launcher starts it through dotnet, so the
       # units' ExecStart paths are the same on every runtime.
-      dotnet publish "$project" -c Release --no-self-contained -p:UseAppHost=false -p:DebugType=none \
+      dotnet publish "$project" -c "$configuration" "${no_build[@]}" --no-self-contained -p:UseAppHost=false -p:DebugType=none \
         -o "$target" -nologo -v quiet
       # shellcheck disable=SC2016 # the launcher expands these when it runs
       printf '#!/bin/sh\nexec "${DOTNET_ROOT:+$DOTNET_ROOT/}dotnet" "$(dirname "$(readlink -f "$0")")/%s.dll" "$@"\n' "$exe" > "$target/$exe"
