@@ -20,6 +20,8 @@ packages=(git util-linux curl prometheus chromium fonts-dejavu-core fuse3 python
 packages+=(nfs-ganesha nfs-ganesha-vfs rpcbind tcpdump)
 # prometheus-alertmanager: the real Alertmanager the alert tests post to, run by hand on loopback.
 packages+=(prometheus-alertmanager)
+# qemu-user and the arm64 C/C++ libraries: the linux-arm64 release build of the agent runs under emulation.
+packages+=(qemu-user libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -6,7 +6,8 @@
 #   deploy/release/package.sh [--framework-dependent [--no-build]] [-c CONFIGURATION] [-o DIR] RID...
 #   RID: linux-x64, linux-arm64, linux-arm; CONFIGURATION: Release (default); DIR: artifacts/release (default)
 #
-# linux-x64 and linux-arm64 are self-contained single-file programs (no .NET on the node). linux-arm (32-bit
+# linux-x64 and linux-arm64 are self-contained (no .NET on the node; not trimmed, not single-file: see
+# bench/RESULTS.md, "Publishing", for what those cost and why). linux-arm (32-bit
 # Raspberry Pi OS) is framework-dependent: its runtime packs are not served here (see bench/RESULTS.md), so the node
 # needs the .NET 10 runtime (ASP.NET Core runtime for the aggregator) and the programs start through `dotnet`.
 # --framework-dependent builds any RID that way (small and quick: what the install tests use; --no-build takes the
@@ -59,10 +60,8 @@ for rid in "${rids[@]}"; do
     read -r dir project exe <<< "$entry"
     target=$stage/lib/$dir
     if [ "$mode" = self-contained ]; then
-      # Single file: one executable per program; the native SQLite library stays beside it (extracting it at start
-      # would need a writable directory, which ProtectSystem=strict does not give).
-      dotnet publish "$project" -c "$configuration" -r "$rid" --self-contained -p:PublishSingleFile=true \
-        -p:DebugType=none -o "$target" -nologo -v quiet
+      dotnet publish "$project" -c "$configuration" -r "$rid" --self-contained -p:DebugType=none \
+        -o "$target" -nologo -v quiet
     else
       # Portable: no apphost (none is served for linux-arm); a two-line launcher starts it through dotnet, so the
       # units' ExecStart paths are the same on every runtime.
