@@ -10,6 +10,7 @@
 #   /usr/lib/systemd/system/        the unit files (override them with drop-ins: systemctl edit bramble-agent)
 #   /usr/lib/sysusers.d/bramble.conf  the system users, for systemd-sysusers, when the release has it
 #   /etc/polkit-1/rules.d/          the polkit rule, when the release has one
+#   /etc/bramble/credentials/…      secrets the units load (LoadCredential=): directories made empty, root only
 #   /etc/bramble/agent.json …       configuration: written once, never overwritten; an upgrade whose example changed
 #                                   puts the new example beside yours as agent.json.new (not read: it is not *.json)
 #   /var/lib/bramble-agent …        state: made by systemd (StateDirectory=); kept unless --purge
@@ -154,7 +155,10 @@ do_install() {
     echo "/usr/lib/systemd/system/$(basename "$unit")" >> "$lib.new/installed-files"
     say "installed unit $(basename "$unit")"
   done
-  if [ -d "$here/polkit" ]; then
+  # The polkit rule and the sysusers entry are the agent's (its user, its helper units).
+  with_agent=no
+  case " $components " in *" agent "*) with_agent=yes ;; esac
+  if [ "$with_agent" = yes ] && [ -d "$here/polkit" ]; then
     for rule in "$here"/polkit/*.rules; do
       [ -f "$rule" ] || continue
       mkdir -p "$polkit_dir"
@@ -163,7 +167,7 @@ do_install() {
       say "installed polkit rule $(basename "$rule")"
     done
   fi
-  if [ -f "$here/systemd/bramble.sysusers.conf" ]; then
+  if [ "$with_agent" = yes ] && [ -f "$here/systemd/bramble.sysusers.conf" ]; then
     mkdir -p "$(dirname "$sysusers")"
     install -m 0644 "$here/systemd/bramble.sysusers.conf" "$sysusers"
     echo /usr/lib/sysusers.d/bramble.conf >> "$lib.new/installed-files"
@@ -191,6 +195,17 @@ do_install() {
 
   mkdir -p "$etc"
   chmod 0755 "$etc"
+  # Credential directories the units load (LoadCredential=NAME:/etc/bramble/credentials/…) must exist, even empty,
+  # or the unit does not start; made root-only, and never touched once there (the secrets are the user's).
+  # shellcheck disable=SC2086,SC2013 # unit paths and credential paths have no spaces (the sed allows none)
+  for path in $(sed -n 's|^LoadCredential=[^:]*:\(/etc/bramble/credentials/[A-Za-z0-9_./-]*\)[[:space:]]*$|\1|p' $units /dev/null | sort -u); do
+    case "$path" in *..*) continue ;; esac
+    if [ ! -e "$root$path" ]; then
+      mkdir -p "$root$path"
+      chmod 0700 "$root/etc/bramble/credentials" "$root$path"
+      say "made credential directory $path (root only; put secret files here)"
+    fi
+  done
   for component in $components; do
     if [ -f "$here/etc/$component.json" ]; then install_config "$here/etc/$component.json"; fi
   done

@@ -63,6 +63,14 @@ public sealed partial class InstallScriptTests
             AssertMode(Path.Combine(root, "etc/polkit-1/rules.d", Path.GetFileName(rule)), Mode0644);
         }
 
+        // LoadCredential= directories must exist (even empty) or the unit does not start; root only.
+        var credentials = UnitCredentialDirectories(units);
+        foreach (var directory in credentials)
+        {
+            Assert.True(Directory.Exists(root + directory), $"install.sh did not make the credential directory {directory}");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(root + directory));
+        }
+
         var passwd = File.ReadAllLines(Path.Combine(root, "etc/passwd"));
         foreach (var user in users)
         {
@@ -114,6 +122,7 @@ public sealed partial class InstallScriptTests
         Assert.All(units, unit => Assert.False(File.Exists(Path.Combine(root, "usr/lib/systemd/system", Path.GetFileName(unit))), $"{unit} is still installed"));
         Assert.All(PolkitRules(), rule => Assert.False(File.Exists(Path.Combine(root, "etc/polkit-1/rules.d", Path.GetFileName(rule))), $"{rule} is still installed"));
         Assert.Equal(Edited, File.ReadAllText(agentConfig));
+        Assert.All(credentials, directory => Assert.True(Directory.Exists(root + directory), $"{directory} was removed without --purge"));
         Assert.All(states, state => Assert.True(File.Exists(Path.Combine(state, "bramble.db")), $"{state} was removed without --purge"));
         passwd = File.ReadAllLines(Path.Combine(root, "etc/passwd"));
         Assert.All(users, user => Assert.Contains(passwd, line => line.StartsWith(user + ":", StringComparison.Ordinal)));
@@ -229,6 +238,12 @@ public sealed partial class InstallScriptTests
             .Select(d => d.Split(':')[0])
             .Distinct(StringComparer.Ordinal)];
 
+    /// <summary>The /etc/bramble/credentials/… directories of the units' LoadCredential=NAME:PATH lines.</summary>
+    private static List<string> UnitCredentialDirectories(IEnumerable<string> units) =>
+        [.. units.SelectMany(File.ReadAllLines)
+            .Select(l => CredentialLine().Match(l)).Where(m => m.Success).Select(m => m.Groups["path"].Value)
+            .Distinct(StringComparer.Ordinal)];
+
     /// <summary>The /usr/lib/bramble/… programs a unit's Exec*= lines start (after systemd's -, +, !, @ prefixes).</summary>
     private static IEnumerable<string> BrambleExecutables(string unit) =>
         File.ReadAllLines(unit).Select(l => ExecLine().Match(l)).Where(m => m.Success).Select(m => m.Groups["path"].Value);
@@ -241,6 +256,9 @@ public sealed partial class InstallScriptTests
 
     [GeneratedRegex(@"^DynamicUser=(yes|true|1|on)\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex DynamicUserOn();
+
+    [GeneratedRegex(@"^LoadCredential=[^:]*:(?<path>/etc/bramble/credentials/\S+)\s*$")]
+    private static partial Regex CredentialLine();
 
     [GeneratedRegex(@"^Exec[A-Za-z]*=[-+!@:|]*(?<path>/usr/lib/bramble/\S+)")]
     private static partial Regex ExecLine();
