@@ -23,6 +23,8 @@ packages+=(prometheus-alertmanager)
 # systemd (systemd-analyze verify/security, systemd-escape), polkitd, dbus-daemon and dbus-bin: the deploy/systemd units
 # are verified and scored, and a real polkitd on a private bus judges deploy/polkit's rule (tests/…/Deploy).
 packages+=(systemd polkitd dbus-daemon dbus-bin)
+# qemu-user and the arm64 C/C++ libraries: the linux-arm64 release build of the agent runs under emulation.
+packages+=(qemu-user libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
