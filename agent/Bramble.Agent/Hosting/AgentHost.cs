@@ -150,6 +150,7 @@ public static class AgentHost
         _ = services.GetRequiredService<IOptions<VipOptions>>().Value;
         _ = services.GetRequiredService<IOptions<KubeletOptions>>().Value;
         _ = services.GetRequiredService<IOptions<VitalsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<DoctorOptions>>().Value;
     }
 
     private static int ConfigurationError(IEnumerable<string> failures) =>

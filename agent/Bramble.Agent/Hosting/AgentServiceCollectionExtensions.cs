@@ -1,4 +1,5 @@
 using Bramble.Agent.Commands;
+using Bramble.Agent.Doctor;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
 using Bramble.Agent.Probes.Isolation;
@@ -42,6 +43,7 @@ public static class AgentServiceCollectionExtensions
         services.AddKubeletProbe();
         services.AddNodeStorageAndAddressProbes();
         services.AddKernelLogProbe();
+        services.AddDoctorProbe();
         return services;
     }
 
