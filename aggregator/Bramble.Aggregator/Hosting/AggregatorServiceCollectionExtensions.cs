@@ -116,6 +116,7 @@ public static class AggregatorServiceCollectionExtensions
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);
+        Api.DoctorEndpoints.MapDoctorApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
         web.MapAlertsApi();
         // Families outside AggregatorMetrics join its registry when first resolved: before the first scrape.

@@ -25,7 +25,8 @@ public static class StatusPageEndpoint
             Results.Content(
                 Render(nodes.List().Select(NodeView.From).ToArray(), incidents.Open.Select(i => IncidentView.From(i)).ToArray(), time.GetUtcNow(),
                     remediation.Plans().Where(p => p.Status != PlanStatus.Finished).Select(RemediationPlanView.From).ToArray(),
-                    VipsResponse.From(vips, nodes).Vips),
+                    VipsResponse.From(vips, nodes).Vips,
+                    nodes.List().Select(e => NodeDoctorView.From(e, time.GetUtcNow())).OfType<NodeDoctorView>().ToArray()),
                 "text/html; charset=utf-8"));
         return endpoints;
     }
@@ -35,7 +36,8 @@ public static class StatusPageEndpoint
         IReadOnlyList<IncidentView> incidents,
         DateTimeOffset now,
         IReadOnlyList<RemediationPlanView>? remediations = null,
-        IReadOnlyList<VipOwnershipView>? vips = null)
+        IReadOnlyList<VipOwnershipView>? vips = null,
+        IReadOnlyList<NodeDoctorView>? doctor = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -73,8 +75,9 @@ public static class StatusPageEndpoint
         AppendRemediations(page, remediations ?? [], inv);
         AppendNodes(page, nodes, incidents, now, inv);
         VipSection.Append(page, vips ?? []);
+        DoctorSection.Append(page, doctor ?? []);
 
-        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/vips\">VIPs (JSON)</a> · <a href=\"/api/v1/remediations\">remediations (JSON)</a> · <a href=\"/api/v1/audit\">audit (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
+        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/vips\">VIPs (JSON)</a> · <a href=\"/api/v1/doctor\">doctor (JSON)</a> · <a href=\"/api/v1/remediations\">remediations (JSON)</a> · <a href=\"/api/v1/audit\">audit (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
         return page.ToString();
     }
 
