@@ -5,6 +5,7 @@ using Bramble.Agent.Probes.Vip;
 using Bramble.Agent.Probes.Vitals;
 using Bramble.Protos.V1;
 using Bramble.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -65,6 +66,17 @@ public sealed class DoctorProbeTests
         var result = new DoctorOptionsValidator().Validate(null, new DoctorOptions { Interval = TimeSpan.FromSeconds(intervalSeconds), ResendInterval = TimeSpan.FromSeconds(resendSeconds) });
         Assert.True(result.Failed);
         Assert.StartsWith(key + ":", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShippedAppSettings_BindsAndValidates()
+    {
+        var path = Path.Combine(TempDirectory.RepoRoot(), "agent", "Bramble.Agent", "appsettings.json");
+        var section = new ConfigurationBuilder().AddJsonFile(path, optional: false).Build().GetSection(DoctorOptions.Section);
+        var options = section.Get<DoctorOptions>(binder => binder.ErrorOnUnknownConfiguration = true);
+        Assert.NotNull(options);
+        Assert.Equal(TimeSpan.FromHours(1), options.Interval);
+        Assert.True(new DoctorOptionsValidator().Validate(null, options).Succeeded);
     }
 
     [Fact]

@@ -60,6 +60,12 @@ public sealed class DoctorCommandTests : IDisposable
         Assert.Contains("Preflight (doctor)", page, StringComparison.Ordinal);
         Assert.Contains("wlan0 (default route; no Vip:Watch) is Wi-Fi and not promiscuous", page, StringComparison.Ordinal);
         Assert.Contains("serving-kube-apiserver.crt", page, StringComparison.Ordinal);
+
+        // And cluster-wide through the CLI: exit 1 because a check failed on a node.
+        using var cli = ManagedProcess.StartDotnet("bramble doctor", RepoLayout.CliDll, ["doctor", "--url", aggregator.HttpUrl]);
+        Assert.Equal(1, await cli.WaitForExitAsync(ExitTimeout));
+        Assert.Contains(cli.Output.Split('\n'), l => l.StartsWith("pi-doctor", StringComparison.Ordinal) && l.Contains("fail", StringComparison.Ordinal) && l.Contains("vip-interface", StringComparison.Ordinal));
+        Assert.Contains("CERTIFICATE pi-doctor /var/lib/rancher/k3s/server/tls/serving-kube-apiserver.crt", cli.Output, StringComparison.Ordinal);
     }
 
     [Fact]
