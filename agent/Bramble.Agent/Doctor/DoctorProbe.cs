@@ -55,7 +55,10 @@ public sealed class DoctorProbe : IProbe
             fingerprint = _lastFingerprint;
         }
 
-        return Task.FromResult(ProbeResult.Ok(target => Contribute(target, fingerprint, current), "doctor:" + fingerprint));
+        // The probe ran, so its status is ok; what the checks found is in the detail (the status page's cell title).
+        var counts = current.Findings.GroupBy(f => f.Status).Where(g => g.Key is DoctorStatus.Fail or DoctorStatus.Warn)
+            .OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {DoctorTextWriter.Label(g.Key)}");
+        return Task.FromResult(new ProbeResult(ProbeStatus.Ok, string.Join(", ", counts), "doctor:" + fingerprint, target => Contribute(target, fingerprint, current)));
     }
 
     private void Contribute(Report target, string fingerprint, DoctorReport report)

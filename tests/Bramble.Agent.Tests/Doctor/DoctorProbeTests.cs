@@ -52,7 +52,10 @@ public sealed class DoctorProbeTests
         var before = (await probe.ProbeAsync(CancellationToken.None)).Fingerprint;
         _files.Add("/proc/swaps", "Filename Type Size Used Priority\n/dev/zram0 partition 1003516 0 100\n");
         _time.Advance(TimeSpan.FromSeconds(1));
-        var after = (await probe.ProbeAsync(CancellationToken.None)).Fingerprint;
+        var afterResult = await probe.ProbeAsync(CancellationToken.None);
+        var after = afterResult.Fingerprint;
+        Assert.Equal(ProbeStatus.Ok, afterResult.Status);
+        Assert.Matches(@"^\d+ fail, \d+ warn$", afterResult.Detail);
         Assert.Contains("swap=Ok", before, StringComparison.Ordinal);
         Assert.Contains("swap=Warn", after, StringComparison.Ordinal);
     }
