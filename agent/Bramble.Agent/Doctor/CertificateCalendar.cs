@@ -14,16 +14,17 @@ public static class CertificateCalendar
     /// <summary>k3s renews certificates within 120 days of expiry at its next start; 30 and 7 days leave little time.</summary>
     public static readonly int[] WarningDays = [120, 30, 7];
 
-    private const int MaxDepth = 4;
     private const int MaxFiles = 500;
 
-    private static readonly string[] Directories =
+    // How deep each directory is walked: k3s's tls has etcd/ and temporary-certs/, kubeadm's pki has etcd/; the k3s
+    // agent directory also holds containerd's image store, so only its top level is read.
+    private static readonly (string Directory, int Depth)[] Directories =
     [
-        "/var/lib/rancher/k3s/server/tls",
-        "/var/lib/rancher/k3s/agent",
-        "/etc/kubernetes/pki",
-        "/etc/kubernetes",
-        "/var/lib/kubelet/pki",
+        ("/var/lib/rancher/k3s/server/tls", 2),
+        ("/var/lib/rancher/k3s/agent", 0),
+        ("/etc/kubernetes/pki", 1),
+        ("/etc/kubernetes", 0),
+        ("/var/lib/kubelet/pki", 0),
     ];
 
     private static readonly string[] KubeconfigFiles = ["/etc/rancher/k3s/k3s.yaml"];
@@ -35,7 +36,7 @@ public static class CertificateCalendar
         var entries = new List<CertificateEntry>();
         var skipped = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var directory in Directories)
+        foreach (var (directory, depth) in Directories)
         {
             if (context.NfsMountOf(directory) is { } mount)
             {
@@ -43,8 +44,7 @@ public static class CertificateCalendar
                 continue;
             }
 
-            // /etc/kubernetes itself holds only the kubeconfigs; its pki subtree is walked on its own.
-            Walk(context, directory, directory == "/etc/kubernetes" ? 0 : MaxDepth, entries, seen);
+            Walk(context, directory, depth, entries, seen);
         }
 
         foreach (var file in KubeconfigFiles)
