@@ -11,6 +11,7 @@ public sealed record CliCommand(string Verb, string? Id, bool All, bool Json, Ur
           incidents [--all]    open incidents (--all: resolved ones too); exit 1 when one is firing
           remediations         remediation plans, newest first
           approve ID           approve a plan awaiting approval (needs the token)
+          doctor               every node's preflight findings that are not ok; exit 1 when a check fails
         options:
           --url URL            the aggregator's HTTP address (env BRAMBLE_URL; default http://127.0.0.1:9730)
           --token TOKEN        bearer token for approve (env BRAMBLE_TOKEN)
@@ -40,7 +41,7 @@ public sealed record CliCommand(string Verb, string? Id, bool All, bool Json, Ur
             }
         }
 
-        if (verb is not ("status" or "incidents" or "remediations" or "approve"))
+        if (verb is not ("status" or "incidents" or "remediations" or "approve" or "doctor"))
         {
             throw new CliUsageException(verb is null ? "no verb given" : $"unknown verb {verb}");
         }

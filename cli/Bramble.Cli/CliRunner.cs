@@ -15,6 +15,7 @@ public sealed class CliRunner(BrambleApiClient api, TextWriter output, TextWrite
             "status" => await StatusAsync(command.Json, cancel),
             "incidents" => await IncidentsAsync(command.All, command.Json, cancel),
             "remediations" => await RemediationsAsync(command.Json, cancel),
+            "doctor" => await DoctorAsync(command.Json, cancel),
             _ => await ApproveAsync(command.Id!, command.Token, command.Json, cancel),
         };
     }
@@ -87,6 +88,33 @@ public sealed class CliRunner(BrambleApiClient api, TextWriter output, TextWrite
         return status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict
             ? ExitCodes.Refused
             : ExitCodes.Unreachable;
+    }
+
+    // Exit 1 (as "firing") when a check failed on some node, like `bramble-agent doctor` on one node.
+    private async Task<int> DoctorAsync(bool json, CancellationToken cancel)
+    {
+        var body = await api.GetAsync("/api/v1/doctor", cancel);
+        var nodes = Deserialize<DoctorNodesRow>(body).Nodes;
+        var failed = nodes.Any(n => n.Findings.Any(f => f.Status == "fail"));
+        if (json)
+        {
+            await output.WriteAsync(body + "\n");
+            return failed ? ExitCodes.Firing : ExitCodes.Ok;
+        }
+
+        var problems = nodes.SelectMany(n => n.Findings.Where(f => f.Status is "fail" or "warn" or "skipped").Select(f => (n.Node, f)))
+            .OrderBy(p => p.f.Status == "fail" ? 0 : p.f.Status == "warn" ? 1 : 2).ThenBy(p => p.Node, StringComparer.Ordinal);
+        await output.WriteAsync(TextTable.Render(["NODE", "STATUS", "CHECK", "EVIDENCE", "FIX"],
+            problems.Select(p => (IReadOnlyList<string>)[p.Node, p.f.Status, p.f.Check, p.f.Evidence, p.f.Fix])));
+        var soon = nodes.SelectMany(n => n.Certificates.Where(c => c.DaysLeft < 120).Select(c => (n.Node, c))).OrderBy(p => p.c.DaysLeft).ToArray();
+        foreach (var (node, c) in soon)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  CERTIFICATE {node} {c.Path} ends {c.NotAfter:yyyy-MM-dd} ({c.DaysLeft} days)"));
+        }
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"\n{nodes.Length} nodes reported; {nodes.Sum(n => n.Findings.Count(f => f.Status == "fail"))} failed checks, {nodes.Sum(n => n.Findings.Count(f => f.Status == "warn"))} warnings, {soon.Length} certificates within 120 days"));
+        return failed ? ExitCodes.Firing : ExitCodes.Ok;
     }
 
     private static int FiringExit(IncidentRow[] incidents) => incidents.Any(i => i.State == "firing") ? ExitCodes.Firing : ExitCodes.Ok;

@@ -13,6 +13,7 @@ public sealed class CliCommandTests
     [InlineData("incidents --all --json", "incidents", null, true, true, "http://127.0.0.1:9730/")]
     [InlineData("--json remediations --url http://agg.lan:9730", "remediations", null, false, true, "http://agg.lan:9730/")]
     [InlineData("approve rem-1 --token secret", "approve", "rem-1", false, false, "http://127.0.0.1:9730/")]
+    [InlineData("doctor --json", "doctor", null, false, true, "http://127.0.0.1:9730/")]
     public void Parse_ValidLines_ReadVerbAndOptions(string line, string verb, string? id, bool all, bool json, string url)
     {
         var command = Parse(line);

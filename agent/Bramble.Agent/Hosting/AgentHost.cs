@@ -1,3 +1,4 @@
+using Bramble.Agent.Doctor;
 using Bramble.Agent.Probes.Kubelet;
 using Bramble.Agent.Probes.Nfs;
 using Bramble.Agent.Probes.Storage;
@@ -16,9 +17,11 @@ public static class AgentHost
 {
     private const string Usage = """
         Usage: bramble-agent [--once | --version | --help] [--Agent:Key=value ...]
+               bramble-agent doctor [--json] [--Agent:Key=value ...]
           (no flag)   run as a service: probe, report to the aggregator, carry out allow-listed commands
           --once      run every probe once, print the report as JSON and exit (a setup check)
           --version   print the version
+          doctor      run every preflight check once (exit 0: nothing failed, 1: a check failed); --json for machines
         Configuration: appsettings.json, /etc/bramble/*.json, BRAMBLE_Agent__Key variables, --Agent:Key=value.
         """;
 
@@ -35,6 +38,11 @@ public static class AgentHost
         {
             // Hidden: the same for an fsync under the cluster's state directory (a dying SD card hangs like NFS).
             return StateStorageChildProgram.Run(args);
+        }
+
+        if (args.Length > 0 && args[0] == "doctor")
+        {
+            return RunDoctor(args[1..]);
         }
 
         var flags = args.Where(a => a is "--once" or "--version" or "--help" or "-h").ToHashSet(StringComparer.Ordinal);
@@ -98,6 +106,26 @@ public static class AgentHost
         return 0;
     }
 
+    private static int RunDoctor(string[] args)
+    {
+        var json = args.Contains("--json", StringComparer.Ordinal);
+        try
+        {
+            var builder = CreateBuilder(args.Where(a => a != "--json").ToArray(), logsToStandardError: true);
+            builder.Services.AddBrambleAgentCore();
+            using var host = builder.Build();
+            return DoctorCommand.Run(host.Services, json);
+        }
+        catch (OptionsValidationException e)
+        {
+            return ConfigurationError(e.Failures);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("configuration value", StringComparison.OrdinalIgnoreCase))
+        {
+            return ConfigurationError([e.Message]);
+        }
+    }
+
     private static HostApplicationBuilder CreateBuilder(string[] settings, bool logsToStandardError = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -128,6 +156,7 @@ public static class AgentHost
         _ = services.GetRequiredService<IOptions<VipOptions>>().Value;
         _ = services.GetRequiredService<IOptions<KubeletOptions>>().Value;
         _ = services.GetRequiredService<IOptions<VitalsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<DoctorOptions>>().Value;
     }
 
     private static int ConfigurationError(IEnumerable<string> failures) =>

@@ -1,5 +1,6 @@
 using Bramble.Agent.Commands;
 using Bramble.Agent.Commands.HelperUnits;
+using Bramble.Agent.Doctor;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
 using Bramble.Agent.Probes.Isolation;
@@ -43,6 +44,7 @@ public static class AgentServiceCollectionExtensions
         services.AddKubeletProbe();
         services.AddNodeStorageAndAddressProbes();
         services.AddKernelLogProbe();
+        services.AddDoctorProbe();
         return services;
     }
 

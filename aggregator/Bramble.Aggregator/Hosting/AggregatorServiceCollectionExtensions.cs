@@ -118,6 +118,7 @@ public static class AggregatorServiceCollectionExtensions
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);
+        Api.DoctorEndpoints.MapDoctorApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
         Runbooks.RunbookEndpoints.MapRunbooks(web);
         web.MapAlertsApi();

@@ -276,6 +276,7 @@ public sealed partial class AgentSession : IDisposable
             if (verdict != SequenceVerdict.Duplicate)
             {
                 entry.LatestReport = report;
+                entry.LatestDoctor = report.Doctor ?? entry.LatestDoctor;
                 entry.Nfs.Update(report);
                 entry.NfsOpAverages.Update(report);
                 _metrics.Nfs.ObserveProbeSteps(entry.FreshProbeSteps.Update(report));

@@ -43,6 +43,9 @@ public sealed class NodeEntry
     /// <summary>The kubelet unit's restart counts from this node's reports.</summary>
     public RestartHistory KubeletRestarts { get; } = new();
 
+    /// <summary>The last `bramble-agent doctor` summary the node sent (agents send it on change and every Doctor:ResendInterval).</summary>
+    public DoctorSummary? LatestDoctor { get; set; }
+
     public bool Connected => CurrentSession is not null;
 
     /// <summary>Marks the entry as waiting for the ledger flusher; false when it already was.</summary>

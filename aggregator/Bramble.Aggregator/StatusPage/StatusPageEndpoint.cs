@@ -36,7 +36,8 @@ public static class StatusPageEndpoint
                 Render(nodes.List().Select(NodeView.From).ToArray(), incidents.Open.Select(i => IncidentView.From(i)).ToArray(), time.GetUtcNow(),
                     remediation.Plans().Where(p => p.Status != PlanStatus.Finished).Select(RemediationPlanView.From).ToArray(),
                     VipsResponse.From(vips, nodes).Vips,
-                    store.Audit(null, null, null, AuditSection.Shown).Select(AuditEntryView.From).ToArray()),
+                    store.Audit(null, null, null, AuditSection.Shown).Select(AuditEntryView.From).ToArray(),
+                    nodes.List().Select(e => NodeDoctorView.From(e, time.GetUtcNow())).OfType<NodeDoctorView>().ToArray()),
                 "text/html; charset=utf-8");
         });
         return endpoints;
@@ -48,7 +49,8 @@ public static class StatusPageEndpoint
         DateTimeOffset now,
         IReadOnlyList<RemediationPlanView>? remediations = null,
         IReadOnlyList<VipOwnershipView>? vips = null,
-        IReadOnlyList<AuditEntryView>? audit = null)
+        IReadOnlyList<AuditEntryView>? audit = null,
+        IReadOnlyList<NodeDoctorView>? doctor = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -72,6 +74,8 @@ public static class StatusPageEndpoint
         RemediationSection.Append(page, remediations ?? []);
         AppendNodes(page, nodes, incidents, now, inv);
         VipSection.Append(page, vips ?? []);
+        DoctorSection.Append(page, doctor ?? []);
+
         if (audit is not null)
         {
             AuditSection.Append(page, audit);
@@ -82,7 +86,7 @@ public static class StatusPageEndpoint
             page.Append("<script>").Append(StatusPageAssets.Script).Append("</script>");
         }
 
-        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/vips\">VIPs (JSON)</a> · <a href=\"/api/v1/remediations\">remediations (JSON)</a> · <a href=\"/api/v1/audit\">audit (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
+        page.Append("<footer><a href=\"/api/v1/incidents\">incidents (JSON)</a> · <a href=\"/api/v1/nodes\">nodes (JSON)</a> · <a href=\"/api/v1/vips\">VIPs (JSON)</a> · <a href=\"/api/v1/doctor\">doctor (JSON)</a> · <a href=\"/api/v1/remediations\">remediations (JSON)</a> · <a href=\"/api/v1/audit\">audit (JSON)</a> · <a href=\"/metrics\">metrics</a></footer></body></html>\n");
         return page.ToString();
     }
 

@@ -1,0 +1,101 @@
+using Bramble.Agent.Doctor;
+using Bramble.Agent.Doctor.Checks;
+
+namespace Bramble.Agent.Tests.Doctor;
+
+public sealed class NfsChecksTests
+{
+    private const string V3Hard = "rw,vers=3,rsize=32768,wsize=32768,namlen=255,hard,proto=tcp,timeo=600,retrans=2,sec=sys,mountaddr=192.0.2.5,mountvers=3,mountport=20048,mountproto=tcp,local_lock=none,addr=192.0.2.5";
+    private const string V3Soft = "rw,vers=3,rsize=32768,wsize=32768,namlen=255,soft,proto=tcp,timeo=600,retrans=2,sec=sys,local_lock=none,addr=192.0.2.5";
+    private const string V3NoLock = "rw,vers=3,rsize=32768,wsize=32768,namlen=255,hard,nolock,proto=tcp,timeo=600,retrans=2,sec=sys,local_lock=all,addr=192.0.2.5";
+    private const string V4 = "rw,vers=4.2,rsize=1048576,wsize=1048576,namlen=255,hard,proto=tcp,timeo=600,retrans=2,sec=sys,clientaddr=192.0.2.11,local_lock=none,addr=192.0.2.5";
+
+    [Fact]
+    public void LockingServices_BothRunning_Ok()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard).Process(301, "rpcbind").Process(302, "rpc.statd");
+        Assert.Equal(DoctorStatus.Ok, Assert.Single(fixture.Run(new NfsLockingServicesCheck())).Status);
+    }
+
+    [Fact]
+    public void LockingServices_StatdMissingWithLockingMount_Fail()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard).Process(301, "rpcbind").Process(1, "systemd");
+        var finding = Assert.Single(fixture.Run(new NfsLockingServicesCheck()));
+        Assert.Equal(DoctorStatus.Fail, finding.Status);
+        Assert.Contains("rpc.statd not running", finding.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("rpcbind", finding.Evidence.Split(" not running")[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LockingServices_MissingButEveryMountNolock_Warn()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3NoLock).Process(1, "systemd");
+        Assert.Equal(DoctorStatus.Warn, Assert.Single(fixture.Run(new NfsLockingServicesCheck())).Status);
+    }
+
+    [Fact]
+    public void LockingServices_OnlyNfsV4_NotApplicable()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V4).Process(1, "systemd");
+        Assert.Equal(DoctorStatus.NotApplicable, Assert.Single(fixture.Run(new NfsLockingServicesCheck())).Status);
+    }
+
+    [Fact]
+    public void StateMounts_HardUnderRancher_Fail()
+    {
+        var fixture = new DoctorFixture().NfsMount("/var/lib/rancher/k3s/storage", V3Hard);
+        var finding = Assert.Single(fixture.Run(new NfsStateMountCheck()));
+        Assert.Equal(DoctorStatus.Fail, finding.Status);
+        Assert.Contains("/var/lib/rancher/k3s/storage is a hard NFS mount of nas.lan:/export", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StateMounts_SoftEtcd_Warn()
+    {
+        var fixture = new DoctorFixture().NfsMount("/var/lib/etcd", V3Soft);
+        Assert.Equal(DoctorStatus.Warn, Assert.Single(fixture.Run(new NfsStateMountCheck())).Status);
+    }
+
+    [Theory]
+    [InlineData("/var/lib/kubelet/pods/0b3c1f6e-1f7e-4a53-9a0c-5d7b2a1e9f10/volumes/kubernetes.io~nfs/pvc-1")]
+    [InlineData("/var/lib/kubelet/plugins/kubernetes.io/csi/nfs.csi.k8s.io/abc/globalmount")]
+    [InlineData("/mnt/media")]
+    [InlineData("/var/lib/rancher-backup")]
+    public void StateMounts_PodVolumesAndOtherPaths_Ok(string mountPoint)
+    {
+        var fixture = new DoctorFixture().NfsMount(mountPoint, V3Hard);
+        Assert.Equal(DoctorStatus.Ok, Assert.Single(fixture.Run(new NfsStateMountCheck())).Status);
+    }
+
+    [Fact]
+    public void StateMounts_KubeletRootItself_Fail()
+    {
+        var fixture = new DoctorFixture().NfsMount("/var/lib/kubelet", V4);
+        Assert.Equal(DoctorStatus.Fail, Assert.Single(fixture.Run(new NfsStateMountCheck())).Status);
+    }
+
+    [Fact]
+    public void RootSquash_WithMounts_SkippedNamingWhy()
+    {
+        var finding = Assert.Single(new DoctorFixture().NfsMount("/mnt/media", V3Hard).Run(new NfsRootSquashCheck()));
+        Assert.Equal(DoctorStatus.Skipped, finding.Status);
+        Assert.StartsWith("skipped:", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RootSquash_NoMounts_NotApplicable()
+    {
+        Assert.Equal(DoctorStatus.NotApplicable, Assert.Single(new DoctorFixture().Run(new NfsRootSquashCheck())).Status);
+    }
+
+    [Fact]
+    public void HostFilesBelowAnNfsMount_AreNeverRead()
+    {
+        var fixture = new DoctorFixture().NfsMount("/etc/systemd", V3Hard).Host("/etc/systemd/system/k3s.service", "[Unit]\nDescription=k3s\n");
+        var context = fixture.Context();
+        Assert.Null(context.ReadHostFile("/etc/systemd/system/k3s.service"));
+        Assert.Empty(context.ListHostDirectory("/etc/systemd/system"));
+        Assert.Equal(DoctorStatus.NotApplicable, Assert.Single(new TimeSyncOrderingCheck().Run(context)).Status);
+    }
+}
