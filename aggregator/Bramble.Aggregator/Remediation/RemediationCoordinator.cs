@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bramble.Aggregator.Alerts.Inbound;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
@@ -27,6 +28,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     private readonly RemediationMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<RemediationCoordinator> _logger;
+    private readonly AlertmanagerRequests _requests;
 
     public RemediationCoordinator(
         IOptions<RemediationOptions> options,
@@ -36,7 +38,8 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         CommandDispatcher dispatcher,
         RemediationMetrics metrics,
         TimeProvider time,
-        ILogger<RemediationCoordinator> logger)
+        ILogger<RemediationCoordinator> logger,
+        AlertmanagerRequests requests)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -48,6 +51,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _requests = requests;
         _planner = new RemediationPlanner(_options, store.LoadState());
     }
 
@@ -60,7 +64,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         {
             var now = Now();
             var facts = _nodes.List().Select(Facts).ToArray();
-            Apply(_planner.Evaluate(new RemediationInput(now, _incidents.Open, facts)), now);
+            Apply(_planner.Evaluate(new RemediationInput(now, Open(now), facts)), now);
         }
     }
 
@@ -101,7 +105,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
             {
                 // Send it now rather than on the next tick; the guards that depend on time run again in this pass.
                 var facts = _nodes.List().Select(Facts).ToArray();
-                Apply(_planner.Evaluate(new RemediationInput(now, _incidents.Open, facts)), now);
+                Apply(_planner.Evaluate(new RemediationInput(now, Open(now), facts)), now);
             }
 
             return ApprovalOutcome.Done;
@@ -160,6 +164,9 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
             Apply(undelivered, now);
         }
     }
+
+    /// <summary>The rule engine's open incidents and, beside them, the remediation requests from Alertmanager's webhook.</summary>
+    private IReadOnlyList<Bramble.Engine.Incidents.IncidentRecord> Open(DateTimeOffset now) => [.. _incidents.Open, .. _requests.Open(now)];
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 
