@@ -77,6 +77,49 @@ public sealed class AlertOutboxTests : IDisposable
     }
 
     [Fact]
+    public void SaveAudit_RemediationEvents_SucceededFailedSuppressedToWebhooksInOrder_NotToAlertmanager_DryRunAndStepsNot()
+    {
+        using var incidents = new SqliteIncidentStore(Options, _writer);
+        using var remediation = new SqliteRemediationStore(Options, _writer);
+        using var outbox = new SqliteAlertOutbox(Options);
+        incidents.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Pending, T0), null));
+        var evidence = new Dictionary<string, string> { ["state"] = "hung" };
+        AuditEntry Entry(int second, string auditEvent, string? outcome, string detail) =>
+            new(T0.AddSeconds(second), auditEvent, "plan-1", "a", "NfsMountHung", "pi-1", "remount_nfs", outcome, detail, evidence);
+
+        remediation.Save(new RemediationState(),
+        [
+            Entry(1, AuditEvents.Planned, null, "remount"),
+            Entry(2, AuditEvents.Dispatched, null, "sent"),
+            Entry(3, AuditEvents.Result, RemediationOutcomes.DryRun, "would run"),
+            Entry(4, AuditEvents.Result, RemediationOutcomes.Succeeded, "remounted"),
+            Entry(5, AuditEvents.Verified, RemediationOutcomes.Succeeded, "resolved in time"),
+            Entry(6, AuditEvents.Reappeared, RemediationOutcomes.Reappeared, "came back"),
+            Entry(7, AuditEvents.Suppressed, SuppressionReasons.Cooldown, "cooldown"),
+            Entry(8, AuditEvents.Result, RemediationOutcomes.Rejected, "not on the allow-list"),
+            Entry(9, AuditEvents.Verified, RemediationOutcomes.Failed, "still open"),
+        ], T0.AddSeconds(9));
+
+        Assert.Equal(0, outbox.Pending("alertmanager-0"));
+        var received = new List<(string Event, string? Outcome, string Detail)>();
+        while (outbox.Head("phone") is { } head)
+        {
+            received.Add((head.Event, head.Remediation?.Outcome, head.Remediation!.Detail));
+            Assert.Equal("hung", head.Incident.Evidence["state"]);
+            outbox.Delivered(head.Seq);
+        }
+
+        Assert.Equal(
+        [
+            (AlertEvents.RemediationSucceeded, "succeeded", "resolved in time"),
+            (AlertEvents.RemediationFailed, "reappeared", "came back"),
+            (AlertEvents.RemediationSuppressed, "cooldown", "cooldown"),
+            (AlertEvents.RemediationFailed, "rejected", "not on the allow-list"),
+            (AlertEvents.RemediationFailed, "failed", "still open"),
+        ], received);
+    }
+
+    [Fact]
     public async Task DeliverNext_InOrder_FailureKeepsTheEntry_SuccessRemovesIt()
     {
         using var store = new SqliteIncidentStore(Options, _writer);
