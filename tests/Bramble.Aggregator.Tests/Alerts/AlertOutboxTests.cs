@@ -239,7 +239,10 @@ public sealed class AlertOutboxTests : IDisposable
         var service = new AlertDeliveryService([receiver], outbox, _writer, store, new AlertMetrics(registry), TimeProvider.System,
             Microsoft.Extensions.Options.Options.Create(new AlertsOptions
             {
-                RetryDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(2), MaxRetries = 7, BreakDuration = TimeSpan.FromMinutes(5),
+                RetryDelay = TimeSpan.FromMilliseconds(1),
+                RetryMaxDelay = TimeSpan.FromMilliseconds(2),
+                MaxRetries = 7,
+                BreakDuration = TimeSpan.FromMinutes(5),
             }),
             NullLogger<AlertDeliveryService>.Instance);
 
