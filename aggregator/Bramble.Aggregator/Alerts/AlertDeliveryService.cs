@@ -58,6 +58,8 @@ public sealed partial class AlertDeliveryService : BackgroundService
                 UseJitter = true,
                 Delay = _options.RetryDelay,
                 MaxDelay = _options.RetryMaxDelay,
+                // Retrying a permanent refusal only delays its dead-lettering.
+                ShouldHandle = args => ValueTask.FromResult(Retryable(args.Outcome.Exception)),
                 OnRetry = args =>
                 {
                     LogRetry(_logger, name, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, args.Outcome.Exception?.Message ?? "failed");
@@ -70,14 +72,18 @@ public sealed partial class AlertDeliveryService : BackgroundService
                 MinimumThroughput = 4,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = _options.BreakDuration,
+                // A receiver that answers "this payload is wrong" is up: only failures that may pass later open it.
+                ShouldHandle = args => ValueTask.FromResult(Retryable(args.Outcome.Exception)),
                 OnOpened = args =>
                 {
                     LogCircuitOpened(_logger, name, args.BreakDuration.TotalSeconds);
+                    _metrics.CircuitOpen(name, open: true);
                     return default;
                 },
                 OnClosed = _ =>
                 {
                     LogCircuitClosed(_logger, name);
+                    _metrics.CircuitOpen(name, open: false);
                     return default;
                 },
             })
@@ -85,8 +91,41 @@ public sealed partial class AlertDeliveryService : BackgroundService
             .Build();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_receivers.Select(r => Task.Run(() => RunAsync(r, stoppingToken), stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            DeadLetterRemovedReceivers();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            LogLoopFailed(_logger, "(removed receivers)", e);
+        }
+
+        return Task.WhenAll(_receivers.Select(r => Task.Run(() => RunAsync(r, stoppingToken), stoppingToken)));
+    }
+
+    /// <summary>
+    /// Rows of receivers no longer configured would wait for ever (no loop sends them): they go to the dead-letter
+    /// table at start with the reason "receiver removed", where they stay visible.
+    /// </summary>
+    public int DeadLetterRemovedReceivers()
+    {
+        var configured = _writer.Routes.Select(r => r.Receiver).ToArray();
+        var moved = _outbox.DeadLetterAllBut(configured, _time.GetUtcNow(), "receiver removed");
+        foreach (var (receiver, count) in moved)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _metrics.Sent(receiver, "dead_lettered");
+            }
+
+            LogReceiverRemoved(_logger, receiver, count);
+        }
+
+        _metrics.DeadLetters(_outbox.DeadLetterCount());
+        return moved.Sum(m => m.Count);
+    }
 
     /// <summary>One pass for one receiver: send the head entry (or dead-letter it); false when the outbox was empty.</summary>
     public async Task<bool> DeliverNextAsync(IAlertReceiver receiver, ResiliencePipeline pipeline, CancellationToken cancellationToken)
@@ -113,6 +152,17 @@ public sealed partial class AlertDeliveryService : BackgroundService
         try
         {
             await pipeline.ExecuteAsync(async ct => await receiver.SendAsync(head, ct), cancellationToken);
+        }
+        catch (Exception e) when (ReceiverRefusal.IsPermanent(e))
+        {
+            // Retrying cannot fix it, and strict order would hold every later entry behind it until MaxAge.
+            _outbox.Failed(head.Seq, "refused permanently: " + Describe(e));
+            _outbox.DeadLetter(head.Seq, _time.GetUtcNow());
+            _metrics.Sent(receiver.Name, "dead_lettered");
+            _metrics.DeadLetters(_outbox.DeadLetterCount());
+            _metrics.Pending(receiver.Name, _outbox.Pending(receiver.Name));
+            LogRefusedPermanently(_logger, receiver.Name, head.EventId, Describe(e));
+            return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -215,6 +265,8 @@ public sealed partial class AlertDeliveryService : BackgroundService
         }
     }
 
+    private static bool Retryable(Exception? e) => e is not null and not OperationCanceledException && !ReceiverRefusal.IsPermanent(e);
+
     private static string Describe(Exception e) => e switch
     {
         BrokenCircuitException => "circuit open",
@@ -236,6 +288,14 @@ public sealed partial class AlertDeliveryService : BackgroundService
 
     [LoggerMessage(EventId = 1604, Level = LogLevel.Error, Message = "Alert receiver {Receiver}: {EventId} dead-lettered after {Attempts} failed attempts: {Error}")]
     private static partial void LogDeadLettered(ILogger logger, string receiver, string eventId, int attempts, string error);
+
+    [LoggerMessage(EventId = 1705, Level = LogLevel.Error,
+        Message = "Alert receiver {Receiver}: {EventId} refused permanently, dead-lettered at once: {Error}")]
+    private static partial void LogRefusedPermanently(ILogger logger, string receiver, string eventId, string error);
+
+    [LoggerMessage(EventId = 1706, Level = LogLevel.Warning,
+        Message = "Alert receiver {Receiver} is no longer configured: its {Count} outbox entries were dead-lettered (receiver removed)")]
+    private static partial void LogReceiverRemoved(ILogger logger, string receiver, int count);
 
     [LoggerMessage(EventId = 1605, Level = LogLevel.Error, Message = "Alert receiver {Receiver}: a delivery pass failed; the next one runs on schedule")]
     private static partial void LogLoopFailed(ILogger logger, string receiver, Exception exception);

@@ -1,3 +1,5 @@
+using Bramble.Aggregator.Alerts.Inbound;
+
 namespace Bramble.Aggregator.Alerts;
 
 /// <summary>The alert outbox in the JSON API: what is pending and what was given up on.</summary>
@@ -16,6 +18,7 @@ public static class AlertEndpoints
         });
         endpoints.MapGet("/api/v1/alerts/pending", (SqliteAlertOutbox outbox, AlertOutboxWriter writer) =>
             Results.Json(writer.Routes.ToDictionary(r => r.Receiver, r => outbox.Pending(r.Receiver))));
+        endpoints.MapAlertmanagerInbound();
         return endpoints;
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 namespace Bramble.Aggregator.Alerts;
 
 /// <summary>
-/// Turns incident transitions and remediation escalations into outbox rows, one per receiver, inside the caller's
+/// Turns incident transitions and remediation events into outbox rows, one per receiver, inside the caller's
 /// transaction: the alert exists exactly when the change it reports does. Wakes the delivery loops after commit.
 /// </summary>
 public sealed class AlertOutboxWriter
@@ -58,18 +58,26 @@ public sealed class AlertOutboxWriter
         return written;
     }
 
-    /// <summary>Rows for escalations in a batch of audit entries; the incident is read in the same transaction.</summary>
+    /// <summary>
+    /// Rows for the remediation events in a batch of audit entries (escalated, succeeded, failed, suppressed: see
+    /// <see cref="RemediationAlertEvents"/>); the incident is read in the same transaction.
+    /// </summary>
     public int EnqueueEscalations(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AuditEntry> audit)
     {
         ArgumentNullException.ThrowIfNull(audit);
         var written = 0;
-        foreach (var entry in audit.Where(a => a.Event == AuditEvents.Escalated))
+        foreach (var entry in audit)
         {
+            if (RemediationAlertEvents.EventOf(entry) is not { } alertEvent)
+            {
+                continue;
+            }
+
             var incident = FindIncident(connection, transaction, entry.IncidentId) ?? new IncidentRecord(
                 entry.IncidentId, entry.Kind, new Subject(entry.Node), Severity.Critical, IncidentState.Firing, entry.At, entry.At, null,
                 entry.At, null, entry.Detail, entry.Evidence);
             var remediation = new AlertRemediation(entry.PlanId, entry.Action, entry.Outcome, entry.Detail);
-            written += Insert(connection, transaction, EventIdOf(entry.IncidentId, AlertEvents.Escalated, entry.At), AlertEvents.Escalated,
+            written += Insert(connection, transaction, EventIdOf(entry.IncidentId, alertEvent, entry.At), alertEvent,
                 entry.At, incident with { Evidence = entry.Evidence }, remediation);
         }
 

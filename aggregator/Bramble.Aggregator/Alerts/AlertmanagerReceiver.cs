@@ -44,9 +44,6 @@ public sealed class AlertmanagerReceiver : IAlertReceiver
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         var client = _clients.CreateClient(HttpClientName);
         using var response = await client.PostAsync(_endpoint, content, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"Alertmanager answered {(int)response.StatusCode}", null, response.StatusCode);
-        }
+        await ReceiverRefusal.ThrowUnlessSuccessAsync(response, "Alertmanager", cancellationToken);
     }
 }

@@ -43,4 +43,22 @@ public sealed class AlertsOptions
 
     /// <summary>How often a receiver's loop looks at its outbox when not woken by a new entry.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Bearer token Alertmanager must send to POST /api/v1/alertmanager (its http_config.authorization.credentials).
+    /// Prefer InboundTokenFile; empty both: the endpoint answers 403. Never logged.
+    /// </summary>
+    public string InboundToken { get; set; } = string.Empty;
+
+    /// <summary>File holding the inbound token (absolute, or relative to $CREDENTIALS_DIRECTORY), read at start.</summary>
+    public string InboundTokenFile { get; set; } = string.Empty;
+
+    /// <summary>
+    /// A remediation request neither re-sent nor resolved this long is closed. Alertmanager re-sends a firing group every
+    /// repeat_interval (4 h by default); twice that plus an hour for group_interval and its retries lets one re-send be lost.
+    /// </summary>
+    public TimeSpan InboundExpiry { get; set; } = TimeSpan.FromHours(9);
+
+    /// <summary>Largest webhook body accepted (Alertmanager sends a whole group in one call).</summary>
+    public int InboundMaxBytes { get; set; } = 1024 * 1024;
 }

@@ -9,6 +9,9 @@ public sealed class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
     /// <summary>Alertmanager's default resolve_timeout: re-sending less often lets it resolve firing alerts itself.</summary>
     public static readonly TimeSpan AlertmanagerResolveTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>A shorter inbound token is guessable (as Remediation:ApprovalToken).</summary>
+    public const int MinInboundTokenLength = 16;
+
     private readonly string? _credentialsDirectory;
 
     public AlertsOptionsValidator()
@@ -116,7 +119,44 @@ public sealed class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
             }
         }
 
+        ValidateInbound(failures, options, prefix);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The token of POST /api/v1/alertmanager, from the option or its file; empty when neither is set.</summary>
+    public static string InboundTokenOf(AlertsOptions options, string? credentialsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.InboundTokenFile.Length == 0)
+        {
+            return options.InboundToken;
+        }
+
+        var path = WebhookSecret.PathOf(options.InboundTokenFile, credentialsDirectory);
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : string.Empty;
+    }
+
+    private void ValidateInbound(List<string> failures, AlertsOptions options, string prefix)
+    {
+        if (options.InboundToken.Length > 0 && options.InboundTokenFile.Length > 0)
+        {
+            failures.Add($"{prefix}InboundToken: set either InboundToken or InboundTokenFile, not both");
+        }
+        else if (options.InboundTokenFile.Length > 0 && !File.Exists(WebhookSecret.PathOf(options.InboundTokenFile, _credentialsDirectory)))
+        {
+            failures.Add($"{prefix}InboundTokenFile: no such file '{WebhookSecret.PathOf(options.InboundTokenFile, _credentialsDirectory)}'");
+        }
+        else if (InboundTokenOf(options, _credentialsDirectory) is { Length: > 0 and < MinInboundTokenLength })
+        {
+            var key = options.InboundTokenFile.Length > 0 ? "InboundTokenFile" : "InboundToken";
+            failures.Add($"{prefix}{key}: the token must be at least {MinInboundTokenLength} characters");
+        }
+
+        Positive(failures, $"{prefix}InboundExpiry", options.InboundExpiry);
+        if (options.InboundMaxBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            failures.Add($"{prefix}InboundMaxBytes: must be between 1024 and 67108864 (got {options.InboundMaxBytes})");
+        }
     }
 
     private static bool IsHttpUrl(string value) =>

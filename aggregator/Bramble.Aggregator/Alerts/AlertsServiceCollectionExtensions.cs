@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Alerts.Inbound;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Metrics;
 using Bramble.Engine.Rules;
@@ -20,6 +21,14 @@ public static class AlertsServiceCollectionExtensions
         services.TryAddSingleton(sp => Links(sp.GetRequiredService<IOptions<AlertsOptions>>().Value, sp.GetRequiredService<IOptions<AggregatorOptions>>().Value));
         services.TryAddSingleton<IReadOnlyList<IAlertReceiver>>(sp => Receivers(sp).ToArray());
         services.AddHostedService<AlertDeliveryService>();
+        services.TryAddSingleton<AlertmanagerRequestMetrics>();
+        services.TryAddSingleton<AlertmanagerRequests>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
+            var token = AlertsOptionsValidator.InboundTokenOf(options, Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"));
+            return new AlertmanagerWebhookHandler(token, options.InboundMaxBytes, sp.GetRequiredService<AlertmanagerRequests>());
+        });
         return services;
     }
 

@@ -78,6 +78,50 @@ public sealed class SqliteAlertOutbox : IDisposable
         }
     }
 
+    /// <summary>Moves every entry of a receiver not in <paramref name="receivers"/> to the dead-letter table, with <paramref name="reason"/>.</summary>
+    public IReadOnlyList<(string Receiver, int Count)> DeadLetterAllBut(IReadOnlyCollection<string> receivers, DateTimeOffset now, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(receivers);
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            var names = string.Join(", ", receivers.Select((_, i) => $"$r{i}"));
+            var orphan = receivers.Count == 0 ? "1 = 1" : $"receiver NOT IN ({names})";
+            command.CommandText = $"""
+                SELECT receiver, COUNT(*) FROM alert_outbox WHERE {orphan} GROUP BY receiver ORDER BY receiver;
+                """;
+            var i = 0;
+            foreach (var name in receivers)
+            {
+                command.Parameters.AddWithValue($"$r{i++}", name);
+            }
+
+            var moved = new List<(string, int)>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    moved.Add((reader.GetString(0), reader.GetInt32(1)));
+                }
+            }
+
+            command.CommandText = $"""
+                UPDATE alert_outbox SET last_error = $reason || COALESCE(' (last error: ' || last_error || ')', '') WHERE {orphan};
+                INSERT INTO alert_dead_letters (seq, receiver, event_id, event, incident_id, kind, at_ms, dead_ms, attempts, last_error, incident_json, remediation_json)
+                SELECT seq, receiver, event_id, event, incident_id, kind, at_ms, $now, attempts, last_error, incident_json, remediation_json
+                FROM alert_outbox WHERE {orphan};
+                DELETE FROM alert_outbox WHERE {orphan};
+                """;
+            command.Parameters.AddWithValue("$reason", reason);
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+            transaction.Commit();
+            return moved;
+        }
+    }
+
     public IReadOnlyList<DeadLetter> DeadLetters(int limit)
     {
         lock (_gate)

@@ -4,8 +4,8 @@ namespace Bramble.Aggregator.Alerts;
 
 /// <summary>
 /// The signed webhook body (schemaVersion 1, documented in README): one event per request, its id the dedupe key
-/// (same on every retry), the incident as it was at the transition, its evidence, and the remediation behind an
-/// escalation.
+/// (same on every retry), the incident as it was at the transition, its evidence, and the remediation behind a
+/// remediation event (escalated, remediation_succeeded, remediation_failed, remediation_suppressed).
 /// </summary>
 public static class WebhookPayload
 {

@@ -42,10 +42,7 @@ public sealed class WebhookReceiver : IAlertReceiver
         request.Headers.Add(WebhookSignature.EventIdHeader, message.EventId);
         var client = _clients.CreateClient(AlertmanagerReceiver.HttpClientName);
         using var response = await client.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"webhook answered {(int)response.StatusCode}", null, response.StatusCode);
-        }
+        await ReceiverRefusal.ThrowUnlessSuccessAsync(response, "webhook", cancellationToken);
     }
 
     public Task RefreshAsync(IncidentRecord firing, CancellationToken cancellationToken) => Task.CompletedTask;

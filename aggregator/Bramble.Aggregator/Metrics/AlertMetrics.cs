@@ -9,6 +9,7 @@ public sealed class AlertMetrics
     private readonly Gauge _pending;
     private readonly Histogram _delivery;
     private readonly Gauge _deadLetters;
+    private readonly Gauge _circuitOpen;
 
     public AlertMetrics(AggregatorMetrics metrics)
     {
@@ -22,6 +23,8 @@ public sealed class AlertMetrics
             "Time from an alert's transition to its delivery (retries and outages included).",
             new HistogramConfiguration { Buckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600] });
         _deadLetters = factory.CreateGauge("bramble_alert_dead_letters", "Alert entries that kept failing for Alerts:MaxAge and were set aside.");
+        _circuitOpen = factory.CreateGauge("bramble_alert_circuit_open",
+            "1 while the receiver's circuit breaker is open (or half-open, trying one call), 0 once it closed again.", ["receiver"]);
     }
 
     public void Sent(string receiver, string outcome) => _sent.WithLabels(receiver, outcome).Inc();
@@ -31,4 +34,6 @@ public sealed class AlertMetrics
     public void Delivered(TimeSpan sinceTransition) => _delivery.Observe(Math.Max(0, sinceTransition.TotalSeconds));
 
     public void DeadLetters(int count) => _deadLetters.Set(count);
+
+    public void CircuitOpen(string receiver, bool open) => _circuitOpen.WithLabels(receiver).Set(open ? 1 : 0);
 }

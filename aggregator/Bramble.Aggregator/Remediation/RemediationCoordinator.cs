@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bramble.Aggregator.Alerts.Inbound;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
@@ -27,6 +28,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     private readonly RemediationMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<RemediationCoordinator> _logger;
+    private readonly AlertmanagerRequests _requests;
 
     public RemediationCoordinator(
         IOptions<RemediationOptions> options,
@@ -36,7 +38,8 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         CommandDispatcher dispatcher,
         RemediationMetrics metrics,
         TimeProvider time,
-        ILogger<RemediationCoordinator> logger)
+        ILogger<RemediationCoordinator> logger,
+        AlertmanagerRequests requests)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -48,6 +51,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _requests = requests;
         _planner = new RemediationPlanner(_options, store.LoadState());
     }
 
@@ -166,12 +170,15 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         }
     }
 
+    /// <summary>The rule engine's open incidents and, beside them, the remediation requests from Alertmanager's webhook.</summary>
+    private IReadOnlyList<Bramble.Engine.Incidents.IncidentRecord> Open(DateTimeOffset now) => [.. _incidents.Open, .. _requests.Open(now)];
+
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private RemediationInput Input(DateTimeOffset now)
     {
         var entries = _nodes.List();
-        return new RemediationInput(now, _incidents.Open, entries.Select(Facts).ToArray()) { VipHolders = VipHolders(entries) };
+        return new RemediationInput(now, Open(now), entries.Select(Facts).ToArray()) { VipHolders = VipHolders(entries) };
     }
 
     /// <summary>Per VIP, the nodes whose latest report has it assigned locally, as VipSplitBrainRule counts holders.</summary>

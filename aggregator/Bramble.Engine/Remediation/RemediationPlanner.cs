@@ -303,7 +303,7 @@ public sealed class RemediationPlanner
     private void Consider(IncidentRecord incident, RemediationInput input, Dictionary<string, NodeFacts> nodes, RemediationDecision decision)
     {
         var key = incident.Key;
-        var ladder = _settings.LadderFor(incident.Kind);
+        var ladder = IncidentLadder.For(incident, _settings);
         if (ladder.Count == 0 || State.Active?.IncidentKey == key || State.Escalated.Contains(key))
         {
             return;

@@ -64,6 +64,7 @@ public sealed partial class MetricCatalogueTests
             new RemediationMetrics(metrics),
             new VipMetrics(metrics, new Bramble.Engine.Vips.VipOwnerTracker(TimeProvider.System), nodes),
             new AlertMetrics(metrics),
+            new AlertmanagerRequestMetrics(metrics),
         ];
 
         // A metrics class added to the aggregator but not constructed above would slip past this test unseen.

@@ -22,9 +22,19 @@ public sealed class AlertmanagerProcess : IDisposable
 
     public static string SkipReason => File.Exists(Binary) ? string.Empty : $"{Binary} is not installed (./test.sh installs prometheus-alertmanager as root)";
 
-    public async Task StartAsync(string notifyUrl)
+    public Task StartAsync(string notifyUrl) => StartAsync(notifyUrl, bearerCredentialsFile: null);
+
+    /// <summary>As <see cref="StartAsync(string)"/>; the webhook sends <c>Authorization: Bearer</c> with the file's token when one is given.</summary>
+    public async Task StartAsync(string notifyUrl, string? bearerCredentialsFile)
     {
         var config = Path.Combine(_directory, "alertmanager.yml");
+        var authorization = bearerCredentialsFile is null ? string.Empty : $"""
+
+                    http_config:
+                      authorization:
+                        type: Bearer
+                        credentials_file: {bearerCredentialsFile}
+            """;
         await File.WriteAllTextAsync(config, $"""
             route:
               receiver: capture
@@ -36,7 +46,7 @@ public sealed class AlertmanagerProcess : IDisposable
               - name: capture
                 webhook_configs:
                   - url: {notifyUrl}
-                    send_resolved: true
+                    send_resolved: true{authorization}
             """, TestContext.Current.CancellationToken);
         _process = ManagedProcess.Start("alertmanager", Binary,
         [
@@ -47,6 +57,14 @@ public sealed class AlertmanagerProcess : IDisposable
         ]);
         await Eventually.WaitAsync(async () => (await _http.GetAsync($"{Url}/-/ready", TestContext.Current.CancellationToken)).IsSuccessStatusCode,
             ready => ready, TimeSpan.FromSeconds(30), "Alertmanager ready");
+    }
+
+    /// <summary>Posts alerts as Prometheus does (a JSON array to /api/v2/alerts); throws unless Alertmanager took them.</summary>
+    public async Task PostAlertsAsync(string json)
+    {
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync($"{Url}/api/v2/alerts", content, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
     }
 
     public Task<string> AlertsJsonAsync() => _http.GetStringAsync($"{Url}/api/v2/alerts", TestContext.Current.CancellationToken);

@@ -5,7 +5,7 @@ namespace Bramble.IntegrationTests.Alerts;
 
 /// <summary>
 /// A real agent whose allow-list refuses the kubelet restart the aggregator's ladder asks for: KubeletDown fires,
-/// both steps are refused, remediation escalates, and the webhook receives the firing and then the escalation with
+/// both steps are refused, remediation escalates, and the webhook receives the firing, each refused step (remediation_failed), then the escalation with
 /// the remediation's detail; a receiver filtered to another kind receives nothing.
 /// </summary>
 public sealed class EscalationWebhookTests : IAsyncDisposable
@@ -52,10 +52,12 @@ public sealed class EscalationWebhookTests : IAsyncDisposable
                 r => r.Any(x => Event(x) == "escalated"), TimeSpan.FromSeconds(120), "the escalation at the webhook");
 
             var events = received.Select(r => JsonDocument.Parse(r.Body).RootElement).DistinctBy(e => e.GetProperty("id").GetString()).ToList();
-            Assert.Equal(["firing", "escalated"], events.Select(e => e.GetProperty("event").GetString()));
+            // Each refused step is a remediation failure of its own before the ladder ends in the escalation.
+            Assert.Equal(["firing", "remediation_failed", "remediation_failed", "escalated"], events.Select(e => e.GetProperty("event").GetString()));
+            Assert.All(events.Skip(1).Take(2), e => Assert.Equal("rejected", e.GetProperty("remediation").GetProperty("outcome").GetString()));
             Assert.All(events, e => Assert.Equal("KubeletDown", e.GetProperty("incident").GetProperty("kind").GetString()));
             Assert.All(events, e => Assert.Equal("esc-1", e.GetProperty("incident").GetProperty("subject").GetProperty("node").GetString()));
-            var remediation = events[1].GetProperty("remediation");
+            var remediation = events[3].GetProperty("remediation");
             Assert.False(string.IsNullOrEmpty(remediation.GetProperty("detail").GetString()));
             TestContext.Current.TestOutputHelper?.WriteLine($"escalation detail: {remediation.GetProperty("detail").GetString()}");
             Assert.Empty(_otherKinds.Requests);

@@ -1,12 +1,15 @@
+using System.Globalization;
 using System.Text.Json;
 using Bramble.IntegrationTests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace Bramble.IntegrationTests.Alerts;
 
 /// <summary>
 /// 100 transitions (50 incidents, firing then resolved) queued for a webhook that is down; the aggregator is
 /// SIGKILLed while they wait; after a restart with the receiver up, all 100 arrive, each incident's in order.
-/// The rows are put in the outbox table by the test (as the incident store writes them, one per transition): the
+/// The rows are put in the outbox table by the test through Microsoft.Data.Sqlite (as the incident store writes them,
+/// one per transition; driving 100 real transitions would need 50 agents going silent and back): the
 /// store's same-transaction write is proven by the unit tests; this is about what a kill does to the queue.
 /// </summary>
 public sealed class OutboxSurvivesKillTests : IAsyncDisposable
@@ -91,29 +94,53 @@ public sealed class OutboxSurvivesKillTests : IAsyncDisposable
 
     private static string Id(RecordedRequest request) => JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetString()!;
 
-    /// <summary>Python's sqlite3 writes the rows in one transaction beside the running aggregator (WAL, busy timeout).</summary>
+    /// <summary>Microsoft.Data.Sqlite writes the rows in one transaction beside the running aggregator (WAL, busy timeout).</summary>
     private static async Task SeedAsync(string database, int incidents, long ageMs)
     {
-        const string script = """
-            import json, sqlite3, sys, time
-            db = sqlite3.connect(sys.argv[1], timeout=30)
-            t0 = int(time.time() * 1000) - int(sys.argv[3])
-            with db:
-                for i in range(int(sys.argv[2])):
-                    for n, event in enumerate(("firing", "resolved")):
-                        at = t0 + i * 1000 + n * 500
-                        incident = {"id": f"kill-{i:02}", "kind": "AgentSilent", "subject": {"node": f"kill-{i:02}"}, "severity": "critical",
-                                    "state": event, "startedAt": "2026-09-21T12:00:00Z", "firingAt": "2026-09-21T12:00:00Z",
-                                    "resolvedAt": "2026-09-21T12:01:00Z" if event == "resolved" else None, "lastSeenAt": "2026-09-21T12:01:00Z",
-                                    "summary": f"kill-{i:02} has not reported", "evidence": {}}
-                        db.execute("INSERT INTO alert_outbox (receiver, event_id, event, incident_id, kind, at_ms, incident_json)"
-                                   " VALUES ('down-hook', ?, ?, ?, 'AgentSilent', ?, ?)",
-                                   (f"kill-{i:02}:{event}:{at}", event, f"kill-{i:02}", at, json.dumps(incident)))
-            print("seeded", db.execute("SELECT COUNT(*) FROM alert_outbox").fetchone()[0])
-            """;
-        using var python = ManagedProcess.Start("python3", "python3", ["-c", script, database, incidents.ToString(System.Globalization.CultureInfo.InvariantCulture), ageMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        var exit = await python.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(exit == 0, python.Output);
-        Assert.Contains($"seeded {2 * incidents}", python.Output, StringComparison.Ordinal);
+        await using var db = new SqliteConnection($"Data Source={database};Default Timeout=30;Pooling=False");
+        await db.OpenAsync(TestContext.Current.CancellationToken);
+        await using var transaction = (SqliteTransaction)await db.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        var t0 = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - ageMs;
+        for (var i = 0; i < incidents; i++)
+        {
+            var id = string.Create(CultureInfo.InvariantCulture, $"kill-{i:00}");
+            foreach (var (n, alertEvent) in new[] { (0, "firing"), (1, "resolved") })
+            {
+                var at = t0 + (i * 1000) + (n * 500);
+                var incident = new Dictionary<string, object?>
+                {
+                    ["id"] = id,
+                    ["kind"] = "AgentSilent",
+                    ["subject"] = new { node = id },
+                    ["severity"] = "critical",
+                    ["state"] = alertEvent,
+                    ["startedAt"] = "2026-09-21T12:00:00Z",
+                    ["firingAt"] = "2026-09-21T12:00:00Z",
+                    ["resolvedAt"] = alertEvent == "resolved" ? "2026-09-21T12:01:00Z" : null,
+                    ["lastSeenAt"] = "2026-09-21T12:01:00Z",
+                    ["summary"] = $"{id} has not reported",
+                    ["evidence"] = new Dictionary<string, string>(),
+                };
+                await using var insert = db.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = """
+                    INSERT INTO alert_outbox (receiver, event_id, event, incident_id, kind, at_ms, incident_json)
+                    VALUES ('down-hook', $eventId, $event, $incident, 'AgentSilent', $at, $json);
+                    """;
+                insert.Parameters.AddWithValue("$eventId", string.Create(CultureInfo.InvariantCulture, $"{id}:{alertEvent}:{at}"));
+                insert.Parameters.AddWithValue("$event", alertEvent);
+                insert.Parameters.AddWithValue("$incident", id);
+                insert.Parameters.AddWithValue("$at", at);
+                insert.Parameters.AddWithValue("$json", JsonSerializer.Serialize(incident));
+                await insert.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+        }
+
+        // Counted inside the transaction: once committed, the aggregator may start moving them.
+        await using var count = db.CreateCommand();
+        count.Transaction = transaction;
+        count.CommandText = "SELECT COUNT(*) FROM alert_outbox WHERE receiver = 'down-hook';";
+        Assert.Equal(2L * incidents, (long)(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+        await transaction.CommitAsync(TestContext.Current.CancellationToken);
     }
 }
