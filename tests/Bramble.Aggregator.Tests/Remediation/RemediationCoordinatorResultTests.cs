@@ -1,3 +1,5 @@
+using Bramble.Aggregator.Alerts;
+using Bramble.Aggregator.Alerts.Inbound;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
@@ -29,7 +31,9 @@ public sealed class RemediationCoordinatorResultTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         using var store = new SqliteRemediationStore(Options.Create(new AggregatorOptions { DataDirectory = _dir.Path, StoreBusyTimeout = TimeSpan.FromSeconds(2) }));
         var coordinator = new RemediationCoordinator(Options.Create(new RemediationOptions { Mode = RemediationMode.Auto }), store, nodes, board,
-            new CommandDispatcher(nodes, board), new RemediationMetrics(metrics), time, NullLogger<RemediationCoordinator>.Instance);
+            new CommandDispatcher(nodes, board), new RemediationMetrics(metrics), time, NullLogger<RemediationCoordinator>.Instance,
+            new AlertmanagerRequests(Options.Create(new AlertsOptions()), Options.Create(new RemediationOptions()),
+                new AlertmanagerRequestMetrics(metrics), NullLogger<AlertmanagerRequests>.Instance));
 
         coordinator.Accept("pi-2", new CommandResult { Id = "rem-1-9", Outcome = CommandOutcome.TimedOut, Detail = "killed at the deadline", ExitCode = 137 });
 
