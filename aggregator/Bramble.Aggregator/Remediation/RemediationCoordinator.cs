@@ -218,7 +218,8 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     private static string Describe(CommandResult result)
     {
         var text = result.Detail;
-        if (result.ExitCode != 0)
+        // -1 means no process exited on its own (refused, dry run, killed): nothing to add to the detail.
+        if (result.ExitCode > 0)
         {
             text += string.Create(CultureInfo.InvariantCulture, $" (exit code {result.ExitCode})");
         }

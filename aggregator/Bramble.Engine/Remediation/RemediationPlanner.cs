@@ -183,6 +183,13 @@ public sealed class RemediationPlanner
             case PlanStatus.Approved:
                 Dispatch(plan, nodes, now, decision);
                 break;
+            case PlanStatus.Dispatched when plan.Action == RemediationAction.Reboot && !plan.DryRun && NewBootId(plan, nodes) is { } bootId:
+                // A forced reboot usually kills the agent before its result leaves the node: the new boot id is the result.
+                Audit(decision, now, AuditEvents.Result, plan, RemediationOutcomes.Succeeded,
+                    $"no result arrived, but {plan.Node} came back with boot id {bootId} (was {plan.BootIdBefore}): the reboot happened");
+                State.Active = plan with { Status = PlanStatus.Verifying, VerifyUntil = now + _settings.RebootVerificationWindow };
+                decision.StateChanged = true;
+                break;
             case PlanStatus.Dispatched when now > plan.DispatchedAt + plan.Deadline + _settings.ResultGrace:
                 var lost = $"no result within the deadline ({Seconds(plan.Deadline)}) and {Seconds(_settings.ResultGrace)} of grace";
                 Audit(decision, now, AuditEvents.Result, plan, RemediationOutcomes.NoResult, lost);
@@ -202,6 +209,12 @@ public sealed class RemediationPlanner
                 break;
         }
     }
+
+    private static string? NewBootId(RemediationPlan plan, Dictionary<string, NodeFacts> nodes) =>
+        !string.IsNullOrEmpty(plan.BootIdBefore) && nodes.TryGetValue(plan.Node, out var node) && node.Connected
+        && node.BootId.Length > 0 && node.BootId != plan.BootIdBefore
+            ? node.BootId
+            : null;
 
     private void Verify(RemediationPlan plan, bool incidentOpen, Dictionary<string, NodeFacts> nodes, DateTimeOffset now, RemediationDecision decision)
     {

@@ -401,4 +401,46 @@ public sealed class RemediationPlannerScenarioTests
         Assert.Single(scenario.Events(AuditEvents.RebootConfirmed));
         Assert.Equal(RemediationOutcomes.Succeeded, scenario.Events(AuditEvents.Verified).Single().Outcome);
     }
+
+    [Fact]
+    public void Reboot_ResultLostWithTheReboot_NewBootIdCountsAsTheResult()
+    {
+        var settings = Auto(s =>
+        {
+            s.RebootEnabled = true;
+            s.Ladders["KubeletDown"] = [new LadderStep { Action = RemediationAction.Reboot }];
+        });
+        var scenario = new RemediationScenario(settings, nodes: 3) { AgentAnswer = null };
+        scenario.KubeletDown("pi-1");
+        scenario.Run(31);
+        Assert.Equal(RemediationAction.Reboot, Assert.Single(scenario.Sent).Action);
+
+        scenario.Rebooted("pi-1", fixesKubelet: true);
+        scenario.Run(20);
+
+        var result = Assert.Single(scenario.Events(AuditEvents.Result));
+        Assert.Equal(RemediationOutcomes.Succeeded, result.Outcome);
+        Assert.Contains("came back with boot id", result.Detail, StringComparison.Ordinal);
+        Assert.Single(scenario.Events(AuditEvents.RebootConfirmed));
+        Assert.Equal(RemediationOutcomes.Succeeded, scenario.Events(AuditEvents.Verified).Single().Outcome);
+        Assert.DoesNotContain(scenario.Outcomes, o => o.Outcome == RemediationOutcomes.NoResult);
+    }
+
+    [Fact]
+    public void Reboot_ResultLostAndSameBootId_IsNoResult()
+    {
+        var settings = Auto(s =>
+        {
+            s.RebootEnabled = true;
+            s.Ladders["KubeletDown"] = [new LadderStep { Action = RemediationAction.Reboot }];
+        });
+        var scenario = new RemediationScenario(settings, nodes: 3) { AgentAnswer = null };
+        scenario.KubeletDown("pi-1");
+        scenario.Run(31);
+
+        scenario.Run((int)(settings.CommandDeadline + settings.ResultGrace).TotalSeconds + 2);
+
+        Assert.Equal(RemediationOutcomes.NoResult, Assert.Single(scenario.Events(AuditEvents.Result)).Outcome);
+        Assert.Empty(scenario.Events(AuditEvents.RebootConfirmed));
+    }
 }

@@ -88,6 +88,13 @@ public sealed class RemediationScenario
 
     public void CannotExecute(string node) => _nodes[node].CanExecute = false;
 
+    /// <summary>The node rebooted: a new boot id, and (if <paramref name="fixesKubelet"/>) a kubelet that came up.</summary>
+    public void Rebooted(string node, bool fixesKubelet)
+    {
+        _nodes[node].BootId += "+";
+        _nodes[node].KubeletDown &= !fixesKubelet;
+    }
+
     /// <summary>Runs one pass per second for <paramref name="seconds"/> seconds.</summary>
     public void Run(int seconds)
     {
