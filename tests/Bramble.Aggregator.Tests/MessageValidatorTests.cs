@@ -201,6 +201,54 @@ public sealed class MessageValidatorTests
     }
 
     [Theory]
+    [InlineData(double.NaN, "vitals.load1 is NaN")]
+    [InlineData(double.PositiveInfinity, "vitals.load1 is Infinity")]
+    [InlineData(double.NegativeInfinity, "vitals.load1 is -Infinity")]
+    public void ValidateReport_NonFiniteNumber_IsInvalidValueNamingTheField(double value, string detail)
+    {
+        var report = ValidReport();
+        report.Vitals = new NodeVitals { Load1 = value };
+
+        var rejection = MessageValidator.ValidateReport(report, "pi-01");
+
+        Assert.Equal((RejectReason.InvalidValue, detail), (rejection?.Reason, rejection?.Detail));
+    }
+
+    [Fact]
+    public void ValidateReport_NestedTimestampOutOfRange_IsInvalidValueNamingTheField()
+    {
+        var report = ValidReport();
+        report.Vips[0].ProbedAt = new Timestamp { Seconds = long.MaxValue };
+
+        var rejection = MessageValidator.ValidateReport(report, "pi-01");
+
+        Assert.Equal(RejectReason.InvalidValue, rejection?.Reason);
+        Assert.StartsWith("vips.probed_at is not a valid timestamp", rejection?.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateReport_ObservedFarAheadOfTheAggregatorsClock_IsInvalidValue_SkewWithinADayIsNot()
+    {
+        var report = ValidReport();
+        var observed = report.ObservedAt.ToDateTimeOffset();
+
+        Assert.Null(MessageValidator.ValidateReport(report, "pi-01", observed - TimeSpan.FromHours(23)));
+        var rejection = MessageValidator.ValidateReport(report, "pi-01", observed - TimeSpan.FromHours(25));
+
+        Assert.Equal(RejectReason.InvalidValue, rejection?.Reason);
+        Assert.Contains("ahead of this aggregator's clock", rejection?.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateReport_NegativeAndHugeFiniteNumbers_AreLeftToTheRules()
+    {
+        var report = ValidReport();
+        report.Vitals = new NodeVitals { Load1 = double.MaxValue, CpuTemperatureCelsius = -20 };
+
+        Assert.Null(MessageValidator.ValidateReport(report, "pi-01"));
+    }
+
+    [Theory]
     [InlineData(RejectReason.TooLarge, "too_large")]
     [InlineData(RejectReason.NodeMismatch, "node_mismatch")]
     [InlineData(RejectReason.Malformed, "malformed")]

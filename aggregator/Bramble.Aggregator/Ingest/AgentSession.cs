@@ -253,7 +253,7 @@ public sealed partial class AgentSession : IDisposable
 
     private void Apply(NodeEntry entry, Report report, string boundNode)
     {
-        if (MessageValidator.ValidateReport(report, boundNode) is { } rejection)
+        if (MessageValidator.ValidateReport(report, boundNode, _time.GetUtcNow()) is { } rejection)
         {
             Reject(entry, report.Seq, rejection);
             return;

@@ -1,4 +1,10 @@
+using System.Collections;
+using System.Globalization;
 using Bramble.Protos.V1;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Duration = Google.Protobuf.WellKnownTypes.Duration;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 
 namespace Bramble.Aggregator.Ingest;
 
@@ -51,7 +57,10 @@ public static class MessageValidator
         return null;
     }
 
-    public static Rejection? ValidateReport(Report report, string boundNodeName)
+    /// <summary>How far ahead of this aggregator's clock a report may claim to be; beyond it the clock is not merely skewed.</summary>
+    public static readonly TimeSpan MaxClockLead = TimeSpan.FromDays(1);
+
+    public static Rejection? ValidateReport(Report report, string boundNodeName, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (report.NodeName.Length > 0 && !string.Equals(report.NodeName, boundNodeName, StringComparison.Ordinal))
@@ -69,7 +78,13 @@ public static class MessageValidator
             return new(RejectReason.Malformed, "observed_at is missing");
         }
 
-        return FirstUndefinedEnum(report);
+        if (now is { } clock && report.ObservedAt.Seconds > (clock + MaxClockLead).ToUnixTimeSeconds())
+        {
+            return new(RejectReason.InvalidValue,
+                $"observed_at {report.ObservedAt} is more than {MaxClockLead.TotalHours:0} h ahead of this aggregator's clock ({clock:O})");
+        }
+
+        return FirstUndefinedEnum(report) ?? FirstInvalidNumber(report, string.Empty);
     }
 
     /// <summary>A CommandResult: an id like the ones this aggregator sends, a known outcome, a bounded stderr tail.</summary>
@@ -163,6 +178,46 @@ public static class MessageValidator
 
         return null;
     }
+
+    /// <summary>
+    /// Walks every field: a NaN or infinite number, or a timestamp or duration outside what protobuf can represent, would
+    /// poison averages and crash conversions later, so the whole report is refused naming the field.
+    /// </summary>
+    private static Rejection? FirstInvalidNumber(IMessage message, string path)
+    {
+        foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
+        {
+            var name = path.Length == 0 ? field.Name : path + "." + field.Name;
+            var value = field.Accessor.GetValue(message);
+            var values = field.IsMap ? ((IDictionary)value).Values : field.IsRepeated ? (IEnumerable)value : new[] { value };
+            foreach (var item in values)
+            {
+                if (InvalidValue(field, item, name) is { } rejection)
+                {
+                    return rejection;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static Rejection? InvalidValue(FieldDescriptor field, object? value, string name) => value switch
+    {
+        double d when !double.IsFinite(d) => new(RejectReason.InvalidValue, $"{name} is {d.ToString(CultureInfo.InvariantCulture)}"),
+        float f when !float.IsFinite(f) => new(RejectReason.InvalidValue, $"{name} is {f.ToString(CultureInfo.InvariantCulture)}"),
+        Timestamp t when t.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || t.Nanos is < 0 or > 999_999_999 =>
+            new(RejectReason.InvalidValue, $"{name} is not a valid timestamp ({t.Seconds} s, {t.Nanos} ns)"),
+        Duration d when d.Seconds is < -MaxDurationSeconds or > MaxDurationSeconds || d.Nanos is < -999_999_999 or > 999_999_999 =>
+            new(RejectReason.InvalidValue, $"{name} is not a valid duration ({d.Seconds} s, {d.Nanos} ns)"),
+        IMessage nested when field.FieldType == FieldType.Message => FirstInvalidNumber(nested, name),
+        _ => null,
+    };
+
+    // The ranges protobuf's well-known types define: 0001-01-01 to 9999-12-31, and ±10,000 years.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
+    private const long MaxDurationSeconds = 315_576_000_000;
 
     private static Rejection Undefined(string field, int value) =>
         new(RejectReason.InvalidValue, $"{field} has the undefined value {value}");
