@@ -376,16 +376,22 @@ public sealed class RemediationPlanner
             // Which pods were frozen on the mount is known now; once the remount works they are no longer stuck.
             Evidence = step.Action == RemediationAction.RemountNfs && _settings.PodRestartHook.Length > 0 ? incident.Evidence : null,
         };
+        Offer(plan, nodes, input.Now, decision);
+    }
+
+    /// <summary>A plan that passed the guards: audited, then held for a person (approve) or sent.</summary>
+    private void Offer(RemediationPlan plan, Dictionary<string, NodeFacts> nodes, DateTimeOffset now, RemediationDecision decision)
+    {
         decision.StateChanged = true;
-        Audit(decision, input.Now, AuditEvents.Planned, plan, null, plan.Summary);
+        Audit(decision, now, AuditEvents.Planned, plan, null, plan.Summary);
         if (_settings.Mode == RemediationMode.Approve)
         {
             State.Active = plan;
-            Audit(decision, input.Now, AuditEvents.AwaitingApproval, plan, null, "waiting for POST /api/v1/remediations/" + plan.Id + "/approve");
+            Audit(decision, now, AuditEvents.AwaitingApproval, plan, null, "waiting for POST /api/v1/remediations/" + plan.Id + "/approve");
             return;
         }
 
-        Dispatch(plan, nodes, input.Now, decision);
+        Dispatch(plan, nodes, now, decision);
     }
 
     /// <summary>
@@ -461,16 +467,7 @@ public sealed class RemediationPlanner
                 FollowUpOf = followUp.AfterPlanId,
                 Evidence = followUp.Evidence,
             };
-            decision.StateChanged = true;
-            Audit(decision, input.Now, AuditEvents.Planned, plan, null, plan.Summary);
-            if (_settings.Mode == RemediationMode.Approve)
-            {
-                State.Active = plan;
-                Audit(decision, input.Now, AuditEvents.AwaitingApproval, plan, null, "waiting for POST /api/v1/remediations/" + plan.Id + "/approve");
-                return;
-            }
-
-            Dispatch(plan, nodes, input.Now, decision);
+            Offer(plan, nodes, input.Now, decision);
             return;
         }
     }

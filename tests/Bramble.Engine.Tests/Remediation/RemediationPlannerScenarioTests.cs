@@ -405,11 +405,7 @@ public sealed class RemediationPlannerScenarioTests
     [Fact]
     public void Reboot_ResultLostWithTheReboot_NewBootIdCountsAsTheResult()
     {
-        var settings = Auto(s =>
-        {
-            s.RebootEnabled = true;
-            s.Ladders["KubeletDown"] = [new LadderStep { Action = RemediationAction.Reboot }];
-        });
+        var settings = RebootLadder();
         var scenario = new RemediationScenario(settings, nodes: 3) { AgentAnswer = null };
         scenario.KubeletDown("pi-1");
         scenario.Run(31);
@@ -429,11 +425,7 @@ public sealed class RemediationPlannerScenarioTests
     [Fact]
     public void Reboot_ResultLostAndSameBootId_IsNoResult()
     {
-        var settings = Auto(s =>
-        {
-            s.RebootEnabled = true;
-            s.Ladders["KubeletDown"] = [new LadderStep { Action = RemediationAction.Reboot }];
-        });
+        var settings = RebootLadder();
         var scenario = new RemediationScenario(settings, nodes: 3) { AgentAnswer = null };
         scenario.KubeletDown("pi-1");
         scenario.Run(31);
@@ -443,4 +435,10 @@ public sealed class RemediationPlannerScenarioTests
         Assert.Equal(RemediationOutcomes.NoResult, Assert.Single(scenario.Events(AuditEvents.Result)).Outcome);
         Assert.Empty(scenario.Events(AuditEvents.RebootConfirmed));
     }
+
+    private static RemediationSettings RebootLadder() => Auto(s =>
+    {
+        s.RebootEnabled = true;
+        s.Ladders["KubeletDown"] = [new LadderStep { Action = RemediationAction.Reboot }];
+    });
 }
