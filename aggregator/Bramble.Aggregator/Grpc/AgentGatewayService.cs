@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Authentication;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
@@ -24,6 +25,7 @@ public sealed class AgentGatewayService
     private readonly ILogger<AgentSession> _logger;
     private readonly ICommandResultSink? _commandResults;
     private readonly VipOwnerTracker _vips;
+    private readonly AgentAuthenticator? _authenticator;
 
     public AgentGatewayService(
         NodeDirectory nodes,
@@ -33,8 +35,10 @@ public sealed class AgentGatewayService
         TimeProvider time,
         ILogger<AgentSession> logger,
         VipOwnerTracker vips,
-        ICommandResultSink? commandResults = null)
+        ICommandResultSink? commandResults = null,
+        AgentAuthenticator? authenticator = null)
     {
+        _authenticator = authenticator;
         _commandResults = commandResults;
         ArgumentNullException.ThrowIfNull(options);
         _nodes = nodes;
@@ -52,7 +56,8 @@ public sealed class AgentGatewayService
         ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _commandResults, _vips);
+        using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _commandResults, _vips,
+            _authenticator, context.RequestHeaders.GetValue("authorization"));
         await session.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
 }

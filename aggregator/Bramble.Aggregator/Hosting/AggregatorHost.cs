@@ -49,6 +49,7 @@ public static partial class AggregatorHost
         var statusPage = StatusPageUrl(options.HttpUrl);
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         LogStarted(logger, Version, statusPage, options.GrpcUrl, dataDirectory);
+        app.Services.GetRequiredService<Authentication.AgentAuthenticator>().LogMode(logger);
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
         return 0;

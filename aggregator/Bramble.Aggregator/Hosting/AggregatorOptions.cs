@@ -1,3 +1,5 @@
+using Bramble.Aggregator.Authentication;
+
 namespace Bramble.Aggregator.Hosting;
 
 /// <summary>The aggregator's own settings (section "Aggregator").</summary>
@@ -22,6 +24,15 @@ public sealed class AggregatorOptions
 
     /// <summary>How long a single SQLite write may wait for a lock before it counts as failed.</summary>
     public TimeSpan StoreBusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How agents authenticate: None (default, keeps the quick start working; logs a warning at start) or Token
+    /// (per-node bearer tokens from <see cref="AgentTokenDirectory"/>).
+    /// </summary>
+    public AgentAuthenticationMode AgentAuthentication { get; set; } = AgentAuthenticationMode.None;
+
+    /// <summary>In Token mode: a directory with one file per node, named after the node, holding its token (read at start).</summary>
+    public string? AgentTokenDirectory { get; set; }
 
     /// <summary>The limit the transport enforces before our own check can see the message.</summary>
     public int TransportMaxMessageBytes => (int)Math.Min(int.MaxValue, 4L * MaxMessageBytes);

@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Hosting;
@@ -37,6 +38,15 @@ public sealed class AggregatorOptionsValidator : IValidateOptions<AggregatorOpti
         if (options.StoreBusyTimeout <= TimeSpan.Zero)
         {
             failures.Add($"{prefix}{nameof(options.StoreBusyTimeout)}: must be positive (got {options.StoreBusyTimeout})");
+        }
+
+        if (!Enum.IsDefined(options.AgentAuthentication))
+        {
+            failures.Add($"{prefix}{nameof(options.AgentAuthentication)}: must be None or Token (got {options.AgentAuthentication})");
+        }
+        else if (options.AgentAuthentication == AgentAuthenticationMode.Token)
+        {
+            failures.AddRange(AgentTokenDirectory.Load(options.AgentTokenDirectory).Failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,4 +1,5 @@
 using Bramble.Aggregator.Alerts;
+using Bramble.Aggregator.Authentication;
 using Bramble.Aggregator.Grpc;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
@@ -42,6 +43,8 @@ public static class AggregatorServiceCollectionExtensions
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
         services.TryAddSingleton<NodeMetrics>();
         services.TryAddSingleton<VipMetrics>();
+        services.TryAddSingleton<AgentAuthMetrics>();
+        services.TryAddSingleton<AgentAuthenticator>();
         services.AddBrambleRules();
         services.AddBrambleRemediation();
         services.AddBrambleAlerts();
@@ -125,6 +128,7 @@ public static class AggregatorServiceCollectionExtensions
         // Families outside AggregatorMetrics join its registry when first resolved: before the first scrape.
         _ = app.Services.GetRequiredService<NodeMetrics>();
         _ = app.Services.GetRequiredService<AlertMetrics>();
+        _ = app.Services.GetRequiredService<AgentAuthenticator>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

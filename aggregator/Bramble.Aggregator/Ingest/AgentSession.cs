@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Bramble.Aggregator.Authentication;
 using Bramble.Aggregator.Grpc;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Incidents;
@@ -31,6 +32,8 @@ public sealed partial class AgentSession : IDisposable
     private readonly string _peer;
     private readonly ICommandResultSink? _commandResults;
     private readonly VipOwnerTracker? _vips;
+    private readonly AgentAuthenticator? _authenticator;
+    private readonly string? _authorization;
     private readonly Channel<AggregatorMessage> _rejects = Channel.CreateBounded<AggregatorMessage>(
         new BoundedChannelOptions(MaxQueuedRejects) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -55,8 +58,12 @@ public sealed partial class AgentSession : IDisposable
         ILogger logger,
         string peer,
         ICommandResultSink? commandResults = null,
-        VipOwnerTracker? vips = null)
+        VipOwnerTracker? vips = null,
+        AgentAuthenticator? authenticator = null,
+        string? authorization = null)
     {
+        _authenticator = authenticator;
+        _authorization = authorization;
         _commandResults = commandResults;
         _nodes = nodes;
         _flusher = flusher;
@@ -150,6 +157,12 @@ public sealed partial class AgentSession : IDisposable
             throw new RpcException(new Status(StatusCode.InvalidArgument, rejection.Detail));
         }
 
+        // Before the node's ledger is touched: a caller that is not this node must not be able to change it at all.
+        if (_authenticator?.Authenticate(_authorization, hello.NodeName) is { } failure)
+        {
+            throw Unauthenticated(hello.NodeName, failure);
+        }
+
         var now = _time.GetUtcNow();
         var entry = _nodes.GetOrAdd(hello.NodeName, now);
         HelloKind kind;
@@ -171,6 +184,18 @@ public sealed partial class AgentSession : IDisposable
 
         LogConnected(_logger, hello.NodeName, _peer, kind, hello.BootId, hello.AgentVersion, entry.Ledger.LastSeq);
         return (entry, hello);
+    }
+
+    private RpcException Unauthenticated(string node, AgentAuthFailure failure)
+    {
+        var (code, detail) = failure switch
+        {
+            AgentAuthFailure.Missing => (StatusCode.Unauthenticated, "missing: no 'authorization: Bearer <token>' metadata; this aggregator requires a per-node token (Agent:TokenFile)"),
+            AgentAuthFailure.UnknownToken => (StatusCode.Unauthenticated, "unknown_token: the bearer token belongs to no node"),
+            _ => (StatusCode.PermissionDenied, $"node_mismatch: the bearer token was not issued to node '{node}'"),
+        };
+        LogAuthRefused(_logger, node, _peer, AgentAuthMetrics.Label(failure), detail);
+        return new RpcException(new Status(code, detail));
     }
 
     public void Dispose()
@@ -415,6 +440,9 @@ public sealed partial class AgentSession : IDisposable
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Agent {Node}: command {CommandId} finished: {Outcome}")]
     private static partial void LogCommandResult(ILogger logger, string node, string commandId, CommandOutcome outcome);
+
+    [LoggerMessage(EventId = 1952, Level = LogLevel.Warning, Message = "Refused a stream claiming node {Node} from {Peer}: {Reason}: {Detail}")]
+    private static partial void LogAuthRefused(ILogger logger, string node, string peer, string reason, string detail);
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning,
         Message = "VIP {Vip}: owner changed from {FromNode} ({FromMac}) to {ToNode} ({ToMac}); gap {GapSeconds:0.###} s so far (clock of {MeasuredBy})")]
