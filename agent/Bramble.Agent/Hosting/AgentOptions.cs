@@ -46,6 +46,12 @@ public sealed class AgentOptions
     /// <summary>How long a kernel-log line of interest stays listed in every report.</summary>
     public TimeSpan KernelMessageRetention { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// File holding this node's bearer token for the aggregator (absolute, or relative to $CREDENTIALS_DIRECTORY when
+    /// set), read at start; when set, every Connect call carries "authorization: Bearer …". Empty: no token.
+    /// </summary>
+    public string? TokenFile { get; set; }
+
     /// <summary>The node name in effect: the configured one, else the host name.</summary>
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName : NodeName;
 }

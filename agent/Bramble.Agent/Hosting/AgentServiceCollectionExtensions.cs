@@ -25,6 +25,10 @@ public static class AgentServiceCollectionExtensions
     {
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentTokenFileValidator>());
+        services.TryAddSingleton(sp => AgentBearerToken.Load(
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.TokenFile,
+            Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY")).Token ?? AgentBearerToken.None);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileSystem>(PhysicalFileSystem.Instance);
         services.TryAddSingleton(sp =>

@@ -33,6 +33,7 @@ public sealed partial class AggregatorConnection : BackgroundService
     private readonly Channel<AgentMessage> _control = Channel.CreateUnbounded<AgentMessage>();
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan DrainPollInterval = TimeSpan.FromMilliseconds(20);
+    private readonly Metadata? _callHeaders;
     private bool _everConnected;
 
     public AggregatorConnection(
@@ -43,8 +44,10 @@ public sealed partial class AggregatorConnection : BackgroundService
         ProbeRunner probes,
         IOptions<AgentOptions> options,
         TimeProvider time,
-        ILogger<AggregatorConnection> logger)
+        ILogger<AggregatorConnection> logger,
+        AgentBearerToken? token = null)
     {
+        _callHeaders = token?.Headers;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(probes);
         _identity = identity;
@@ -131,7 +134,7 @@ public sealed partial class AggregatorConnection : BackgroundService
     private async Task RunStreamAsync(CancellationToken stoppingToken)
     {
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var call = _client.Connect(cancellationToken: stream.Token);
+        using var call = _client.Connect(headers: _callHeaders, cancellationToken: stream.Token);
         Welcome welcome;
         try
         {
