@@ -65,6 +65,7 @@ public sealed partial class MetricCatalogueTests
             new VipMetrics(metrics, new Bramble.Engine.Vips.VipOwnerTracker(TimeProvider.System), nodes),
             new AlertMetrics(metrics),
             new AlertmanagerRequestMetrics(metrics),
+            new AgentAuthMetrics(metrics),
         ];
 
         // A metrics class added to the aggregator but not constructed above would slip past this test unseen.
