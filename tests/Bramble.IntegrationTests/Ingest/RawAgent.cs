@@ -12,10 +12,11 @@ public sealed class RawAgent : IDisposable
     private readonly GrpcChannel _channel;
     private readonly AsyncDuplexStreamingCall<AgentMessage, AggregatorMessage> _call;
 
-    public RawAgent(string grpcUrl)
+    /// <param name="headers">Call metadata, e.g. an "authorization: Bearer …" token; none by default.</param>
+    public RawAgent(string grpcUrl, Metadata? headers = null)
     {
         _channel = GrpcChannel.ForAddress(grpcUrl, new GrpcChannelOptions { MaxSendMessageSize = null });
-        _call = new AgentGateway.AgentGatewayClient(_channel).Connect();
+        _call = new AgentGateway.AgentGatewayClient(_channel).Connect(headers);
     }
 
     public static Hello HelloFor(string node) => new()
