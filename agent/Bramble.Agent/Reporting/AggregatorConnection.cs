@@ -82,6 +82,13 @@ public sealed partial class AggregatorConnection : BackgroundService
                 MaxDelay = _options.ReconnectMaxDelay,
                 OnRetry = args =>
                 {
+                    if (args.Outcome.Exception is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refused)
+                    {
+                        // Retrying will not help until the token is fixed, but the agent keeps trying so that it recovers once it is.
+                        LogCredentialsRefused(_logger, _options.AggregatorAddress, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(refused));
+                        return default;
+                    }
+
                     LogConnectFailed(_logger, _options.AggregatorAddress, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(args.Outcome.Exception));
                     return default;
                 },
@@ -252,6 +259,10 @@ public sealed partial class AggregatorConnection : BackgroundService
     [LoggerMessage(EventId = 401, Level = LogLevel.Information,
         Message = "Connected to the aggregator at {Address}; it holds reports up to seq {LastSeq}; {Pending} report(s) to send")]
     private static partial void LogConnected(ILogger logger, string address, ulong lastSeq, int pending);
+
+    [LoggerMessage(EventId = 1590, Level = LogLevel.Error,
+        Message = "The aggregator at {Address} refused this node's credentials (attempt {Attempt}; check Agent:TokenFile and Agent:NodeName), retrying in {DelaySeconds:F1} s: {Reason}")]
+    private static partial void LogCredentialsRefused(ILogger logger, string address, int attempt, double delaySeconds, string reason);
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Warning,
         Message = "Cannot reach the aggregator at {Address} (attempt {Attempt}), retrying in {DelaySeconds:F1} s: {Reason}")]

@@ -98,7 +98,8 @@ public sealed class AgentTokenTests : IDisposable
             v => v >= 2, TimeSpan.FromSeconds(30), "the agent's attempts refused");
 
         Assert.DoesNotContain("Connected to the aggregator", agent.Output, StringComparison.Ordinal);
-        Assert.Contains("PermissionDenied", agent.Output, StringComparison.Ordinal);
+        Assert.Contains("refused this node's credentials", agent.Output, StringComparison.Ordinal);
+        Assert.Contains("PermissionDenied: node_mismatch: the bearer token was not issued to node 'node-b'", agent.Output, StringComparison.Ordinal);
         Assert.Empty(await aggregator.NodesAsync());
     }
 
