@@ -64,4 +64,20 @@ public sealed class StatusPageTests
         Assert.Contains("<td>pi-02</td><td class=\"cell bad\">silent</td><td class=\"cell none\">ok</td>", html, StringComparison.Ordinal);
         Assert.Contains("<td>pi-01</td><td class=\"cell ok\">up</td>", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Render_KubeletDownFiring_OverridesTheProbesOkInTheKubeletCell()
+    {
+        // The kubelet probe says "ok" when it got an answer from healthz — an answer of "down" included.
+        var down = new IncidentView("kubeletdown-node-pi-01-1", "KubeletDown", "critical", "firing", new SubjectView("pi-01", null, null, null),
+            Now.AddSeconds(-30), Now.AddSeconds(-20), null, null, "kubelet on pi-01 is down", new Dictionary<string, string>());
+        var slow = new IncidentView("nfsslow-pi-02-1", "NfsSlow", "warning", "pending", new SubjectView("pi-02", "/mnt/nas", null, null),
+            Now.AddSeconds(-5), null, null, null, "fsync took 1.5 s", new Dictionary<string, string>());
+        ProbeView[] probes = [new("kubelet", "ok", string.Empty), new("nfs", "ok", string.Empty)];
+
+        var html = StatusPageEndpoint.Render([View("pi-01", probes: probes), View("pi-02", probes: probes)], [down, slow], Now);
+
+        Assert.Contains("<td>pi-01</td><td class=\"cell ok\">up</td><td class=\"cell ok\">ok</td><td class=\"cell bad\" title=\"kubelet on pi-01 is down\">KubeletDown</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>pi-02</td><td class=\"cell ok\">up</td><td class=\"cell warn\" title=\"fsync took 1.5 s\">NfsSlow</td><td class=\"cell ok\">ok</td>", html, StringComparison.Ordinal);
+    }
 }

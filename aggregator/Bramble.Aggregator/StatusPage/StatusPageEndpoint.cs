@@ -169,13 +169,24 @@ public static class StatusPageEndpoint
                     null => ("none", "–"),
                     _ => ("warn", probe.Status),
                 };
+                // The worst open incident of this node in this column outranks the probe's own status.
+                var open = incidents
+                    .Where(i => i.Subject.Node == n.Name && IncidentCheckGroup.Of(i.Kind) == group && i.State is "firing" or "pending")
+                    .OrderBy(i => i.State == "firing" ? 0 : 1)
+                    .FirstOrDefault();
+                if (open is not null)
+                {
+                    (cls, text) = (open.State == "firing" ? "bad" : "warn", open.Kind);
+                }
+
                 if (agentClass == "bad" && probe is not null)
                 {
                     // The last word of a silent agent is not today's truth: show it, but greyed out.
                     cls = "none";
                 }
 
-                var title = string.IsNullOrEmpty(probe?.Detail) ? string.Empty : $" title=\"{Encode(probe.Detail)}\"";
+                var detail = open?.Summary ?? probe?.Detail;
+                var title = string.IsNullOrEmpty(detail) ? string.Empty : $" title=\"{Encode(detail)}\"";
                 page.Append(inv, $"<td class=\"cell {cls}\"{title}>{Encode(text)}</td>");
             }
 
