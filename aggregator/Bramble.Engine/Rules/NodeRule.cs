@@ -24,6 +24,10 @@ public abstract class NodeRule : IRule
     protected abstract (Severity Severity, string Summary, IReadOnlyDictionary<string, string> Evidence)? Describe(NodeState node, DateTimeOffset now);
 
 
+    /// <summary>
+    /// The facts a rule fired on. A fact the agent had no value for (an unknown unit, no healthz detail) is left out:
+    /// an empty value reaches alerts and webhooks as noise and reads as if the agent had said "".
+    /// </summary>
     protected static Dictionary<string, string> Evidence(params (string Key, string Value)[] items) =>
-        items.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+        items.Where(i => !string.IsNullOrEmpty(i.Value)).ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
 }

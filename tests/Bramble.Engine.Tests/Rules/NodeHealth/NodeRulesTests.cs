@@ -52,6 +52,18 @@ public sealed class NodeRulesTests
         Assert.Equal(down, Kinds(Kubelet(healthz, active)).Contains(KubeletDownRule.KindName));
     }
 
+    [Fact]
+    public void Evaluate_KubeletDownWithoutHealthzDetail_LeavesTheEmptyFactOut()
+    {
+        var finding = Assert.Single(_engine.Evaluate(Snapshot(Node("pi-1", 1) with { Kubelet = Kubelet(KubeletHealth.Refused) })).Findings);
+
+        Assert.Equal(KubeletDownRule.KindName, finding.Kind);
+        Assert.Equal("refused", finding.Evidence["healthz"]);
+        Assert.Equal("k3s", finding.Evidence["unit"]);
+        Assert.False(finding.Evidence.ContainsKey("healthzDetail"));
+        Assert.DoesNotContain(finding.Evidence, e => e.Value.Length == 0);
+    }
+
     [Theory]
     [InlineData(RuntimeHealth.Refused, true)]
     [InlineData(RuntimeHealth.Timeout, true)]
