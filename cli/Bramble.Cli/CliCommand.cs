@@ -19,6 +19,13 @@ public sealed record CliCommand(string Verb, string? Id, bool All, bool Json, Ur
         exit codes: 0 ok, 1 firing, 2 usage, 3 aggregator unreachable or failing, 4 request refused
         """;
 
+    /// <summary>`bramble --help`, `-h` or `help` anywhere before a verb's own arguments: the usage on stdout, exit 0.</summary>
+    public static bool AsksForHelp(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Any(a => a is "--help" or "-h") || (args.Count > 0 && args[0] == "help");
+    }
+
     /// <summary>Parses the arguments; environment values fill what the command line leaves out.</summary>
     public static CliCommand Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {

@@ -3,6 +3,12 @@ using Bramble.Cli;
 using Microsoft.Extensions.DependencyInjection;
 
 // bramble: the aggregator's JSON API for people and scripts. Exit codes in ExitCodes.
+if (CliCommand.AsksForHelp(args))
+{
+    await Console.Out.WriteAsync(CliCommand.Usage + "\n");
+    return ExitCodes.Ok;
+}
+
 CliCommand command;
 try
 {

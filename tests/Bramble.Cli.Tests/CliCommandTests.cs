@@ -21,6 +21,19 @@ public sealed class CliCommandTests
         Assert.Equal((verb, id, all, json, url), (command.Verb, command.Id, command.All, command.Json, command.Url.ToString()));
     }
 
+    [Theory]
+    [InlineData("--help", true)]
+    [InlineData("-h", true)]
+    [InlineData("help", true)]
+    [InlineData("status --help", true)]
+    [InlineData("approve help", false)]
+    [InlineData("status", false)]
+    [InlineData("", false)]
+    public void AsksForHelp_HelpFlagsAndVerb(string line, bool help)
+    {
+        Assert.Equal(help, CliCommand.AsksForHelp(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
     [Fact]
     public void Parse_EnvironmentGivesUrlAndToken_CommandLineWins()
     {
