@@ -25,6 +25,9 @@ public static partial class AggregatorHost
         try
         {
             app = Build(args);
+            // Every ValidateOnStart check first, before a hosted service is constructed: a service that reads its options
+            // in its constructor would otherwise fail inside the host's start, which logs the error with a stack trace.
+            app.Services.GetService<IStartupValidator>()?.Validate();
             // Open the store and load node ledgers before accepting a single stream.
             app.Services.GetRequiredService<NodeDirectory>();
             await app.StartAsync();
@@ -32,6 +35,11 @@ public static partial class AggregatorHost
         catch (OptionsValidationException e)
         {
             return ConfigurationError(e);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+        {
+            return BrambleConfiguration.ReportConfigurationErrors(
+                "bramble-aggregator", e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures));
         }
         catch (InvalidOperationException e) when (IsBindingError(e))
         {

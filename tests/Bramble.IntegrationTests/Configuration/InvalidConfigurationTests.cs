@@ -62,6 +62,7 @@ public sealed class InvalidConfigurationTests
     [InlineData("--Aggregator:MaxMessageBytes=-5", "Aggregator:MaxMessageBytes", "must be between")]
     [InlineData("--Aggregator:MaxMessageBytes=lots", "Aggregator:MaxMessageBytes", "Failed to convert")]
     [InlineData("--Remediation:Mode=Approve", "Remediation:ApprovalToken", "required in approve mode")]
+    [InlineData("--Remediation:ApprovalToken=short", "Remediation:ApprovalToken", "must be at least 16 characters")]
     [InlineData("--Remediation:Mode=Sometimes", "Remediation:Mode", "Failed to convert")]
     [InlineData("--Remediation:MaxUnhealthyShare=2", "Remediation:MaxUnhealthyShare", "must be between 0 and 1")]
     [InlineData("--Alerts:Webhooks:0:Name=phone", "Alerts:Webhooks:0:SecretFile", "required")]
@@ -79,6 +80,9 @@ public sealed class InvalidConfigurationTests
         Assert.Contains("invalid configuration:", aggregator.Output, StringComparison.Ordinal);
         Assert.Contains(key, aggregator.Output, StringComparison.Ordinal);
         Assert.Contains(reason, aggregator.Output, StringComparison.Ordinal);
+        // One line per mistake, not the host's "Hosting failed to start" with a stack trace beside it.
+        Assert.DoesNotContain("Hosting failed", aggregator.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Microsoft.", aggregator.Output, StringComparison.Ordinal);
     }
 
     [Fact]
