@@ -1,6 +1,6 @@
-using System.Globalization;
 using Bramble.Agent.Hosting;
 using Bramble.Agent.Reporting;
+using Bramble.Common.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 
@@ -29,28 +29,9 @@ public sealed partial class WatchdogLoop : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>The ping period systemd asks for (half of WATCHDOG_USEC), or null when the watchdog is off.</summary>
-    public static TimeSpan? PingPeriod(string? watchdogUsec, string? watchdogPid, int ownPid)
-    {
-        if (!long.TryParse(watchdogUsec, NumberStyles.None, CultureInfo.InvariantCulture, out var usec) || usec <= 0)
-        {
-            return null;
-        }
-
-        if (watchdogPid is not null && watchdogPid != ownPid.ToString(CultureInfo.InvariantCulture))
-        {
-            return null;
-        }
-
-        return TimeSpan.FromMicroseconds(usec / 2.0);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = PingPeriod(
-            Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
-            Environment.GetEnvironmentVariable("WATCHDOG_PID"),
-            Environment.ProcessId);
+        var period = SystemdWatchdog.PingPeriodFromEnvironment();
         if (!_notifier.IsEnabled || period is null)
         {
             return;

@@ -16,6 +16,7 @@ using Bramble.Engine.Rules.Vip;
 using Bramble.Engine.Vips;
 using Grpc.AspNetCore.Server.Model;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Hosting;
@@ -101,6 +102,8 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton(sp => new VipOwnerTracker(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RuleEvaluationLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleEvaluationLoop>());
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddHostedService<WatchdogLoop>();
         return services;
     }
 

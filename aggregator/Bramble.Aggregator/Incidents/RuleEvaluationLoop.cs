@@ -25,6 +25,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     private readonly DateTimeOffset _monitoringSince;
     private readonly IncidentTracker _tracker;
     private readonly VipOwnerTracker _vips;
+    private long _lastPassTimestamp;
 
     public RuleEvaluationLoop(
         NodeDirectory nodes,
@@ -50,9 +51,13 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         _logger = logger;
         _vips = vips;
         _monitoringSince = time.GetUtcNow();
+        _lastPassTimestamp = time.GetTimestamp();
         _tracker = new IncidentTracker(engine.Settings, store.LoadOpen(), _monitoringSince, _options.WarmUp);
         _board.Publish(_tracker.Open);
     }
+
+    /// <summary>Monotonic time since the loop last finished a pass (or started); the systemd watchdog pings while it is fresh.</summary>
+    public TimeSpan SinceLastPass => _time.GetElapsedTime(Volatile.Read(ref _lastPassTimestamp));
 
     /// <summary>One pass; public so tests and benchmarks can drive it without the timer.</summary>
     public IncidentUpdate EvaluateOnce()
@@ -91,6 +96,9 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
                 {
                     LogPassFailed(_logger, e);
                 }
+
+                // A failed pass still proves the loop turns; only a wedged one (a call that never returns) goes stale.
+                Volatile.Write(ref _lastPassTimestamp, _time.GetTimestamp());
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }

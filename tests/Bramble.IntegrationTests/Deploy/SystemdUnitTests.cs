@@ -100,12 +100,16 @@ public sealed partial class SystemdUnitTests
         Assert.DoesNotContain("DynamicUser=", agent, StringComparison.Ordinal);
         Assert.Contains("\nEnvironment=BRAMBLE_Remediation__PrivilegedActions=HelperUnits\n", agent, StringComparison.Ordinal);
 
-        // The agent pings at half of WatchdogSec while its report loop beats; the aggregator sends no pings at all.
-        var watchdog = Regex.Match(agent, @"\nWatchdogSec=(\d+)s\n");
-        Assert.True(watchdog.Success, "the agent unit has no WatchdogSec=<n>s");
-        Assert.InRange(int.Parse(watchdog.Groups[1].Value, CultureInfo.InvariantCulture), 10, 120);
+        // Each pings at half of WatchdogSec while its main loop turns (SystemdNotifyTests): the agent's report loop, the
+        // aggregator's rule evaluation loop.
         var aggregator = File.ReadAllText(Path.Combine(RepoLayout.Root, "deploy", "systemd", "bramble-aggregator.service"));
-        Assert.DoesNotMatch(@"\nWatchdogSec=", aggregator);
+        foreach (var (name, unit) in new[] { ("agent", agent), ("aggregator", aggregator) })
+        {
+            var watchdog = Regex.Match(unit, @"\nWatchdogSec=(\d+)s\n");
+            Assert.True(watchdog.Success, $"the {name} unit has no WatchdogSec=<n>s");
+            Assert.InRange(int.Parse(watchdog.Groups[1].Value, CultureInfo.InvariantCulture), 10, 120);
+        }
+
         Assert.Contains("\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n", aggregator, StringComparison.Ordinal);
         Assert.Contains("\nCapabilityBoundingSet=\n", aggregator, StringComparison.Ordinal);
     }

@@ -1,8 +1,8 @@
-using Bramble.Agent.Systemd;
+using Bramble.Common.Hosting;
 
 namespace Bramble.Agent.Tests;
 
-public sealed class WatchdogLoopTests
+public sealed class SystemdWatchdogTests
 {
     [Theory]
     [InlineData("60000000", null, 30_000)]
@@ -11,7 +11,7 @@ public sealed class WatchdogLoopTests
     [InlineData("1", null, 0.0005)]
     public void PingPeriod_WatchdogSet_IsHalfOfIt(string usec, string? pid, double expectedMilliseconds)
     {
-        var period = WatchdogLoop.PingPeriod(usec, pid, ownPid: 4242);
+        var period = SystemdWatchdog.PingPeriod(usec, pid, ownPid: 4242);
 
         Assert.NotNull(period);
         Assert.Equal(expectedMilliseconds, period.Value.TotalMilliseconds, precision: 6);
@@ -20,7 +20,7 @@ public sealed class WatchdogLoopTests
     [Fact]
     public void PingPeriod_ThirtySecondWatchdog_PingsEveryFifteen()
     {
-        Assert.Equal(TimeSpan.FromSeconds(15), WatchdogLoop.PingPeriod("30000000", "4242", 4242));
+        Assert.Equal(TimeSpan.FromSeconds(15), SystemdWatchdog.PingPeriod("30000000", "4242", 4242));
     }
 
     [Theory]
@@ -36,6 +36,6 @@ public sealed class WatchdogLoopTests
     [InlineData("30000000", "not-a-pid")]
     public void PingPeriod_OffOrNotForUs_IsNull(string? usec, string? pid)
     {
-        Assert.Null(WatchdogLoop.PingPeriod(usec, pid, ownPid: 4242));
+        Assert.Null(SystemdWatchdog.PingPeriod(usec, pid, ownPid: 4242));
     }
 }
