@@ -33,12 +33,14 @@ public static class RemediationEndpoints
 
     private static IResult Decide(HttpContext context, RemediationCoordinator coordinator, RemediationOptions options, string id, bool approve)
     {
-        if (options.ApprovalToken.Length == 0)
+        // Read on each decision: a rotated token file takes effect without a restart.
+        var token = ApprovalToken.Of(options, Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"));
+        if (token.Length == 0)
         {
-            return Results.Problem("approval is not configured (Remediation:ApprovalToken is empty)", statusCode: StatusCodes.Status403Forbidden);
+            return Results.Problem("approval is not configured (Remediation:ApprovalToken and ApprovalTokenFile are empty)", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        if (!ApprovalToken.IsValid(context.Request.Headers.Authorization.ToString(), options.ApprovalToken))
+        if (!ApprovalToken.IsValid(context.Request.Headers.Authorization.ToString(), token))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return Results.Problem("a valid bearer token is required", statusCode: StatusCodes.Status401Unauthorized);

@@ -6,6 +6,19 @@ namespace Bramble.Aggregator.Remediation;
 /// <summary>Checks an Authorization header against Remediation:ApprovalToken without leaking, through timing, how much matched.</summary>
 public static class ApprovalToken
 {
+    /// <summary>The configured token: Remediation:ApprovalToken, or the content of ApprovalTokenFile; empty when neither is set or the file is gone.</summary>
+    public static string Of(RemediationOptions options, string? credentialsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ApprovalTokenFile.Length == 0)
+        {
+            return options.ApprovalToken;
+        }
+
+        var path = Alerts.WebhookSecret.PathOf(options.ApprovalTokenFile, credentialsDirectory);
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : string.Empty;
+    }
+
     public static bool IsValid(string? authorizationHeader, string configuredToken)
     {
         ArgumentNullException.ThrowIfNull(configuredToken);

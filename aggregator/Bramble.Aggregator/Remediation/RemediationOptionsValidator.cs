@@ -10,6 +10,18 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
     /// <summary>A token shorter than this is guessable.</summary>
     public const int MinTokenLength = 16;
 
+    private readonly string? _credentialsDirectory;
+
+    public RemediationOptionsValidator()
+        : this(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"))
+    {
+    }
+
+    public RemediationOptionsValidator(string? credentialsDirectory)
+    {
+        _credentialsDirectory = credentialsDirectory;
+    }
+
     public ValidateOptionsResult Validate(string? name, RemediationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -20,15 +32,7 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
             failures.Add($"{prefix}Mode: must be Off, DryRun, Approve or Auto (got {options.Mode})");
         }
 
-        if (options.Mode == RemediationMode.Approve && options.ApprovalToken.Length < MinTokenLength)
-        {
-            failures.Add($"{prefix}ApprovalToken: required in approve mode, at least {MinTokenLength} characters");
-        }
-
-        if (options.ApprovalToken.Length > 0 && options.ApprovalToken.Length < MinTokenLength)
-        {
-            failures.Add($"{prefix}ApprovalToken: must be at least {MinTokenLength} characters");
-        }
+        ValidateApprovalToken(failures, options, prefix);
 
         if (options.MaxUnhealthyShare is < 0 or > 1 || double.IsNaN(options.MaxUnhealthyShare))
         {
@@ -130,6 +134,29 @@ public sealed class RemediationOptionsValidator : IValidateOptions<RemediationOp
         if (value < TimeSpan.Zero)
         {
             failures.Add($"{key}: must not be negative (got {value})");
+        }
+    }
+
+    private void ValidateApprovalToken(List<string> failures, RemediationOptions options, string prefix)
+    {
+        var key = options.ApprovalTokenFile.Length > 0 ? "ApprovalTokenFile" : "ApprovalToken";
+        var path = Alerts.WebhookSecret.PathOf(options.ApprovalTokenFile, _credentialsDirectory);
+        var token = ApprovalToken.Of(options, _credentialsDirectory);
+        if (options.ApprovalToken.Length > 0 && options.ApprovalTokenFile.Length > 0)
+        {
+            failures.Add($"{prefix}ApprovalToken: set either ApprovalToken or ApprovalTokenFile, not both");
+        }
+        else if (options.ApprovalTokenFile.Length > 0 && !File.Exists(path))
+        {
+            failures.Add($"{prefix}ApprovalTokenFile: no such file '{path}'");
+        }
+        else if (options.Mode == RemediationMode.Approve && token.Length < MinTokenLength)
+        {
+            failures.Add($"{prefix}{key}: required in approve mode, at least {MinTokenLength} characters");
+        }
+        else if (token.Length is > 0 and < MinTokenLength)
+        {
+            failures.Add($"{prefix}{key}: must be at least {MinTokenLength} characters");
         }
     }
 }

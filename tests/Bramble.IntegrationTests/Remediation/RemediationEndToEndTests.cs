@@ -190,7 +190,11 @@ public sealed class RemediationEndToEndTests : IDisposable
     [Fact]
     public async Task ApproveMode_NothingRunsUntilApprovedWithTheToken()
     {
-        using var aggregator = Aggregator("--Remediation:Mode=Approve", $"--Remediation:ApprovalToken={Token}");
+        // The token from a file, as systemd's LoadCredential= hands it over (with echo's trailing newline).
+        using var credentials = new TempDirectory();
+        var tokenFile = Path.Combine(credentials.Path, "approval-token");
+        await File.WriteAllTextAsync(tokenFile, Token + "\n", TestContext.Current.CancellationToken);
+        using var aggregator = Aggregator("--Remediation:Mode=Approve", $"--Remediation:ApprovalTokenFile={tokenFile}");
         await aggregator.StartAsync();
         var port = FreePort.Next();
         FixedPortHealthzServer? healthz = new(port);
