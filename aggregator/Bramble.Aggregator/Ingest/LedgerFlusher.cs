@@ -144,7 +144,8 @@ public sealed partial class LedgerFlusher : BackgroundService
         {
             Interlocked.Increment(ref _failures);
             Healthy = false;
-            LogStoreWriteFailed(_logger, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e);
+            var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            LogStoreWriteFailed(_logger, batch.Count, elapsedMs, e);
             return false;
         }
     }
@@ -159,7 +160,8 @@ public sealed partial class LedgerFlusher : BackgroundService
 
     private static TaskCompletionSource NewEpoch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Error,
+    // Debug: it repeats every retry (each second) for as long as the disk is full; StoreHealth logs the outage once, as an error.
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug,
         Message = "Cannot write {Count} node ledger(s) to the store after {ElapsedMs:F0} ms; ingest continues in memory and acks wait until it recovers")]
     private static partial void LogStoreWriteFailed(ILogger logger, int count, double elapsedMs, Exception exception);
 

@@ -29,6 +29,7 @@ public sealed class SimulatedAgent : IAsyncDisposable
     private long _connections;
     private volatile bool _producing = true;
     private volatile bool _connected;
+    private volatile bool _rootReadOnly;
     private string? _violation;
     private string? _lastError;
 
@@ -113,6 +114,13 @@ public sealed class SimulatedAgent : IAsyncDisposable
 
     public string? LastError => Volatile.Read(ref _lastError);
 
+    /// <summary>A fault to inject: reports made from now on say the root file system is read-only.</summary>
+    public bool RootReadOnly
+    {
+        get => _rootReadOnly;
+        set => _rootReadOnly = value;
+    }
+
     /// <summary>Stops making new reports; what is in the outbox is still sent.</summary>
     public void StopProducing() => _producing = false;
 
@@ -177,7 +185,7 @@ public sealed class SimulatedAgent : IAsyncDisposable
         }
     }
 
-    private static Report NewReport(ulong seq) => new()
+    private Report NewReport(ulong seq) => new()
     {
         Seq = seq,
         ObservedAt = Timestamp.FromDateTimeOffset(TimeProvider.System.GetUtcNow()),
@@ -186,7 +194,7 @@ public sealed class SimulatedAgent : IAsyncDisposable
             new ProbeOutcome { Probe = "vitals", Status = ProbeStatus.Ok },
             new ProbeOutcome { Probe = "kubelet", Status = ProbeStatus.Ok },
         },
-        Vitals = new NodeVitals { Load1 = 0.5, MemoryTotalBytes = 8UL << 30, MemoryAvailableBytes = 4UL << 30, ClockSynchronized = true },
+        Vitals = new NodeVitals { Load1 = 0.5, MemoryTotalBytes = 8UL << 30, MemoryAvailableBytes = 4UL << 30, ClockSynchronized = true, RootReadOnly = _rootReadOnly },
     };
 
     private async Task StreamOnceAsync(CancellationToken stop)
