@@ -85,6 +85,7 @@ public sealed partial class LedgerFlusher : BackgroundService
 
                 if (TryWrite(batch))
                 {
+                    MarkDurable(retry, batch);
                     retry.Clear();
                     foreach (var epoch in pending)
                     {
@@ -147,6 +148,20 @@ public sealed partial class LedgerFlusher : BackgroundService
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             LogStoreWriteFailed(_logger, batch.Count, elapsedMs, e);
             return false;
+        }
+    }
+
+    /// <summary>Records what each entry's ledger now is in the store; <paramref name="written"/> is in the set's order.</summary>
+    private static void MarkDurable(HashSet<NodeEntry> entries, List<NodeLedgerSnapshot> written)
+    {
+        var i = 0;
+        foreach (var entry in entries)
+        {
+            var snapshot = written[i++];
+            lock (entry.Gate)
+            {
+                entry.Durable = (snapshot.BootId, snapshot.LastSeq);
+            }
         }
     }
 

@@ -32,6 +32,7 @@ public sealed class SimulatedAgent : IAsyncDisposable
     private volatile bool _rootReadOnly;
     private string? _violation;
     private string? _lastError;
+    private CancellationTokenSource? _currentStream;
 
     public SimulatedAgent(string nodeName, string grpcUrl, TimeSpan interval, int seed)
     {
@@ -197,9 +198,23 @@ public sealed class SimulatedAgent : IAsyncDisposable
         Vitals = new NodeVitals { Load1 = 0.5, MemoryTotalBytes = 8UL << 30, MemoryAvailableBytes = 4UL << 30, ClockSynchronized = true, RootReadOnly = _rootReadOnly },
     };
 
+    /// <summary>Ends the current stream as a dropped connection would; the agent reconnects after its back-off.</summary>
+    public void DropStream()
+    {
+        try
+        {
+            Volatile.Read(ref _currentStream)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That stream has just ended by itself.
+        }
+    }
+
     private async Task StreamOnceAsync(CancellationToken stop)
     {
         using var streamEnded = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        Volatile.Write(ref _currentStream, streamEnded);
         using var call = new AgentGateway.AgentGatewayClient(_channel).Connect(cancellationToken: streamEnded.Token);
         await call.RequestStream.WriteAsync(new AgentMessage
         {
@@ -251,6 +266,7 @@ public sealed class SimulatedAgent : IAsyncDisposable
         }
         finally
         {
+            Volatile.Write(ref _currentStream, null);
             await streamEnded.CancelAsync();
             await receiver;
         }

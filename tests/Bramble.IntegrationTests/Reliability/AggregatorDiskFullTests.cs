@@ -24,9 +24,8 @@ public sealed class AggregatorDiskFullTests
         using var tmpfs = SmallTmpfs.Mount(megabytes: 16);
         var aggregator = new AggregatorProcess(tmpfs.Path,
             "--Rules:RootFsReadOnly:For=00:00:01", "--Logging:LogLevel:Bramble.Aggregator.Ingest.LedgerFlusher=Debug");
-        var agents = Enumerable.Range(0, AgentCount)
-            .Select(i => new SimulatedAgent(string.Create(CultureInfo.InvariantCulture, $"full-node-{i}"), aggregator.GrpcUrl, TimeSpan.FromMilliseconds(100), seed: i))
-            .ToArray();
+        SimulatedAgent[] agents = [.. Enumerable.Range(0, AgentCount)
+            .Select(i => new SimulatedAgent(string.Create(CultureInfo.InvariantCulture, $"full-node-{i}"), aggregator.GrpcUrl, TimeSpan.FromMilliseconds(100), seed: i))];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task[] runs = [];
         try
@@ -62,6 +61,30 @@ public sealed class AggregatorDiskFullTests
                 Assert.Equal(acked[agent.NodeName], agent.HighestAcked);
                 Assert.True(agent.Pending > 10, $"{agent.NodeName}: only {agent.Pending} report(s) wait in its outbox");
             }
+
+            // Agents that (re)connect during the outage go live too: the Welcome names what is durable instead of waiting.
+            var late = new SimulatedAgent("full-node-late", aggregator.GrpcUrl, TimeSpan.FromMilliseconds(100), seed: 99);
+            agents = [.. agents, late];
+            runs = [.. runs, Task.Run(() => late.RunAsync(stop.Token), CancellationToken.None)];
+            var reconnecting = agents[1];
+            var welcomesBefore = reconnecting.Welcomes.Count;
+            var processedBefore = nodes.Single(n => n.Name == reconnecting.NodeName).LastSeq;
+            reconnecting.DropStream();
+            nodes = await Eventually.WaitAsync(() => aggregator.NodesAsync(),
+                list => list.Any(n => n.Name == late.NodeName && n.LastSeq >= 10)
+                    && reconnecting.Welcomes.Count > welcomesBefore && list.Single(n => n.Name == reconnecting.NodeName).LastSeq >= processedBefore + 10,
+                Phase, "a new agent and a reconnected one reporting while the disk is full");
+            Assert.Equal(0UL, late.HighestAcked);
+            Assert.Equal([0UL], late.Welcomes);
+            // The reconnected agent was told what is durable (at least what it had been acked), not what is only in memory.
+            var welcome = reconnecting.Welcomes[welcomesBefore];
+            Assert.True(welcome >= acked[reconnecting.NodeName] && welcome < processedBefore,
+                $"Welcome {welcome}: acked {acked[reconnecting.NodeName]}, processed in memory {processedBefore}");
+            Assert.True(nodes.Single(n => n.Name == reconnecting.NodeName).DuplicatesDropped > 0, "its replay of reports processed in memory was not dropped as duplicates");
+            output.WriteLine($"reconnected while full: Welcome {welcome} (acked {acked[reconnecting.NodeName]}, in memory {processedBefore}), " +
+                $"duplicates dropped {nodes.Single(n => n.Name == reconnecting.NodeName).DuplicatesDropped}; new node: Welcome 0, " +
+                $"{nodes.Single(n => n.Name == late.NodeName).LastSeq} reports processed unacknowledged");
+            Assert.Equal(1, await aggregator.MetricAsync("bramble_store_degraded{store=\"ledger\"}"));
 
             // Said loudly, and once: each store's outage is one error line naming the file and the errno, however many retries.
             var failedWrites = await aggregator.MetricAsync("bramble_store_write_failures_total{store=\"ledger\"}");
