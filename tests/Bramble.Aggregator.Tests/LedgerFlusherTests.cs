@@ -172,6 +172,29 @@ public sealed class LedgerFlusherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task MarkDirty_Durable_FollowsWhatIsWritten_NotWhatIsInMemory()
+    {
+        var store = new FlakyStore(RealStore());
+        var flusher = await StartAsync(store);
+        var entry = Node("pi-01", reports: 2);
+        await flusher.MarkDirty(entry).WaitAsync(Bounded, TestContext.Current.CancellationToken);
+        Assert.Equal(("6a1f0c4e-8d2b-4e57-9a3c-2f1b7d9e0a55", 2UL), entry.Durable);
+
+        store.Failing = true;
+        Report(entry, 3);
+        var pending = flusher.MarkDirty(entry);
+        await store.NextCallAsync();
+        await _time.NextTimerAsync();
+        Assert.Equal(5UL, entry.Ledger.LastSeq);
+        Assert.Equal(2UL, entry.Durable?.LastSeq); // a Welcome during the outage says 2, not 5
+
+        store.Failing = false;
+        _time.Advance(RetryDelay);
+        await pending.WaitAsync(Bounded, TestContext.Current.CancellationToken);
+        Assert.Equal(5UL, entry.Durable?.LastSeq);
+    }
+
+    [Fact]
     public async Task MarkDirty_SameNodeAcrossRetries_IsWrittenOncePerBatch()
     {
         // During a long outage a node is marked dirty again after every report; each retry batch must still hold

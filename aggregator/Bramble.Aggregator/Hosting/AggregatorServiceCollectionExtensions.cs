@@ -7,6 +7,7 @@ using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
+using Bramble.Aggregator.Storage.Degraded;
 using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
@@ -44,6 +45,7 @@ public static class AggregatorServiceCollectionExtensions
             sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<LedgerFlusher>(), sp.GetRequiredService<IncidentBoard>(), version));
         services.TryAddSingleton<NodeMetrics>();
         services.TryAddSingleton<VipMetrics>();
+        services.TryAddSingleton<StoreMetrics>();
         services.TryAddSingleton<AgentAuthMetrics>();
         services.TryAddSingleton<AgentAuthenticator>();
         services.AddBrambleRules();
@@ -59,6 +61,7 @@ public static class AggregatorServiceCollectionExtensions
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<AgentGatewayService>, AgentGatewayMethodProvider>());
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
+        services.AddBrambleStoreDegradation(); // last: wraps the stores registered above
         return services;
     }
 
@@ -121,10 +124,12 @@ public static class AggregatorServiceCollectionExtensions
         app.MapGrpcHealthChecksService().RequireHost(grpcHost);
 
         app.Services.GetRequiredService<VipMetrics>(); // its series join the registry when it is created
+        app.Services.GetRequiredService<StoreMetrics>(); // the same
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);
         Api.DoctorEndpoints.MapDoctorApi(web);
+        Api.StoreEndpoints.MapStoreApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
         Runbooks.RunbookEndpoints.MapRunbooks(web);
         web.MapAlertsApi();

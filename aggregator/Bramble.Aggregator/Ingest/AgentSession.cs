@@ -94,8 +94,20 @@ public sealed partial class AgentSession : IDisposable
                 durable = _flusher.MarkDirty(entry);
             }
 
-            // The Welcome tells the agent to forget everything up to lastSeq: that must be durable first.
-            await durable.WaitAsync(ct);
+            // The Welcome tells the agent to forget everything up to lastSeq: that must be durable first. While the store
+            // cannot write (disk full) that could take hours; then the Welcome names what is durable instead, so the agent
+            // goes live at once: it replays from there, what was already processed in memory is dropped as duplicates.
+            if (!durable.IsCompleted && !_flusher.Healthy)
+            {
+                lock (entry.Gate)
+                {
+                    lastSeq = entry.Durable is { } stored && stored.BootId == hello.BootId ? Math.Min(stored.LastSeq, lastSeq) : 0;
+                }
+            }
+            else
+            {
+                await durable.WaitAsync(ct);
+            }
             await responses.WriteAsync(new AggregatorMessage
             {
                 Welcome = new Welcome

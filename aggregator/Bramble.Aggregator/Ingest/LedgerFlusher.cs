@@ -85,6 +85,7 @@ public sealed partial class LedgerFlusher : BackgroundService
 
                 if (TryWrite(batch))
                 {
+                    MarkDurable(retry, batch);
                     retry.Clear();
                     foreach (var epoch in pending)
                     {
@@ -144,8 +145,23 @@ public sealed partial class LedgerFlusher : BackgroundService
         {
             Interlocked.Increment(ref _failures);
             Healthy = false;
-            LogStoreWriteFailed(_logger, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e);
+            var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            LogStoreWriteFailed(_logger, batch.Count, elapsedMs, e);
             return false;
+        }
+    }
+
+    /// <summary>Records what each entry's ledger now is in the store; <paramref name="written"/> is in the set's order.</summary>
+    private static void MarkDurable(HashSet<NodeEntry> entries, List<NodeLedgerSnapshot> written)
+    {
+        var i = 0;
+        foreach (var entry in entries)
+        {
+            var snapshot = written[i++];
+            lock (entry.Gate)
+            {
+                entry.Durable = (snapshot.BootId, snapshot.LastSeq);
+            }
         }
     }
 
@@ -159,7 +175,8 @@ public sealed partial class LedgerFlusher : BackgroundService
 
     private static TaskCompletionSource NewEpoch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Error,
+    // Debug: it repeats every retry (each second) for as long as the disk is full; StoreHealth logs the outage once, as an error.
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug,
         Message = "Cannot write {Count} node ledger(s) to the store after {ElapsedMs:F0} ms; ingest continues in memory and acks wait until it recovers")]
     private static partial void LogStoreWriteFailed(ILogger logger, int count, double elapsedMs, Exception exception);
 

@@ -2,6 +2,7 @@ using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
+using Bramble.Aggregator.Storage.Degraded;
 using Bramble.Engine.Cluster;
 using Bramble.Engine.Incidents;
 using Prometheus;
@@ -74,7 +75,7 @@ public sealed class AggregatorMetrics
         _reboots = factory.CreateCounter("bramble_node_reboots_total", "Reboots seen (a new boot id in the agent's hello).", node);
         _lastReport = factory.CreateGauge("bramble_agent_last_report_timestamp_seconds", "Unix time the last report from the node was processed.", node);
         _rejected = factory.CreateCounter("bramble_messages_rejected_total", "Agent messages refused, by reason (including ones before a valid hello).", ["reason"]);
-        _storeFailures = factory.CreateCounter("bramble_store_write_failures_total", "Failed writes of node ledgers to the store.");
+        _storeFailures = factory.CreateCounter(StoreMetrics.WriteFailuresName, StoreMetrics.WriteFailuresHelp, [StoreMetrics.StoreLabel]);
         _storeHealthy = factory.CreateGauge("bramble_store_healthy", "1 while the last write to the store succeeded, else 0.");
         _openIncidents = factory.CreateGauge("bramble_incidents", "Open incidents (pending or firing) by kind, severity and state.", ["kind", "severity", "state"]);
         _incidentTransitions = factory.CreateCounter("bramble_incident_transitions_total", "Incident lifecycle transitions, by kind and the state entered.", ["kind", "to"]);
@@ -142,7 +143,7 @@ public sealed class AggregatorMetrics
             }
         }
 
-        _storeFailures.IncTo(_flusher.Failures);
+        _storeFailures.WithLabels(StoreHealth.Ledger).IncTo(_flusher.Failures);
         _storeHealthy.Set(_flusher.Healthy ? 1 : 0);
         RefreshIncidents();
     }

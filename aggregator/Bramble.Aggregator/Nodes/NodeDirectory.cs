@@ -15,7 +15,7 @@ public sealed class NodeDirectory
         ArgumentNullException.ThrowIfNull(snapshots);
         foreach (var snapshot in snapshots)
         {
-            _nodes[snapshot.Name] = new NodeEntry(NodeLedger.Restore(snapshot));
+            _nodes[snapshot.Name] = new NodeEntry(NodeLedger.Restore(snapshot)) { Durable = (snapshot.BootId, snapshot.LastSeq) };
         }
     }
 

@@ -46,6 +46,12 @@ public sealed class NodeEntry
     /// <summary>The last `bramble-agent doctor` summary the node sent (agents send it on change and every Doctor:ResendInterval).</summary>
     public DoctorSummary? LatestDoctor { get; set; }
 
+    /// <summary>
+    /// Boot id and last seq of this node's ledger as last written to the store: what a crash would leave. While the
+    /// store cannot write, a Welcome says this instead of waiting (see AgentSession). Read and set under <see cref="Gate"/>.
+    /// </summary>
+    public (string BootId, ulong LastSeq)? Durable { get; set; }
+
     public bool Connected => CurrentSession is not null;
 
     /// <summary>Marks the entry as waiting for the ledger flusher; false when it already was.</summary>

@@ -6,6 +6,7 @@ using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
+using Bramble.Aggregator.Storage.Degraded;
 using Bramble.Engine.Remediation;
 using Bramble.Engine.Rules.Agents;
 using Bramble.Engine.Vips;
@@ -25,7 +26,7 @@ public static class StatusPageEndpoint
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/", (HttpContext context, NodeDirectory nodes, IncidentBoard incidents, TimeProvider time, RemediationCoordinator remediation,
-            VipOwnerTracker vips, IRemediationStore store) =>
+            VipOwnerTracker vips, IRemediationStore store, StoreHealth storeHealth) =>
         {
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = StatusPageAssets.ContentSecurityPolicy;
@@ -37,7 +38,8 @@ public static class StatusPageEndpoint
                     remediation.Plans().Where(p => p.Status != PlanStatus.Finished).Select(RemediationPlanView.From).ToArray(),
                     VipsResponse.From(vips, nodes).Vips,
                     store.Audit(null, null, null, AuditSection.Shown).Select(AuditEntryView.From).ToArray(),
-                    nodes.List().Select(e => NodeDoctorView.From(e, time.GetUtcNow())).OfType<NodeDoctorView>().ToArray()),
+                    nodes.List().Select(e => NodeDoctorView.From(e, time.GetUtcNow())).OfType<NodeDoctorView>().ToArray(),
+                    storeHealth.Snapshot()),
                 "text/html; charset=utf-8");
         });
         return endpoints;
@@ -50,7 +52,8 @@ public static class StatusPageEndpoint
         IReadOnlyList<RemediationPlanView>? remediations = null,
         IReadOnlyList<VipOwnershipView>? vips = null,
         IReadOnlyList<AuditEntryView>? audit = null,
-        IReadOnlyList<NodeDoctorView>? doctor = null)
+        IReadOnlyList<NodeDoctorView>? doctor = null,
+        IReadOnlyList<StoreWriteState>? store = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -70,6 +73,7 @@ public static class StatusPageEndpoint
         var firing = incidents.Count(i => i.State == "firing");
         page.Append(inv, $"<p class=\"sum\">{connected} of {nodes.Count} agents connected · {incidents.Count} open incident{(incidents.Count == 1 ? "" : "s")} ({firing} firing) · {Encode(now.ToString("yyyy-MM-dd HH:mm:ss", inv))} UTC</p>");
 
+        StoreSection.Append(page, store ?? []);
         AppendIncidents(page, incidents, inv);
         RemediationSection.Append(page, remediations ?? []);
         AppendNodes(page, nodes, incidents, now, inv);

@@ -66,6 +66,9 @@ public sealed partial class MetricCatalogueTests
             new AlertMetrics(metrics),
             new AlertmanagerRequestMetrics(metrics),
             new AgentAuthMetrics(metrics),
+            new StoreMetrics(metrics, new Bramble.Aggregator.Storage.Degraded.StoreHealth(
+                Microsoft.Extensions.Options.Options.Create(new Bramble.Aggregator.Hosting.AggregatorOptions()), TimeProvider.System,
+                NullLogger<Bramble.Aggregator.Storage.Degraded.StoreHealth>.Instance)),
         ];
 
         // A metrics class added to the aggregator but not constructed above would slip past this test unseen.

@@ -18,6 +18,7 @@ public sealed class HttpFuzzTests
         "/", "/healthz", "/readyz", "/metrics", "/api/v1/nodes", "/api/v1/incidents", "/api/v1/incidents/{x}", "/api/v1/vips",
         "/api/v1/remediations", "/api/v1/remediations/{x}/approve", "/api/v1/remediations/{x}/reject", "/api/v1/audit",
         "/api/v1/alerts/dead-letters", "/api/v1/alerts/pending", "/api/v1/alertmanager", "/api/v1/{x}", "/{x}",
+        "/api/v1/store",
     ];
 
     private static readonly string[] Parameters = ["state", "kind", "node", "status", "incident", "plan", "before", "limit", "all", "format"];
