@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Authentication;
 using Bramble.Aggregator.Hosting;
 using Microsoft.Extensions.Configuration;
 
@@ -17,7 +18,8 @@ public sealed class AggregatorOptionsValidatorTests
 
     public static TheoryData<string, Action<AggregatorOptions>> Invalid => new()
     {
-        { "Aggregator:GrpcUrl", o => o.GrpcUrl = "https://0.0.0.0:9731" },
+        { "Aggregator:GrpcUrl", o => o.GrpcUrl = "grpc://0.0.0.0:9731" },
+        { "Aggregator:Http:CertificateFile", o => o.Http.CertificateFile = "/etc/bramble/http.crt" },
         { "Aggregator:GrpcUrl", o => o.GrpcUrl = "not a url" },
         { "Aggregator:GrpcUrl", o => o.GrpcUrl = "http://0.0.0.0" },
         { "Aggregator:HttpUrl", o => o.HttpUrl = "http://aggregator.lan:9730" },
@@ -42,6 +44,27 @@ public sealed class AggregatorOptionsValidatorTests
         Assert.True(result.Failed);
         var failure = Assert.Single(result.Failures!);
         Assert.StartsWith(key + ":", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_HttpsWithoutFiles_NamesCertificateAndKey()
+    {
+        var result = Validator.Validate(null, new AggregatorOptions { GrpcUrl = "https://0.0.0.0:9731", HttpUrl = "https://0.0.0.0:9730" });
+
+        Assert.Equal(
+            ["Aggregator:Tls:CertificateFile: required with an https:// URL", "Aggregator:Tls:KeyFile: required with an https:// URL",
+             "Aggregator:Http:CertificateFile: required with an https:// URL", "Aggregator:Http:KeyFile: required with an https:// URL"],
+            result.Failures!);
+    }
+
+    [Fact]
+    public void Validate_MutualTlsOverHttp_NamesGrpcUrlAndClientCa()
+    {
+        var result = Validator.Validate(null, new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.MutualTls });
+
+        Assert.Equal(2, result.Failures!.Count());
+        Assert.StartsWith("Aggregator:GrpcUrl: must be https:// in MutualTls mode", result.Failures!.First(), StringComparison.Ordinal);
+        Assert.StartsWith("Aggregator:Tls:ClientCaFile: required in MutualTls mode", result.Failures!.Last(), StringComparison.Ordinal);
     }
 
     [Fact]

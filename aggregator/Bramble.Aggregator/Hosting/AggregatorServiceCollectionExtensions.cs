@@ -45,6 +45,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<VipMetrics>();
         services.TryAddSingleton<AgentAuthMetrics>();
         services.TryAddSingleton<AgentAuthenticator>();
+        services.TryAddSingleton<HttpAuthMetrics>();
         services.AddBrambleRules();
         services.AddBrambleRemediation();
         services.AddBrambleAlerts();
@@ -119,6 +120,7 @@ public static class AggregatorServiceCollectionExtensions
 
         app.Services.GetRequiredService<VipMetrics>(); // its series join the registry when it is created
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
+        web.AddEndpointFilter<RouteGroupBuilder, Api.MutatingEndpointAuthFilter>();
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);
         Api.DoctorEndpoints.MapDoctorApi(web);
@@ -129,6 +131,7 @@ public static class AggregatorServiceCollectionExtensions
         _ = app.Services.GetRequiredService<NodeMetrics>();
         _ = app.Services.GetRequiredService<AlertMetrics>();
         _ = app.Services.GetRequiredService<AgentAuthenticator>();
+        _ = app.Services.GetRequiredService<HttpAuthMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
