@@ -19,7 +19,7 @@ public sealed partial class AgentAuthenticator
     {
         ArgumentNullException.ThrowIfNull(options);
         _metrics = metrics;
-        Mode = options.Value.AgentAuthentication;
+        Mode = options.Value.AgentAuthentication ?? AgentAuthenticationMode.None;
         var credentials = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
         if (Mode == AgentAuthenticationMode.Token)
         {

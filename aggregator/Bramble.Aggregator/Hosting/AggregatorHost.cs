@@ -49,8 +49,9 @@ public static partial class AggregatorHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bramble.Aggregator");
         var statusPage = StatusPageUrl(options.HttpUrl);
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
-        LogStarted(logger, Version, statusPage, options.GrpcUrl, dataDirectory);
+        // Before "is running": whoever waits for that line (a test, a person) has the authentication mode already.
         app.Services.GetRequiredService<Authentication.AgentAuthenticator>().LogMode(logger);
+        LogStarted(logger, Version, statusPage, options.GrpcUrl, dataDirectory);
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
         return 0;

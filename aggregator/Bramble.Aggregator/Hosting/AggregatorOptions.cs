@@ -26,10 +26,11 @@ public sealed class AggregatorOptions
     public TimeSpan StoreBusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How agents authenticate: None (default, keeps the quick start working; logs a warning at start), Token
-    /// (per-node bearer tokens from <see cref="AgentTokenDirectory"/>) or MutualTls (client certificates, <see cref="Tls"/>).
+    /// How agents authenticate: None (plain text, no authentication; logs a warning at start), Token (per-node bearer
+    /// tokens from <see cref="AgentTokenDirectory"/>) or MutualTls (client certificates, <see cref="Tls"/>). No default:
+    /// leaving agents unauthenticated must be a choice someone wrote down (demo.sh and the example configuration do).
     /// </summary>
-    public AgentAuthenticationMode AgentAuthentication { get; set; } = AgentAuthenticationMode.None;
+    public AgentAuthenticationMode? AgentAuthentication { get; set; }
 
     /// <summary>In Token mode: a directory with one file per node, named after the node, holding its token (read at start).</summary>
     public string? AgentTokenDirectory { get; set; }

@@ -64,7 +64,11 @@ public sealed class AggregatorOptionsValidator : IValidateOptions<AggregatorOpti
             failures.Add($"{prefix}{nameof(options.StoreBusyTimeout)}: must be positive (got {options.StoreBusyTimeout})");
         }
 
-        if (!Enum.IsDefined(options.AgentAuthentication))
+        if (options.AgentAuthentication is null)
+        {
+            failures.Add($"{prefix}{nameof(options.AgentAuthentication)}: required, no default: None (plain text: any host that reaches the gRPC port can report as any node), Token (per-node bearer tokens) or MutualTls (client certificates); see README \"Securing Bramble\"");
+        }
+        else if (!Enum.IsDefined(options.AgentAuthentication.Value))
         {
             failures.Add($"{prefix}{nameof(options.AgentAuthentication)}: must be None, Token or MutualTls (got {options.AgentAuthentication})");
         }

@@ -102,7 +102,7 @@ public sealed class AgentTokenTests : IDisposable
     {
         var validator = new AggregatorOptionsValidator();
         var token = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.Token, AgentTokenDirectory = _directory.FullName };
-        var none = new AggregatorOptions { AgentTokenDirectory = "/nonexistent/bt-agent-tokens" };
+        var none = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, AgentTokenDirectory = "/nonexistent/bt-agent-tokens" };
 
         var failed = validator.Validate(null, token);
 

@@ -104,9 +104,9 @@ public sealed class AgentTokenTests : IDisposable
     }
 
     [Fact]
-    public async Task NoneMode_Default_WarnsAtStart_AndAcceptsAStreamWithoutToken()
+    public async Task NoneMode_ChosenExplicitly_WarnsAtStart_AndAcceptsAStreamWithoutToken()
     {
-        using var aggregator = new AggregatorProcess();
+        using var aggregator = new AggregatorProcess(null, "--Aggregator:AgentAuthentication=None");
         await aggregator.StartAsync();
 
         await Eventually.WaitAsync(() => Task.FromResult(aggregator.Process!.Output),
@@ -116,6 +116,17 @@ public sealed class AgentTokenTests : IDisposable
         using var raw = new RawAgent(aggregator.GrpcUrl);
         await raw.HelloAsync("node-x");
         Assert.Equal(0, await aggregator.MetricAsync("bramble_agent_auth_failures_total{reason=\"missing\"}"));
+    }
+
+    [Fact]
+    public async Task AgentAuthenticationNotChosen_ExitsAtStartNamingTheKeyAndTheChoices()
+    {
+        using var data = new TempDirectory();
+        using var aggregator = ManagedProcess.StartDotnet("aggregator", RepoLayout.AggregatorDll, [$"--Aggregator:DataDirectory={data.Path}"]);
+
+        Assert.Equal(78, await aggregator.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Aggregator:AgentAuthentication: required, no default: None (plain text: any host that reaches the gRPC port can report as any node), Token (per-node bearer tokens) or MutualTls (client certificates)",
+            aggregator.Output, StringComparison.Ordinal);
     }
 
     [Fact]
