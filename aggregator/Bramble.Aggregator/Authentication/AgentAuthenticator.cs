@@ -23,7 +23,7 @@ public sealed partial class AgentAuthenticator
         var credentials = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
         if (Mode == AgentAuthenticationMode.Token)
         {
-            var (tokens, failures) = AgentTokenDirectory.Load(options.Value.AgentTokenDirectory);
+            var (tokens, failures) = AgentTokenDirectory.Load(options.Value.AgentTokenDirectory, options.Value.AgentTokenFilePrefix, credentials);
             Tokens = tokens ?? throw new OptionsValidationException(AggregatorOptions.Section, typeof(AggregatorOptions), failures);
         }
         else if (Mode == AgentAuthenticationMode.MutualTls)

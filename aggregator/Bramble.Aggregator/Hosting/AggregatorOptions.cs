@@ -35,6 +35,12 @@ public sealed class AggregatorOptions
     /// <summary>In Token mode: a directory with one file per node, named after the node, holding its token (read at start).</summary>
     public string? AgentTokenDirectory { get; set; }
 
+    /// <summary>
+    /// In Token mode: only files named this prefix + the node name are tokens, e.g. "aggregator_agent-token." for the
+    /// files the shipped unit's LoadCredential= presents. Empty: every (non-hidden) file.
+    /// </summary>
+    public string? AgentTokenFilePrefix { get; set; }
+
     /// <summary>TLS of the gRPC port (Aggregator:Tls): used when <see cref="GrpcUrl"/> is https://; ClientCaFile in MutualTls mode.</summary>
     public GrpcTlsOptions Tls { get; set; } = new();
 

@@ -74,7 +74,7 @@ public sealed class AggregatorOptionsValidator : IValidateOptions<AggregatorOpti
         }
         else if (options.AgentAuthentication == AgentAuthenticationMode.Token)
         {
-            failures.AddRange(AgentTokenDirectory.Load(options.AgentTokenDirectory).Failures);
+            failures.AddRange(AgentTokenDirectory.Load(options.AgentTokenDirectory, options.AgentTokenFilePrefix, _credentialsDirectory).Failures);
         }
         else if (options.AgentAuthentication == AgentAuthenticationMode.MutualTls)
         {

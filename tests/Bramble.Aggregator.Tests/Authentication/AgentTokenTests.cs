@@ -98,6 +98,22 @@ public sealed class AgentTokenTests : IDisposable
     }
 
     [Fact]
+    public void Load_WithPrefixUnderCredentialsDirectory_ReadsOnlyPrefixedFiles_AsSystemdPresentsThem()
+    {
+        // LoadCredential=aggregator:/etc/bramble/credentials/aggregator: every file arrives as aggregator_<file>.
+        Write("aggregator_agent-token.node-a", TokenA);
+        Write("aggregator_agent-token.node-b", TokenB);
+        Write("aggregator_server.key", "not a token");
+
+        var (tokens, failures) = AgentTokenDirectory.Load(".", "aggregator_agent-token.", _directory.FullName);
+
+        Assert.Empty(failures);
+        Assert.Equal(2, tokens!.Count);
+        Assert.Null(tokens.Check($"Bearer {TokenA}", "node-a"));
+        Assert.Equal(AgentAuthFailure.NodeMismatch, tokens.Check($"Bearer {TokenB}", "node-a"));
+    }
+
+    [Fact]
     public void Validator_TokenModeWithBadDirectory_FailsNamingTheKey_NoneModeIgnoresIt()
     {
         var validator = new AggregatorOptionsValidator();
