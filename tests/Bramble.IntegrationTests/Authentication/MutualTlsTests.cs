@@ -84,6 +84,31 @@ public sealed class MutualTlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TokenMode_OverTls_AgentWithTokenAndClusterCaReports_NoTokenIsRefused()
+    {
+        using var tokens = new TempDirectory();
+        File.WriteAllText(Path.Combine(tokens.Path, "node-a"), "tok-a-5f0c2b1e9d7a4c3b8e6f\n");
+        File.WriteAllText(_pki.File("agent-token"), "tok-a-5f0c2b1e9d7a4c3b8e6f\n");
+        var grpcUrl = $"https://127.0.0.1:{FreePort.Next()}";
+        using var aggregator = new AggregatorProcess(null,
+            $"--Aggregator:GrpcUrl={grpcUrl}", "--Aggregator:AgentAuthentication=Token", $"--Aggregator:AgentTokenDirectory={tokens.Path}",
+            $"--Aggregator:Tls:CertificateFile={_pki.File("server.crt")}", $"--Aggregator:Tls:KeyFile={_pki.File("server.key")}");
+        await aggregator.StartAsync();
+
+        // The token travels inside TLS; the server is trusted through the cluster CA only.
+        using var nodeA = AgentProcess.Start("node-a", grpcUrl, ["--Agent:TokenFile=agent-token", "--Agent:Tls:CaFile=ca.crt"],
+            new Dictionary<string, string> { ["CREDENTIALS_DIRECTORY"] = _pki.Dir });
+        using var tokenless = AgentProcess.Start("node-b", grpcUrl, ["--Agent:Tls:CaFile=ca.crt"],
+            new Dictionary<string, string> { ["CREDENTIALS_DIRECTORY"] = _pki.Dir });
+        await AgentProcess.WaitConnectedAsync(nodeA);
+        await Eventually.WaitAsync(() => aggregator.NodeAsync("node-a"), n => n is { ReportsReceived: > 0 },
+            TimeSpan.FromSeconds(30), "node-a reporting with its token over TLS");
+        await Eventually.WaitAsync(() => aggregator.MetricAsync("bramble_agent_auth_failures_total{reason=\"missing\"}"),
+            v => v >= 1, TimeSpan.FromSeconds(30), "the tokenless agent refused");
+        Assert.Equal(["node-a"], (await aggregator.NodesAsync()).Select(n => n.Name));
+    }
+
+    [Fact]
     public async Task Agent_TrustingAnotherCa_RefusesTheAggregatorsCertificate()
     {
         using var aggregator = MutualTlsAggregator(out var grpcUrl);
