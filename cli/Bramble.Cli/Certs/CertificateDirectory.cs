@@ -49,7 +49,8 @@ public sealed class CertificateDirectory(string path)
         var existing = new[] { certificatePath, keyPath }.Where(File.Exists).ToList();
         if (existing.Count > 0 && !force)
         {
-            throw new CertificateFileException($"{string.Join(" and ", existing)} already exist(s); nothing was written (--force replaces)");
+            throw new CertificateFileException(
+                $"{string.Join(" and ", existing)} already {(existing.Count == 1 ? "exists" : "exist")}; nothing was written (--force replaces)");
         }
 
         using var key = certificate.GetECDsaPrivateKey()
