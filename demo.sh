@@ -25,7 +25,8 @@ trap stop INT TERM EXIT
 dotnet aggregator/Bramble.Aggregator/bin/Release/net10.0/bramble-aggregator.dll \
   --Aggregator:HttpUrl="http://127.0.0.1:$http_port" \
   --Aggregator:GrpcUrl="http://127.0.0.1:$grpc_port" \
-  --Aggregator:DataDirectory="$data_dir" &
+  --Aggregator:DataDirectory="$data_dir" \
+  --Aggregator:AgentAuthentication=None &
 aggregator_pid=$!
 
 # Wait (bounded) until the aggregator answers before starting the agent.

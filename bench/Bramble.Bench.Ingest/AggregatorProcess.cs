@@ -80,6 +80,7 @@ internal sealed class AggregatorProcess : IDisposable
         start.ArgumentList.Add($"--Aggregator:GrpcUrl={grpc.GetLeftPart(UriPartial.Authority)}");
         start.ArgumentList.Add($"--Aggregator:HttpUrl={http.GetLeftPart(UriPartial.Authority)}");
         start.ArgumentList.Add($"--Aggregator:DataDirectory={dataDirectory}");
+        start.ArgumentList.Add("--Aggregator:AgentAuthentication=None");
 
         var process = new Process { StartInfo = start };
         var aggregator = new AggregatorProcess(process, grpc, http);

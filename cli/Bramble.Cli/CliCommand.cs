@@ -12,6 +12,7 @@ public sealed record CliCommand(string Verb, string? Id, bool All, bool Json, Ur
           remediations         remediation plans, newest first
           approve ID           approve a plan awaiting approval (needs the token)
           doctor               every node's preflight findings that are not ok; exit 1 when a check fails
+          certs ...            make the cluster CA and certificates for mutual TLS (`bramble certs` for help)
         options:
           --url URL            the aggregator's HTTP address (env BRAMBLE_URL; default http://127.0.0.1:9730)
           --token TOKEN        bearer token for approve (env BRAMBLE_TOKEN)

@@ -8,4 +8,7 @@ public static class ExitCodes
     public const int Usage = 2;
     public const int Unreachable = 3;
     public const int Refused = 4;
+
+    /// <summary>`bramble certs` wrote nothing: a file exists (without --force), or the CA is missing or unreadable.</summary>
+    public const int NotWritten = 5;
 }

@@ -1,8 +1,22 @@
 using System.Text.Json;
 using Bramble.Cli;
+using Bramble.Cli.Certs;
 using Microsoft.Extensions.DependencyInjection;
 
-// bramble: the aggregator's JSON API for people and scripts. Exit codes in ExitCodes.
+// bramble: the aggregator's JSON API for people and scripts, and `bramble certs` (offline). Exit codes in ExitCodes.
+if (args is ["certs", .. var certsArgs])
+{
+    try
+    {
+        return CertsCommand.Parse(certsArgs).Run(TimeProvider.System, Console.Out, Console.Error);
+    }
+    catch (CliUsageException e)
+    {
+        await Console.Error.WriteLineAsync($"bramble: {e.Message}\n\n{CertsCommand.Usage}");
+        return ExitCodes.Usage;
+    }
+}
+
 if (CliCommand.AsksForHelp(args))
 {
     await Console.Out.WriteAsync(CliCommand.Usage + "\n");

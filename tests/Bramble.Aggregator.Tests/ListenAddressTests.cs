@@ -38,7 +38,7 @@ public sealed class ListenAddressTests
     [InlineData("", "absolute URL")]
     [InlineData("0.0.0.0:9731", "absolute URL")]
     [InlineData("not a url", "absolute URL")]
-    [InlineData("https://0.0.0.0:9731", "http://")]
+    [InlineData("ftp://0.0.0.0:9731", "http://")]
     [InlineData("grpc://0.0.0.0:9731", "http://")]
     [InlineData("http://0.0.0.0", "port")]
     [InlineData("http://0.0.0.0/", "port")]
@@ -78,7 +78,18 @@ public sealed class ListenAddressTests
     [Fact]
     public void Parse_Invalid_ThrowsFormatException()
     {
-        Assert.Throws<FormatException>(() => ListenAddress.Parse("https://0.0.0.0:9731"));
+        Assert.Throws<FormatException>(() => ListenAddress.Parse("grpc://0.0.0.0:9731"));
+    }
+
+    [Theory]
+    [InlineData("https://0.0.0.0:9731", true)]
+    [InlineData("http://0.0.0.0:9731", false)]
+    [InlineData("https://localhost:9730", true)]
+    public void TryParse_Scheme_SaysWhetherThePortServesTls(string url, bool https)
+    {
+        Assert.True(ListenAddress.TryParse(url, out var address, out var error), error);
+
+        Assert.Equal(https, address.IsHttps);
     }
 
     [Theory]

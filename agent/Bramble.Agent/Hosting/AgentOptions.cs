@@ -52,6 +52,9 @@ public sealed class AgentOptions
     /// </summary>
     public string? TokenFile { get; set; }
 
+    /// <summary>TLS to the aggregator (Agent:Tls): the client certificate of mutual TLS and the CA to trust for the server.</summary>
+    public AgentTlsOptions Tls { get; set; } = new();
+
     /// <summary>The node name in effect: the configured one, else the host name.</summary>
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName : NodeName;
 }

@@ -29,6 +29,9 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton(sp => AgentBearerToken.Load(
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.TokenFile,
             Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY")).Token ?? AgentBearerToken.None);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentTlsValidator>());
+        services.TryAddSingleton(sp => AgentTlsCredentials.Load(sp.GetRequiredService<IOptions<AgentOptions>>().Value,
+            Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"), sp.GetRequiredService<TimeProvider>()).Credentials ?? AgentTlsCredentials.None);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileSystem>(PhysicalFileSystem.Instance);
         services.TryAddSingleton(sp =>

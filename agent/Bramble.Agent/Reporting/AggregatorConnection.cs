@@ -45,7 +45,8 @@ public sealed partial class AggregatorConnection : BackgroundService
         IOptions<AgentOptions> options,
         TimeProvider time,
         ILogger<AggregatorConnection> logger,
-        AgentBearerToken? token = null)
+        AgentBearerToken? token = null,
+        AgentTlsCredentials? tls = null)
     {
         _callHeaders = token?.Headers;
         ArgumentNullException.ThrowIfNull(options);
@@ -67,6 +68,7 @@ public sealed partial class AggregatorConnection : BackgroundService
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(15),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                SslOptions = tls?.ClientOptions() ?? new(),
             },
             HttpVersion = HttpVersion.Version20,
         });
@@ -261,7 +263,7 @@ public sealed partial class AggregatorConnection : BackgroundService
     private static partial void LogConnected(ILogger logger, string address, ulong lastSeq, int pending);
 
     [LoggerMessage(EventId = 1590, Level = LogLevel.Error,
-        Message = "The aggregator at {Address} refused this node's credentials (attempt {Attempt}; check Agent:TokenFile and Agent:NodeName), retrying in {DelaySeconds:F1} s: {Reason}")]
+        Message = "The aggregator at {Address} refused this node's credentials (attempt {Attempt}; check Agent:TokenFile or Agent:Tls, and Agent:NodeName), retrying in {DelaySeconds:F1} s: {Reason}")]
     private static partial void LogCredentialsRefused(ILogger logger, string address, int attempt, double delaySeconds, string reason);
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Warning,

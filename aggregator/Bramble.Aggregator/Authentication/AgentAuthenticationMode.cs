@@ -8,4 +8,7 @@ public enum AgentAuthenticationMode
 
     /// <summary>A per-node bearer token on the Connect call, bound to the node named in its Hello.</summary>
     Token,
+
+    /// <summary>A TLS client certificate signed by the cluster CA, bound to the node it names (Aggregator:Tls).</summary>
+    MutualTls,
 }

@@ -16,13 +16,27 @@ public static partial class AgentTokenDirectory
     private const string Key = "Aggregator:AgentTokenDirectory";
 
     /// <summary>The tokens by node, or the problems found, each naming the key and the file.</summary>
-    public static (AgentTokenSet? Tokens, IReadOnlyList<string> Failures) Load(string? directory)
+    public static (AgentTokenSet? Tokens, IReadOnlyList<string> Failures) Load(string? directory) => Load(directory, null, null);
+
+    /// <summary>
+    /// As <see cref="Load(string?)"/>; a relative directory resolves under <paramref name="credentialsDirectory"/> when
+    /// set, and with a <paramref name="prefix"/> only files named prefix + node count (systemd's LoadCredential= of a
+    /// directory names each file "ID_file", beside the service's other secrets).
+    /// </summary>
+    public static (AgentTokenSet? Tokens, IReadOnlyList<string> Failures) Load(string? directory, string? prefix, string? credentialsDirectory)
     {
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(directory))
         {
             return (null, [$"{Key}: required when Aggregator:AgentAuthentication is Token"]);
         }
+
+        if (!Path.IsPathRooted(directory) && !string.IsNullOrEmpty(credentialsDirectory))
+        {
+            directory = Path.GetFullPath(Path.Combine(credentialsDirectory, directory));
+        }
+
+        prefix ??= string.Empty;
 
         if (!Directory.Exists(directory))
         {
@@ -33,11 +47,13 @@ public static partial class AgentTokenDirectory
         var nodeOfToken = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
         {
-            var node = Path.GetFileName(path);
-            if (node.StartsWith('.'))
+            var name = Path.GetFileName(path);
+            if (name.StartsWith('.') || !name.StartsWith(prefix, StringComparison.Ordinal))
             {
                 continue;
             }
+
+            var node = name[prefix.Length..];
 
             if (!NodeName().IsMatch(node))
             {
@@ -74,7 +90,7 @@ public static partial class AgentTokenDirectory
 
         if (failures.Count == 0 && tokenOfNode.Count == 0)
         {
-            failures.Add($"{Key}: directory '{directory}' holds no token files (one per node, named after the node)");
+            failures.Add($"{Key}: directory '{directory}' holds no token files (one per node, named {prefix}<node>)");
         }
 
         return failures.Count == 0 ? (new AgentTokenSet(tokenOfNode), []) : (null, failures);

@@ -57,7 +57,12 @@ public sealed class AgentGatewayService
     {
         ArgumentNullException.ThrowIfNull(context);
         using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _commandResults, _vips,
-            _authenticator, context.RequestHeaders.GetValue("authorization"));
+            _authenticator, Credentials(context));
         await session.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
+
+    /// <summary>The call's proof of identity; the client certificate only in MutualTls mode, the only mode with TLS to ask for one.</summary>
+    private AgentCredentials Credentials(ServerCallContext context) => new(
+        context.RequestHeaders.GetValue("authorization"),
+        _authenticator?.Mode == AgentAuthenticationMode.MutualTls ? context.GetHttpContext().Connection.ClientCertificate : null);
 }

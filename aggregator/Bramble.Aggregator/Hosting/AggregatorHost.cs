@@ -3,6 +3,7 @@ using System.Reflection;
 using Bramble.Aggregator.Nodes;
 using Bramble.Common.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Hosting;
@@ -56,8 +57,9 @@ public static partial class AggregatorHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bramble.Aggregator");
         var statusPage = StatusPageUrl(options.HttpUrl);
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
-        LogStarted(logger, Version, statusPage, options.GrpcUrl, dataDirectory);
+        // Before "is running": whoever waits for that line (a test, a person) has the authentication mode already.
         app.Services.GetRequiredService<Authentication.AgentAuthenticator>().LogMode(logger);
+        LogStarted(logger, Version, statusPage, options.GrpcUrl, dataDirectory);
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
         return 0;
@@ -70,7 +72,7 @@ public static partial class AggregatorHost
         var host = address.Address is { } ip && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
             ? "127.0.0.1"
             : address.Host;
-        return $"http://{host}:{address.Port}/";
+        return $"{(address.IsHttps ? "https" : "http")}://{host}:{address.Port}/";
     }
 
     private static WebApplication Build(string[] args)
@@ -104,8 +106,8 @@ public static partial class AggregatorHost
             kestrel.AddServerHeader = false;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
-            Listen(kestrel, grpc, HttpProtocols.Http2);
-            Listen(kestrel, http, HttpProtocols.Http1);
+            Listen(kestrel, grpc, HttpProtocols.Http2, grpc.IsHttps ? AgentTls.ServerOptions(options) : null);
+            Listen(kestrel, http, HttpProtocols.Http1, http.IsHttps ? AgentTls.HttpServerOptions(options) : null);
         });
         builder.Services.AddBrambleAggregator(options, Version);
 
@@ -114,15 +116,24 @@ public static partial class AggregatorHost
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, ListenAddress address, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, ListenAddress address, HttpProtocols protocols, HttpsConnectionAdapterOptions? tls)
     {
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            if (tls is not null)
+            {
+                listen.UseHttps(tls);
+            }
+        }
+
         if (address.Address is { } ip)
         {
-            kestrel.Listen(ip, address.Port, listen => listen.Protocols = protocols);
+            kestrel.Listen(ip, address.Port, Configure);
         }
         else
         {
-            kestrel.ListenLocalhost(address.Port, listen => listen.Protocols = protocols);
+            kestrel.ListenLocalhost(address.Port, Configure);
         }
     }
 

@@ -26,13 +26,26 @@ public sealed class AggregatorOptions
     public TimeSpan StoreBusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How agents authenticate: None (default, keeps the quick start working; logs a warning at start) or Token
-    /// (per-node bearer tokens from <see cref="AgentTokenDirectory"/>).
+    /// How agents authenticate: None (plain text, no authentication; logs a warning at start), Token (per-node bearer
+    /// tokens from <see cref="AgentTokenDirectory"/>) or MutualTls (client certificates, <see cref="Tls"/>). No default:
+    /// leaving agents unauthenticated must be a choice someone wrote down (demo.sh and the example configuration do).
     /// </summary>
-    public AgentAuthenticationMode AgentAuthentication { get; set; } = AgentAuthenticationMode.None;
+    public AgentAuthenticationMode? AgentAuthentication { get; set; }
 
     /// <summary>In Token mode: a directory with one file per node, named after the node, holding its token (read at start).</summary>
     public string? AgentTokenDirectory { get; set; }
+
+    /// <summary>
+    /// In Token mode: only files named this prefix + the node name are tokens, e.g. "aggregator_agent-token." for the
+    /// files the shipped unit's LoadCredential= presents. Empty: every (non-hidden) file.
+    /// </summary>
+    public string? AgentTokenFilePrefix { get; set; }
+
+    /// <summary>TLS of the gRPC port (Aggregator:Tls): used when <see cref="GrpcUrl"/> is https://; ClientCaFile in MutualTls mode.</summary>
+    public GrpcTlsOptions Tls { get; set; } = new();
+
+    /// <summary>TLS of the HTTP port (Aggregator:Http): used when <see cref="HttpUrl"/> is https://.</summary>
+    public HttpTlsOptions Http { get; set; } = new();
 
     /// <summary>The limit the transport enforces before our own check can see the message.</summary>
     public int TransportMaxMessageBytes => (int)Math.Min(int.MaxValue, 4L * MaxMessageBytes);

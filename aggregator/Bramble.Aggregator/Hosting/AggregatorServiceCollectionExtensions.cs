@@ -48,6 +48,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<StoreMetrics>();
         services.TryAddSingleton<AgentAuthMetrics>();
         services.TryAddSingleton<AgentAuthenticator>();
+        services.TryAddSingleton<HttpAuthMetrics>();
         services.AddBrambleRules();
         services.AddBrambleRemediation();
         services.AddBrambleAlerts();
@@ -126,6 +127,7 @@ public static class AggregatorServiceCollectionExtensions
         app.Services.GetRequiredService<VipMetrics>(); // its series join the registry when it is created
         app.Services.GetRequiredService<StoreMetrics>(); // the same
         var web = app.MapGroup(string.Empty).RequireHost(httpHost);
+        web.AddEndpointFilter<RouteGroupBuilder, Api.MutatingEndpointAuthFilter>();
         Api.ApiEndpoints.MapBrambleApi(web);
         Api.RemediationEndpoints.MapRemediationApi(web);
         Api.DoctorEndpoints.MapDoctorApi(web);
@@ -137,6 +139,7 @@ public static class AggregatorServiceCollectionExtensions
         _ = app.Services.GetRequiredService<NodeMetrics>();
         _ = app.Services.GetRequiredService<AlertMetrics>();
         _ = app.Services.GetRequiredService<AgentAuthenticator>();
+        _ = app.Services.GetRequiredService<HttpAuthMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

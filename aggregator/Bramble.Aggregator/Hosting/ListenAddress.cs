@@ -3,9 +3,12 @@ using System.Net;
 
 namespace Bramble.Aggregator.Hosting;
 
-/// <summary>A listen URL such as "http://0.0.0.0:9731", reduced to what Kestrel needs.</summary>
+/// <summary>A listen URL such as "http://0.0.0.0:9731" (or https://), reduced to what Kestrel needs.</summary>
 public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
 {
+    /// <summary>Whether the URL says https://: the port then serves TLS.</summary>
+    public bool IsHttps { get; init; }
+
     private static readonly char[] AuthorityEnd = ['/', '?', '#'];
 
     /// <summary>True for "localhost", which binds both loopback families.</summary>
@@ -24,9 +27,9 @@ public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
             return false;
         }
 
-        if (uri.Scheme != Uri.UriSchemeHttp)
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
-            error = $"'{url}' must use http:// (TLS arrives with the identity work; terminate it in front until then)";
+            error = $"'{url}' must use http:// or https://";
             return false;
         }
 
@@ -45,11 +48,11 @@ public sealed record ListenAddress(string Host, IPAddress? Address, int Port)
         var host = uri.Host;
         if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            address = new ListenAddress(host, null, uri.Port);
+            address = new ListenAddress(host, null, uri.Port) { IsHttps = uri.Scheme == Uri.UriSchemeHttps };
         }
         else if (IPAddress.TryParse(host.Trim('[', ']'), out var ip))
         {
-            address = new ListenAddress(host, ip, uri.Port);
+            address = new ListenAddress(host, ip, uri.Port) { IsHttps = uri.Scheme == Uri.UriSchemeHttps };
         }
         else
         {

@@ -33,7 +33,7 @@ public sealed partial class AgentSession : IDisposable
     private readonly ICommandResultSink? _commandResults;
     private readonly VipOwnerTracker? _vips;
     private readonly AgentAuthenticator? _authenticator;
-    private readonly string? _authorization;
+    private readonly AgentCredentials? _credentials;
     private readonly Channel<AggregatorMessage> _rejects = Channel.CreateBounded<AggregatorMessage>(
         new BoundedChannelOptions(MaxQueuedRejects) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -60,10 +60,10 @@ public sealed partial class AgentSession : IDisposable
         ICommandResultSink? commandResults = null,
         VipOwnerTracker? vips = null,
         AgentAuthenticator? authenticator = null,
-        string? authorization = null)
+        AgentCredentials? credentials = null)
     {
         _authenticator = authenticator;
-        _authorization = authorization;
+        _credentials = credentials;
         _commandResults = commandResults;
         _nodes = nodes;
         _flusher = flusher;
@@ -170,9 +170,9 @@ public sealed partial class AgentSession : IDisposable
         }
 
         // Before the node's ledger is touched: a caller that is not this node must not be able to change it at all.
-        if (_authenticator?.Authenticate(_authorization, hello.NodeName) is { } failure)
+        if (_authenticator?.Authenticate(_credentials, hello.NodeName) is { } refusal)
         {
-            throw Unauthenticated(hello.NodeName, failure);
+            throw Unauthenticated(hello.NodeName, refusal);
         }
 
         var now = _time.GetUtcNow();
@@ -198,16 +198,10 @@ public sealed partial class AgentSession : IDisposable
         return (entry, hello);
     }
 
-    private RpcException Unauthenticated(string node, AgentAuthFailure failure)
+    private RpcException Unauthenticated(string node, AgentAuthRefusal refusal)
     {
-        var (code, detail) = failure switch
-        {
-            AgentAuthFailure.Missing => (StatusCode.Unauthenticated, "missing: no 'authorization: Bearer <token>' metadata; this aggregator requires a per-node token (Agent:TokenFile)"),
-            AgentAuthFailure.UnknownToken => (StatusCode.Unauthenticated, "unknown_token: the bearer token belongs to no node"),
-            _ => (StatusCode.PermissionDenied, $"node_mismatch: the bearer token was not issued to node '{node}'"),
-        };
-        LogAuthRefused(_logger, node, _peer, AgentAuthMetrics.Label(failure), detail);
-        return new RpcException(new Status(code, detail));
+        LogAuthRefused(_logger, node, _peer, AgentAuthMetrics.Label(refusal.Reason), refusal.Detail);
+        return new RpcException(new Status(refusal.Code, refusal.Detail));
     }
 
     public void Dispose()

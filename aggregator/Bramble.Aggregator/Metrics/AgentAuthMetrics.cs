@@ -13,7 +13,7 @@ public sealed class AgentAuthMetrics
         ArgumentNullException.ThrowIfNull(metrics);
         var factory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry);
         _failures = factory.CreateCounter("bramble_agent_auth_failures_total",
-            "Agent streams refused because the bearer token was missing, belonged to no node, or belonged to another node than the Hello named.", ["reason"]);
+            "Agent streams refused: bearer token missing or of no node, client certificate missing, untrusted or expired, or a credential of another node than the Hello named.", ["reason"]);
         foreach (var reason in Enum.GetValues<AgentAuthFailure>())
         {
             _failures.WithLabels(Label(reason));
@@ -27,6 +27,9 @@ public sealed class AgentAuthMetrics
         AgentAuthFailure.Missing => "missing",
         AgentAuthFailure.UnknownToken => "unknown_token",
         AgentAuthFailure.NodeMismatch => "node_mismatch",
+        AgentAuthFailure.NoCertificate => "no_certificate",
+        AgentAuthFailure.UntrustedCertificate => "untrusted_certificate",
+        AgentAuthFailure.ExpiredCertificate => "expired_certificate",
         _ => "other",
     };
 }

@@ -98,11 +98,27 @@ public sealed class AgentTokenTests : IDisposable
     }
 
     [Fact]
+    public void Load_WithPrefixUnderCredentialsDirectory_ReadsOnlyPrefixedFiles_AsSystemdPresentsThem()
+    {
+        // LoadCredential=aggregator:/etc/bramble/credentials/aggregator: every file arrives as aggregator_<file>.
+        Write("aggregator_agent-token.node-a", TokenA);
+        Write("aggregator_agent-token.node-b", TokenB);
+        Write("aggregator_server.key", "not a token");
+
+        var (tokens, failures) = AgentTokenDirectory.Load(".", "aggregator_agent-token.", _directory.FullName);
+
+        Assert.Empty(failures);
+        Assert.Equal(2, tokens!.Count);
+        Assert.Null(tokens.Check($"Bearer {TokenA}", "node-a"));
+        Assert.Equal(AgentAuthFailure.NodeMismatch, tokens.Check($"Bearer {TokenB}", "node-a"));
+    }
+
+    [Fact]
     public void Validator_TokenModeWithBadDirectory_FailsNamingTheKey_NoneModeIgnoresIt()
     {
         var validator = new AggregatorOptionsValidator();
         var token = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.Token, AgentTokenDirectory = _directory.FullName };
-        var none = new AggregatorOptions { AgentTokenDirectory = "/nonexistent/bt-agent-tokens" };
+        var none = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, AgentTokenDirectory = "/nonexistent/bt-agent-tokens" };
 
         var failed = validator.Validate(null, token);
 

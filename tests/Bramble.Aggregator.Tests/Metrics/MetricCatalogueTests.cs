@@ -69,6 +69,7 @@ public sealed partial class MetricCatalogueTests
             new StoreMetrics(metrics, new Bramble.Aggregator.Storage.Degraded.StoreHealth(
                 Microsoft.Extensions.Options.Options.Create(new Bramble.Aggregator.Hosting.AggregatorOptions()), TimeProvider.System,
                 NullLogger<Bramble.Aggregator.Storage.Degraded.StoreHealth>.Instance)),
+            new HttpAuthMetrics(metrics),
         ];
 
         // A metrics class added to the aggregator but not constructed above would slip past this test unseen.

@@ -72,7 +72,7 @@ public sealed class InvalidConfigurationTests
     {
         using var dataDirectory = new TempDirectory();
         using var aggregator = ManagedProcess.StartDotnet("aggregator", RepoLayout.AggregatorDll,
-            [$"--Aggregator:DataDirectory={dataDirectory.Path}", setting]);
+            [$"--Aggregator:DataDirectory={dataDirectory.Path}", "--Aggregator:AgentAuthentication=None", setting]);
 
         var exit = await aggregator.WaitForExitAsync(ExitTimeout);
 
@@ -92,7 +92,7 @@ public sealed class InvalidConfigurationTests
         var notADirectory = Path.Combine(scratch.Path, "data");
         await File.WriteAllTextAsync(notADirectory, "not a directory", TestContext.Current.CancellationToken);
         using var aggregator = ManagedProcess.StartDotnet("aggregator", RepoLayout.AggregatorDll,
-            [$"--Aggregator:DataDirectory={notADirectory}", $"--Aggregator:GrpcUrl=http://127.0.0.1:{FreePort.Next()}", $"--Aggregator:HttpUrl=http://127.0.0.1:{FreePort.Next()}"]);
+            [$"--Aggregator:DataDirectory={notADirectory}", "--Aggregator:AgentAuthentication=None", $"--Aggregator:GrpcUrl=http://127.0.0.1:{FreePort.Next()}", $"--Aggregator:HttpUrl=http://127.0.0.1:{FreePort.Next()}"]);
 
         Assert.Equal(1, await aggregator.WaitForExitAsync(ExitTimeout));
         Assert.Contains("bramble-aggregator: cannot start:", aggregator.Output, StringComparison.Ordinal);

@@ -49,6 +49,8 @@ public sealed partial class AggregatorProcess : IDisposable
             $"--Aggregator:GrpcUrl={GrpcUrl}",
             $"--Aggregator:HttpUrl={HttpUrl}",
             $"--Aggregator:DataDirectory={DataDirectory}",
+            // Plain text must be chosen explicitly; a test's own --Aggregator:AgentAuthentication (later) wins.
+            "--Aggregator:AgentAuthentication=None",
             "--Logging:LogLevel:Default=Information",
             // This VM's clock is unsynchronised (adjtimex: 16 s maximum error), which is true and reported as
             // ClockSkew; tests that are not about the clock must not see that incident among theirs.

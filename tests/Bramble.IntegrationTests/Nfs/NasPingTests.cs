@@ -67,7 +67,7 @@ public sealed partial class NasPingTests
             using var data = new TempDirectory();
             using var aggregator = NetworkLab.StartIn(lab.Observer, "aggregator", "dotnet",
             [
-                RepoLayout.AggregatorDll, $"--Aggregator:GrpcUrl=http://{Aggregator}:9731", $"--Aggregator:HttpUrl=http://{Aggregator}:9730",
+                RepoLayout.AggregatorDll, $"--Aggregator:GrpcUrl=http://{Aggregator}:9731", $"--Aggregator:HttpUrl=http://{Aggregator}:9730", "--Aggregator:AgentAuthentication=None",
                 $"--Aggregator:DataDirectory={data.Path}", "--Rules:EvaluationInterval=00:00:00.2", "--Rules:WarmUp=00:00:00",
                 "--Rules:ClockSkew:Enabled=false", "--Rules:NfsMountHung:ResolveAfter=00:00:01", "--Rules:NasUnreachable:ResolveAfter=00:00:01",
             ]);

@@ -59,7 +59,8 @@ public sealed class SystemdNotifyTests
 
         using var aggregator = ManagedProcess.Start("aggregator under unshare", "unshare",
             ["--pid", "--fork", "--kill-child", "dotnet", RepoLayout.AggregatorDll, $"--Aggregator:GrpcUrl=http://127.0.0.1:{FreePort.Next()}",
-             $"--Aggregator:HttpUrl=http://127.0.0.1:{FreePort.Next()}", $"--Aggregator:DataDirectory={data.Path}", "--Rules:EvaluationInterval=00:00:00.5"],
+             $"--Aggregator:HttpUrl=http://127.0.0.1:{FreePort.Next()}", $"--Aggregator:DataDirectory={data.Path}", "--Rules:EvaluationInterval=00:00:00.5",
+             "--Aggregator:AgentAuthentication=None"],
             environment: new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = "400000" });
 
         await notify.WaitForAsync("READY=1", TimeSpan.FromSeconds(30));

@@ -33,7 +33,7 @@ internal sealed partial class KeepalivedCluster : IDisposable
             NetworkLab.Ip("-n", lab.Bridge, "link", "set", "br0", "type", "bridge", "ageing_time", "0");
             cluster._aggregator = NetworkLab.StartIn(lab.Observer, "aggregator", "dotnet",
             [
-                RepoLayout.AggregatorDll, $"--Aggregator:GrpcUrl=http://{Aggregator}:9731", $"--Aggregator:HttpUrl=http://{Aggregator}:9730",
+                RepoLayout.AggregatorDll, $"--Aggregator:GrpcUrl=http://{Aggregator}:9731", $"--Aggregator:HttpUrl=http://{Aggregator}:9730", "--Aggregator:AgentAuthentication=None",
                 $"--Aggregator:DataDirectory={Path.Combine(directory, "data")}", "--Rules:EvaluationInterval=00:00:00.2", "--Rules:WarmUp=00:00:00",
                 "--Rules:VipSplitBrain:ResolveAfter=00:00:01", "--Rules:VipDark:ResolveAfter=00:00:01", "--Rules:ClockSkew:Enabled=false",
                 .. aggregatorArguments,

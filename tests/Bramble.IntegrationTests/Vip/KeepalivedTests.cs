@@ -49,7 +49,7 @@ public sealed partial class KeepalivedTests
             // The aggregator listens on the observer namespace's own loopback, which outlives its eth0.
             using var aggregator = NetworkLab.StartIn(lab.Observer, "aggregator", "dotnet",
             [
-                RepoLayout.AggregatorDll, "--Aggregator:GrpcUrl=http://127.0.0.1:9731", "--Aggregator:HttpUrl=http://127.0.0.1:9730",
+                RepoLayout.AggregatorDll, "--Aggregator:GrpcUrl=http://127.0.0.1:9731", "--Aggregator:HttpUrl=http://127.0.0.1:9730", "--Aggregator:AgentAuthentication=None",
                 $"--Aggregator:DataDirectory={Path.Combine(temp.Path, "data")}", "--Rules:ClockSkew:Enabled=false",
             ]);
             await aggregator.WaitForLineAsync(AggregatorRunningLine(), TimeSpan.FromSeconds(60));
