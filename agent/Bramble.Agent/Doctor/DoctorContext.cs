@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bramble.Agent.Doctor.RootSquash;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.KernelLog;
 using Bramble.Agent.Linux.Nfs;
@@ -25,7 +26,8 @@ public sealed class DoctorContext
         string? nodeInterface,
         IReadOnlyList<KmsgRecord>? kernelLog,
         string? kernelLogError,
-        IWifiPowerSaveReader powerSave)
+        IWifiPowerSaveReader powerSave,
+        IReadOnlyDictionary<string, RootSquashProbeResult>? rootSquash = null)
     {
         FileSystem = fileSystem;
         Paths = paths;
@@ -36,6 +38,7 @@ public sealed class DoctorContext
         KernelLog = kernelLog;
         KernelLogError = kernelLogError;
         PowerSave = powerSave;
+        RootSquash = rootSquash ?? new Dictionary<string, RootSquashProbeResult>();
         _nfsMounts = new(() => MountInfoParser.ParseNfsMounts(fileSystem.TryReadAllText(paths.Proc("self/mountinfo"))));
         _processes = new(ReadProcesses);
     }
@@ -60,6 +63,9 @@ public sealed class DoctorContext
     public string? KernelLogError { get; }
 
     public IWifiPowerSaveReader PowerSave { get; }
+
+    /// <summary>What the isolated root-squash child saw on each NFS mount point (probed before the checks run).</summary>
+    public IReadOnlyDictionary<string, RootSquashProbeResult> RootSquash { get; }
 
     public IReadOnlyList<NfsMountInfo> NfsMounts => _nfsMounts.Value;
 
