@@ -96,7 +96,7 @@ public sealed class DoctorContextFactory
 
         if (interfaces.Count == 0 && nodeInterface is not null)
         {
-            interfaces.Add(new AnnouncingInterface(nodeInterface, "default route; no Vip:Watch"));
+            interfaces.Add(new AnnouncingInterface(nodeInterface, "default route; no Vip:Watch") { Watched = false });
         }
 
         return interfaces;
