@@ -77,7 +77,20 @@ public sealed class DoctorContext
 
     /// <summary>The NFS mount a host path is on (at or below its mount point), or null when it is on none.</summary>
     public NfsMountInfo? NfsMountOf(string absolute) =>
-        NfsMounts.Where(m => IsAtOrBelow(absolute, m.MountPoint)).OrderByDescending(m => m.MountPoint.Length).FirstOrDefault();
+        NfsMounts.Select(m => (Mount: m, HostPath: HostPathOfMount(m.MountPoint)))
+            .Where(m => IsAtOrBelow(absolute, m.HostPath)).OrderByDescending(m => m.HostPath.Length).Select(m => m.Mount).FirstOrDefault();
+
+    /// <summary>
+    /// A mount point (as the agent's mount namespace has it) as a host path: in a container with HostRoot=/host the
+    /// host's /var/lib/rancher shows as /host/var/lib/rancher. A mount outside HostRoot is taken as it is (the node
+    /// itself with HostRoot "/", or a fixture that lists host paths).
+    /// </summary>
+    public string HostPathOfMount(string mountPoint)
+    {
+        ArgumentNullException.ThrowIfNull(mountPoint);
+        var root = HostRoot.TrimEnd('/');
+        return root.Length > 0 && IsAtOrBelow(mountPoint, root) ? "/" + mountPoint[root.Length..].TrimStart('/') : mountPoint;
+    }
 
     /// <summary>The text of a host file, or null when it is missing or on an NFS mount (never read: it could hang).</summary>
     public string? ReadHostFile(string absolute) => NfsMountOf(absolute) is null ? FileSystem.TryReadAllText(Host(absolute)) : null;

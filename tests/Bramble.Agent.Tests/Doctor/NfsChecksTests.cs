@@ -158,6 +158,27 @@ public sealed class NfsChecksTests
         Assert.Equal(DoctorStatus.NotApplicable, Assert.Single(new DoctorFixture().Run(new NfsRootSquashCheck())).Status);
     }
 
+    // In a container the host's mounts show under HostRoot (/host here): /host/etc/systemd is the host's /etc/systemd.
+    [Fact]
+    public void HostFilesBelowAnNfsMountUnderHostRoot_AreNeverRead()
+    {
+        var fixture = new DoctorFixture().NfsMount("/host/etc/systemd", V3Hard).Host("/etc/systemd/system/k3s.service", "[Unit]\nDescription=k3s\n").Host("/etc/hostname", "pi-1\n");
+        var context = fixture.Context();
+        Assert.Equal("/etc/systemd", context.HostPathOfMount("/host/etc/systemd"));
+        Assert.Null(context.ReadHostFile("/etc/systemd/system/k3s.service"));
+        Assert.Empty(context.ListHostDirectory("/etc/systemd/system"));
+        Assert.Equal("pi-1\n", context.ReadHostFile("/etc/hostname"));
+    }
+
+    [Fact]
+    public void StateMounts_HardUnderRancherSeenThroughHostRoot_FailNamingTheHostPath()
+    {
+        var fixture = new DoctorFixture().NfsMount("/host/var/lib/rancher", V3Hard).NfsMount("/host/var/lib/kubelet/pods/p/volumes/kubernetes.io~nfs/v", V3Hard);
+        var finding = Assert.Single(fixture.Run(new NfsStateMountCheck()));
+        Assert.Equal(DoctorStatus.Fail, finding.Status);
+        Assert.StartsWith("/var/lib/rancher is a hard NFS mount", finding.Evidence, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void HostFilesBelowAnNfsMount_AreNeverRead()
     {
