@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bramble.Agent.Doctor.RootSquash;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.KernelLog;
 using Bramble.Agent.Linux.Nfs;
@@ -25,7 +26,8 @@ public sealed class DoctorContext
         string? nodeInterface,
         IReadOnlyList<KmsgRecord>? kernelLog,
         string? kernelLogError,
-        IWifiPowerSaveReader powerSave)
+        IWifiPowerSaveReader powerSave,
+        IReadOnlyDictionary<string, RootSquashProbeResult>? rootSquash = null)
     {
         FileSystem = fileSystem;
         Paths = paths;
@@ -36,6 +38,7 @@ public sealed class DoctorContext
         KernelLog = kernelLog;
         KernelLogError = kernelLogError;
         PowerSave = powerSave;
+        RootSquash = rootSquash ?? new Dictionary<string, RootSquashProbeResult>();
         _nfsMounts = new(() => MountInfoParser.ParseNfsMounts(fileSystem.TryReadAllText(paths.Proc("self/mountinfo"))));
         _processes = new(ReadProcesses);
     }
@@ -61,6 +64,9 @@ public sealed class DoctorContext
 
     public IWifiPowerSaveReader PowerSave { get; }
 
+    /// <summary>What the isolated root-squash child saw on each NFS mount point (probed before the checks run).</summary>
+    public IReadOnlyDictionary<string, RootSquashProbeResult> RootSquash { get; }
+
     public IReadOnlyList<NfsMountInfo> NfsMounts => _nfsMounts.Value;
 
     /// <summary>Every process's stat line (pid, command, state), from ProcRoot.</summary>
@@ -71,7 +77,20 @@ public sealed class DoctorContext
 
     /// <summary>The NFS mount a host path is on (at or below its mount point), or null when it is on none.</summary>
     public NfsMountInfo? NfsMountOf(string absolute) =>
-        NfsMounts.Where(m => IsAtOrBelow(absolute, m.MountPoint)).OrderByDescending(m => m.MountPoint.Length).FirstOrDefault();
+        NfsMounts.Select(m => (Mount: m, HostPath: HostPathOfMount(m.MountPoint)))
+            .Where(m => IsAtOrBelow(absolute, m.HostPath)).OrderByDescending(m => m.HostPath.Length).Select(m => m.Mount).FirstOrDefault();
+
+    /// <summary>
+    /// A mount point (as the agent's mount namespace has it) as a host path: in a container with HostRoot=/host the
+    /// host's /var/lib/rancher shows as /host/var/lib/rancher. A mount outside HostRoot is taken as it is (the node
+    /// itself with HostRoot "/", or a fixture that lists host paths).
+    /// </summary>
+    public string HostPathOfMount(string mountPoint)
+    {
+        ArgumentNullException.ThrowIfNull(mountPoint);
+        var root = HostRoot.TrimEnd('/');
+        return root.Length > 0 && IsAtOrBelow(mountPoint, root) ? "/" + mountPoint[root.Length..].TrimStart('/') : mountPoint;
+    }
 
     /// <summary>The text of a host file, or null when it is missing or on an NFS mount (never read: it could hang).</summary>
     public string? ReadHostFile(string absolute) => NfsMountOf(absolute) is null ? FileSystem.TryReadAllText(Host(absolute)) : null;

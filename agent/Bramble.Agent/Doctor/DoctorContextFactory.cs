@@ -1,7 +1,9 @@
 using System.Net;
+using Bramble.Agent.Doctor.RootSquash;
 using Bramble.Agent.Hosting;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.KernelLog;
+using Bramble.Agent.Linux.Nfs;
 using Bramble.Agent.Linux.Routing;
 using Bramble.Agent.Probes.KernelLog;
 using Bramble.Agent.Probes.Vip;
@@ -10,7 +12,10 @@ using Microsoft.Extensions.Options;
 
 namespace Bramble.Agent.Doctor;
 
-/// <summary>The I/O side of a doctor run: reads the route table and the kernel log and builds the checks' context.</summary>
+/// <summary>
+/// The I/O side of a doctor run: reads the route table and the kernel log, runs the root-squash child on the NFS
+/// mounts, and builds the checks' context.
+/// </summary>
 public sealed class DoctorContextFactory
 {
     // /dev/kmsg hands out one record per read(); the ring buffer of a Pi holds a few thousand.
@@ -23,6 +28,7 @@ public sealed class DoctorContextFactory
     private readonly VitalsOptions _vitals;
     private readonly VipOptions _vip;
     private readonly IWifiPowerSaveReader _powerSave;
+    private readonly RootSquashProber? _rootSquash;
 
     public DoctorContextFactory(
         IFileSystem fileSystem,
@@ -31,7 +37,8 @@ public sealed class DoctorContextFactory
         IOptions<AgentOptions> agent,
         IOptions<VitalsOptions> vitals,
         IOptions<VipOptions> vip,
-        IWifiPowerSaveReader powerSave)
+        IWifiPowerSaveReader powerSave,
+        RootSquashProber? rootSquash = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(vitals);
@@ -43,12 +50,19 @@ public sealed class DoctorContextFactory
         _vitals = vitals.Value;
         _vip = vip.Value;
         _powerSave = powerSave;
+        _rootSquash = rootSquash;
     }
 
     public string NodeName => _agent.EffectiveNodeName;
 
-    public DoctorContext Create()
+    /// <summary>The longest <see cref="CreateAsync"/> waits for root-squash children (hung mounts) besides its reads.</summary>
+    public TimeSpan MaxChildWait => _rootSquash?.MaxDuration ?? TimeSpan.Zero;
+
+    public async Task<DoctorContext> CreateAsync(CancellationToken cancellationToken)
     {
+        // Without a prober (unit tests), the root-squash check reports every mount "not probed".
+        var nfsMounts = MountInfoParser.ParseNfsMounts(_fileSystem.TryReadAllText(_paths.Proc("self/mountinfo")));
+        var rootSquash = _rootSquash is null || nfsMounts.Count == 0 ? null : await _rootSquash.ProbeAsync(nfsMounts, cancellationToken);
         var routes = Ipv4RouteTable.Read(_fileSystem, _paths);
         var nodeInterface = routes.InterfaceFor(IPAddress.Any);
         var (kernelLog, kernelLogError) = ReadKernelLog(_agent.KmsgPath);
@@ -61,7 +75,8 @@ public sealed class DoctorContextFactory
             nodeInterface,
             kernelLog,
             kernelLogError,
-            _powerSave);
+            _powerSave,
+            rootSquash);
     }
 
     /// <summary>Each watched VIP's interface (configured, else the route's); with no VIP watched, the default route's.</summary>
@@ -81,7 +96,7 @@ public sealed class DoctorContextFactory
 
         if (interfaces.Count == 0 && nodeInterface is not null)
         {
-            interfaces.Add(new AnnouncingInterface(nodeInterface, "default route; no Vip:Watch"));
+            interfaces.Add(new AnnouncingInterface(nodeInterface, "default route; no Vip:Watch") { Watched = false });
         }
 
         return interfaces;

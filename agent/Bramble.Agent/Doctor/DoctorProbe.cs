@@ -34,31 +34,43 @@ public sealed class DoctorProbe : IProbe
 
     public Capability Capability => Capability.ProbeVitals;
 
-    // iw may take up to its 2 s deadline per Wi-Fi interface; reading the whole kernel ring buffer takes some too.
-    public TimeSpan? Timeout => TimeSpan.FromSeconds(10);
+    // iw may take up to its 2 s deadline per Wi-Fi interface; reading the whole kernel ring buffer takes some too;
+    // the root-squash children may take their start limit and deadline on a hung mount.
+    public TimeSpan? Timeout => TimeSpan.FromSeconds(10) + _factory.MaxChildWait;
 
-    public Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
+    public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        bool due;
+        lock (_gate)
+        {
+            due = _last is null || now - _lastRun >= _options.Interval;
+        }
+
+        if (due)
+        {
+            // Outside the lock (the runner never runs one probe twice at once): the context waits on child processes.
+            var report = DoctorRunner.Run(_factory.NodeName, await _factory.CreateAsync(cancellationToken));
+            lock (_gate)
+            {
+                _last = report;
+                _lastRun = now;
+                _lastFingerprint = Fingerprint(report);
+            }
+        }
+
         DoctorReport current;
         string fingerprint;
         lock (_gate)
         {
-            if (_last is null || now - _lastRun >= _options.Interval)
-            {
-                _last = DoctorRunner.Run(_factory.NodeName, _factory.Create());
-                _lastRun = now;
-                _lastFingerprint = Fingerprint(_last);
-            }
-
-            current = _last;
+            current = _last!;
             fingerprint = _lastFingerprint;
         }
 
         // The probe ran, so its status is ok; what the checks found is in the detail (the status page's cell title).
         var counts = current.Findings.GroupBy(f => f.Status).Where(g => g.Key is DoctorStatus.Fail or DoctorStatus.Warn)
             .OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {DoctorTextWriter.Label(g.Key)}");
-        return Task.FromResult(new ProbeResult(ProbeStatus.Ok, string.Join(", ", counts), "doctor:" + fingerprint, target => Contribute(target, fingerprint, current)));
+        return new ProbeResult(ProbeStatus.Ok, string.Join(", ", counts), "doctor:" + fingerprint, target => Contribute(target, fingerprint, current));
     }
 
     private void Contribute(Report target, string fingerprint, DoctorReport report)

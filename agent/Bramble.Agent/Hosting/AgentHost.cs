@@ -42,7 +42,7 @@ public static class AgentHost
 
         if (args.Length > 0 && args[0] == "doctor")
         {
-            return RunDoctor(args[1..]);
+            return await RunDoctorAsync(args[1..]);
         }
 
         var flags = args.Where(a => a is "--once" or "--version" or "--help" or "-h").ToHashSet(StringComparer.Ordinal);
@@ -106,7 +106,7 @@ public static class AgentHost
         return 0;
     }
 
-    private static int RunDoctor(string[] args)
+    private static async Task<int> RunDoctorAsync(string[] args)
     {
         var json = args.Contains("--json", StringComparer.Ordinal);
         try
@@ -114,7 +114,7 @@ public static class AgentHost
             var builder = CreateBuilder(args.Where(a => a != "--json").ToArray(), logsToStandardError: true);
             builder.Services.AddBrambleAgentCore();
             using var host = builder.Build();
-            return DoctorCommand.Run(host.Services, json);
+            return await DoctorCommand.RunAsync(host.Services, json);
         }
         catch (OptionsValidationException e)
         {

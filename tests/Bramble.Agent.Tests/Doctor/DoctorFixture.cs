@@ -1,4 +1,5 @@
 using Bramble.Agent.Doctor;
+using Bramble.Agent.Doctor.RootSquash;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.KernelLog;
 using Bramble.Testing;
@@ -19,6 +20,9 @@ internal sealed class DoctorFixture
     public List<KmsgRecord>? KernelLog { get; set; } = [];
 
     public (bool? On, string How) PowerSave { get; set; } = (null, "iw is not installed");
+
+    /// <summary>What the root-squash child "saw" per mount point (the prober's output).</summary>
+    public Dictionary<string, RootSquashProbeResult> RootSquash { get; } = new(StringComparer.Ordinal);
 
     public DoctorFixture Proc(string relative, string text)
     {
@@ -79,7 +83,8 @@ internal sealed class DoctorFixture
         NodeInterface,
         KernelLog,
         KernelLog is null ? "cannot open /dev/kmsg: EACCES" : null,
-        new FixedPowerSave(PowerSave));
+        new FixedPowerSave(PowerSave),
+        RootSquash);
 
     public IReadOnlyList<DoctorFinding> Run(IDoctorCheck check) => check.Run(Context());
 

@@ -77,6 +77,29 @@ public sealed class NetworkChecksTests
     }
 
     [Fact]
+    public void ArpSysctls_KernelDefaultsWithNoVipConfiguredAndNoIpvs_NotApplicable()
+    {
+        var fixture = new DoctorFixture().Sys("class/net/eth0/flags", "0x1003\n")
+            .Proc("sys/net/ipv4/conf/all/arp_ignore", "0\n").Proc("sys/net/ipv4/conf/all/arp_announce", "0\n");
+        fixture.Interfaces.Add(new AnnouncingInterface("eth0", "default route; no Vip:Watch") { Watched = false });
+        var finding = Assert.Single(fixture.Run(new ArpSysctlCheck()));
+        Assert.Equal(DoctorStatus.NotApplicable, finding.Status);
+        Assert.Contains("no VIP configured", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    // kube-ipvs0 holds every Service address on another interface: the defaults matter with or without Vip:Watch.
+    [Fact]
+    public void ArpSysctls_KernelDefaultsWithNoVipConfiguredButKubeIpvs0_Warn()
+    {
+        var fixture = new DoctorFixture().Sys("class/net/eth0/flags", "0x1003\n").Sys("class/net/kube-ipvs0/flags", "0x82\n")
+            .Proc("sys/net/ipv4/conf/all/arp_ignore", "0\n").Proc("sys/net/ipv4/conf/all/arp_announce", "0\n");
+        fixture.Interfaces.Add(new AnnouncingInterface("eth0", "default route; no Vip:Watch") { Watched = false });
+        var finding = Assert.Single(fixture.Run(new ArpSysctlCheck()));
+        Assert.Equal(DoctorStatus.Warn, finding.Status);
+        Assert.Contains("arp_ignore=0", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ArpSysctls_NoInterface_NotApplicable()
     {
         Assert.Equal(DoctorStatus.NotApplicable, Assert.Single(new DoctorFixture().Run(new ArpSysctlCheck())).Status);

@@ -1,5 +1,6 @@
 using Bramble.Agent.Doctor;
 using Bramble.Agent.Doctor.Checks;
+using Bramble.Agent.Doctor.RootSquash;
 
 namespace Bramble.Agent.Tests.Doctor;
 
@@ -76,17 +77,106 @@ public sealed class NfsChecksTests
     }
 
     [Fact]
-    public void RootSquash_WithMounts_SkippedNamingWhy()
+    public void RootSquash_FileOwnedByRoot_Ok()
     {
-        var finding = Assert.Single(new DoctorFixture().NfsMount("/mnt/media", V3Hard).Run(new NfsRootSquashCheck()));
-        Assert.Equal(DoctorStatus.Skipped, finding.Status);
-        Assert.StartsWith("skipped:", finding.Evidence, StringComparison.Ordinal);
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard);
+        fixture.RootSquash["/mnt/media"] = new RootSquashProbeResult(OwnerUid: 0);
+        var finding = Assert.Single(fixture.Run(new NfsRootSquashCheck()));
+        Assert.Equal(DoctorStatus.Ok, finding.Status);
+        Assert.Equal("/mnt/media: a file created as root is owned by root (no root squash)", finding.Evidence);
+    }
+
+    [Fact]
+    public void RootSquash_FileOwnedByNobody_WarnsWithTheFix()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard);
+        fixture.RootSquash["/mnt/media"] = new RootSquashProbeResult(OwnerUid: 65534);
+        var finding = Assert.Single(fixture.Run(new NfsRootSquashCheck()));
+        Assert.Equal(DoctorStatus.Warn, finding.Status);
+        Assert.Contains("owned by 65534 (nobody): root squash is on", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("no_root_squash", finding.Fix, StringComparison.Ordinal);
+        Assert.Contains("all_squash with anonuid", finding.Fix, StringComparison.Ordinal);
+        Assert.Contains("fsGroup", finding.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RootSquash_FileOwnedByTheAnonuid_Warns()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard);
+        fixture.RootSquash["/mnt/media"] = new RootSquashProbeResult(OwnerUid: 1026);
+        var finding = Assert.Single(fixture.Run(new NfsRootSquashCheck()));
+        Assert.Equal(DoctorStatus.Warn, finding.Status);
+        Assert.Contains("owned by uid 1026: root is squashed to the export's anonuid", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RootSquash_CreateDenied_WarnsAsSquash()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard);
+        fixture.RootSquash["/mnt/media"] = new RootSquashProbeResult(FailedStep: "create", Errno: 13, Error: "Access to the path is denied.");
+        var finding = Assert.Single(fixture.Run(new NfsRootSquashCheck()));
+        Assert.Equal(DoctorStatus.Warn, finding.Status);
+        Assert.Contains("root was denied creating a file (EACCES)", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    // The worst case by design (see the check's comment): a mount that does not answer leaves root squash unknown.
+    [Fact]
+    public void RootSquash_ChildStuckAtTheDeadline_WarnsNotAnswering()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard);
+        fixture.RootSquash["/mnt/media"] = new RootSquashProbeResult(Stuck: TimeSpan.FromSeconds(5.1), Deadline: TimeSpan.FromSeconds(5));
+        var finding = Assert.Single(fixture.Run(new NfsRootSquashCheck()));
+        Assert.Equal(DoctorStatus.Warn, finding.Status);
+        Assert.Equal("/mnt/media: unknown: mount not answering (the probe child was stuck 5.1 s, deadline 5 s)", finding.Evidence);
+    }
+
+    [Fact]
+    public void RootSquash_ReadOnlyMount_NotApplicable()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard);
+        fixture.RootSquash["/mnt/media"] = new RootSquashProbeResult(FailedStep: "create", Errno: 30);
+        Assert.Equal(DoctorStatus.NotApplicable, Assert.Single(fixture.Run(new NfsRootSquashCheck())).Status);
+    }
+
+    [Fact]
+    public void RootSquash_PodVolumeOrOtherError_SkippedAsUnknownNamingWhy()
+    {
+        var fixture = new DoctorFixture().NfsMount("/mnt/media", V3Hard).NfsMount("/var/lib/kubelet/pods/p/volumes/kubernetes.io~nfs/v", V3Hard).NfsMount("/mnt/gone", V3Hard);
+        fixture.RootSquash["/var/lib/kubelet/pods/p/volumes/kubernetes.io~nfs/v"] = new RootSquashProbeResult(NotRun: "a pod's volume: Bramble never writes into a pod's data");
+        fixture.RootSquash["/mnt/gone"] = new RootSquashProbeResult(FailedStep: "create", Errno: 2, Error: "mount point /mnt/gone does not exist");
+        var findings = fixture.Run(new NfsRootSquashCheck());
+        Assert.Equal(3, findings.Count);
+        Assert.All(findings, f => Assert.Equal(DoctorStatus.Skipped, f.Status));
+        Assert.Equal("/mnt/media: not probed", findings[0].Evidence);
+        Assert.EndsWith("unknown: a pod's volume: Bramble never writes into a pod's data", findings[1].Evidence, StringComparison.Ordinal);
+        Assert.Equal("/mnt/gone: unknown: create: ENOENT: mount point /mnt/gone does not exist", findings[2].Evidence);
     }
 
     [Fact]
     public void RootSquash_NoMounts_NotApplicable()
     {
         Assert.Equal(DoctorStatus.NotApplicable, Assert.Single(new DoctorFixture().Run(new NfsRootSquashCheck())).Status);
+    }
+
+    // In a container the host's mounts show under HostRoot (/host here): /host/etc/systemd is the host's /etc/systemd.
+    [Fact]
+    public void HostFilesBelowAnNfsMountUnderHostRoot_AreNeverRead()
+    {
+        var fixture = new DoctorFixture().NfsMount("/host/etc/systemd", V3Hard).Host("/etc/systemd/system/k3s.service", "[Unit]\nDescription=k3s\n").Host("/etc/hostname", "pi-1\n");
+        var context = fixture.Context();
+        Assert.Equal("/etc/systemd", context.HostPathOfMount("/host/etc/systemd"));
+        Assert.Null(context.ReadHostFile("/etc/systemd/system/k3s.service"));
+        Assert.Empty(context.ListHostDirectory("/etc/systemd/system"));
+        Assert.Equal("pi-1\n", context.ReadHostFile("/etc/hostname"));
+    }
+
+    [Fact]
+    public void StateMounts_HardUnderRancherSeenThroughHostRoot_FailNamingTheHostPath()
+    {
+        var fixture = new DoctorFixture().NfsMount("/host/var/lib/rancher", V3Hard).NfsMount("/host/var/lib/kubelet/pods/p/volumes/kubernetes.io~nfs/v", V3Hard);
+        var finding = Assert.Single(fixture.Run(new NfsStateMountCheck()));
+        Assert.Equal(DoctorStatus.Fail, finding.Status);
+        Assert.StartsWith("/var/lib/rancher is a hard NFS mount", finding.Evidence, StringComparison.Ordinal);
     }
 
     [Fact]

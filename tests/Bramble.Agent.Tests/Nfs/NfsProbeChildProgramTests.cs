@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Probes.Nfs;
 
 namespace Bramble.Agent.Tests.Nfs;
@@ -29,6 +30,34 @@ public sealed class NfsProbeChildProgramTests : IDisposable
 
         Assert.Equal(("create", Errno.NoEntry), (result.FailedStep, result.Errno));
         Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public void RootOwner_LocalDirectory_RecordsTheCreatorsUidAndLeavesNoFile()
+    {
+        var result = NfsProbeChildProgram.RootOwner(_root, ".bramble-probe");
+
+        Assert.Null(result.FailedStep);
+        Assert.Equal(["create", "stat", "remove"], result.StepMilliseconds.Keys);
+        // A local file system squashes no one: the file belongs to whoever this test runs as.
+        Assert.Equal(FileOwner.UidOf(_root), result.OwnerUid);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_root, ".bramble-probe")));
+    }
+
+    [Fact]
+    public void RootOwner_MissingMountPoint_IsEnoentWithNoOwner()
+    {
+        var result = NfsProbeChildProgram.RootOwner(Path.Combine(_root, "not-mounted"), ".bramble-probe");
+
+        Assert.Equal(("create", Errno.NoEntry), (result.FailedStep, result.Errno));
+        Assert.Null(result.OwnerUid);
+    }
+
+    [Fact]
+    public void FileOwner_RootsOwnFile_IsZeroAndAMissingFileIsEnoent()
+    {
+        Assert.Equal(0u, FileOwner.UidOf("/"));
+        Assert.Equal(Errno.NoEntry, Assert.Throws<IOException>(() => FileOwner.UidOf(Path.Combine(_root, "missing"))).HResult);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public sealed class DoctorCommandTests : IDisposable
         Assert.Contains(findings, f => f is { Check: "certificates", Status: "warn" } && f.Evidence.Contains("in 20 days", StringComparison.Ordinal));
         Assert.Contains(findings, f => f is { Check: "nfs-locking-services", Status: "fail" });
         Assert.Contains(findings, f => f is { Check: "time-sync-ordering", Status: "not_applicable" });
+        Assert.Contains(findings, f => f is { Check: "nfs-root-squash", Status: "skipped" } && f.Evidence.Contains("ENOENT", StringComparison.Ordinal));
         var calendar = json.RootElement.GetProperty("certificates").EnumerateArray().ToArray();
         Assert.Equal(2, calendar.Length);
         Assert.Equal("/var/lib/rancher/k3s/server/tls/serving-kube-apiserver.crt", calendar[0].GetProperty("path").GetString());
@@ -102,9 +103,11 @@ public sealed class DoctorCommandTests : IDisposable
             Write($"proc/sys/net/ipv4/conf/{scope}/arp_announce", "0\n");
         }
 
-        // The server's certificates stay on local storage beside the NFS mount, so they are read.
+        // The server's certificates stay on local storage beside the NFS mount, so they are read. The mount is listed
+        // under the fixture's host root, as an agent in a container sees the host's mounts under Vitals:HostRoot; so
+        // no probe child ever touches this machine's own /var/lib/rancher (the mount point itself is never created).
         Write("proc/self/mountinfo", "22 1 179:2 / / rw,noatime shared:1 - ext4 /dev/mmcblk0p2 rw\n"
-            + "140 22 0:52 / /var/lib/rancher/k3s/storage rw,relatime shared:80 - nfs 192.0.2.5:/volume1/k3s rw,vers=3,rsize=32768,wsize=32768,namlen=255,hard,proto=tcp,timeo=600,retrans=2,sec=sys,local_lock=none,addr=192.0.2.5\n");
+            + $"140 22 0:52 / {_root.Path}/host/var/lib/rancher/k3s/storage rw,relatime shared:80 - nfs 192.0.2.5:/volume1/k3s rw,vers=3,rsize=32768,wsize=32768,namlen=255,hard,proto=tcp,timeo=600,retrans=2,sec=sys,local_lock=none,addr=192.0.2.5\n");
         TestCertificates.Write(Path.Combine(_root.Path, "host/var/lib/rancher/k3s/server/tls/serving-kube-apiserver.crt"), "CN=kube-apiserver", now.AddDays(20).AddHours(1));
         TestCertificates.Write(Path.Combine(_root.Path, "host/var/lib/rancher/k3s/server/tls/server-ca.crt"), "CN=k3s-server-ca@1700000000", now.AddDays(3650));
         Write("proc/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");

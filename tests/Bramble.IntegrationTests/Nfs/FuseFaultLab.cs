@@ -88,7 +88,7 @@ public sealed class FuseFaultLab : IDisposable
         }
     }
 
-    /// <summary>Atomically switches the mode ("ok", "slow 0.5", "slow-fsync 1.5", "hang", "eio", "estale").</summary>
+    /// <summary>Atomically switches the mode ("ok", "slow 0.5", "slow-fsync 1.5", "hang", "eio", "estale", "squash").</summary>
     public void SetMode(string mode)
     {
         var temporary = ControlFile + ".tmp";

@@ -3,8 +3,9 @@
 
 Usage: fault_fs.py BACKING_DIR MOUNT_POINT CONTROL_FILE
 
-CONTROL_FILE (outside the mount) is read on every operation: "ok", "slow SECONDS", "slow-fsync SECONDS", "hang", "eio"
-or "estale". "slow" delays every operation (a probe makes a dozen, so it soon passes any deadline); "slow-fsync" delays
+CONTROL_FILE (outside the mount) is read on every operation: "ok", "slow SECONDS", "slow-fsync SECONDS", "hang", "eio",
+"estale" or "squash". "squash" behaves as "ok" except that files and directories created by uid 0 come out owned by
+65534 (nobody), as on an export with root_squash. "slow" delays every operation (a probe makes a dozen, so it soon passes any deadline); "slow-fsync" delays
 fsync alone, once per probe file, as a NAS that is slow to commit to disk: the probe finishes, slowly.
 Switch modes by writing a temp file and renaming it over CONTROL_FILE. "hang" blocks each operation until the
 mode changes, as a hard mount waits for its server; switching back to "ok" releases every waiter.
@@ -16,9 +17,11 @@ import sys
 import time
 
 try:
-    from fusepy import FUSE, FuseOSError, Operations
+    from fusepy import FUSE, FuseOSError, Operations, fuse_get_context
 except ImportError:
-    from fuse import FUSE, FuseOSError, Operations
+    from fuse import FUSE, FuseOSError, Operations, fuse_get_context
+
+NOBODY = 65534
 
 
 class FaultFs(Operations):
@@ -50,6 +53,12 @@ class FaultFs(Operations):
         elif mode[0] == "estale":
             raise FuseOSError(errno.ESTALE)
 
+    def _squash(self, full):
+        """In squash mode, what root creates belongs to nobody (the server maps uid 0 before it creates)."""
+        mode = self._mode()
+        if mode and mode[0] == "squash" and fuse_get_context()[0] == 0:
+            os.chown(full, NOBODY, NOBODY)
+
     def _full(self, path):
         return os.path.join(self.backing, path.lstrip("/"))
 
@@ -69,7 +78,8 @@ class FaultFs(Operations):
 
     def mkdir(self, path, mode):
         self._gate()
-        return os.mkdir(self._full(path), mode)
+        os.mkdir(self._full(path), mode)
+        self._squash(self._full(path))
 
     def rmdir(self, path):
         self._gate()
@@ -106,7 +116,9 @@ class FaultFs(Operations):
 
     def create(self, path, mode, fi=None):
         self._gate()
-        return os.open(self._full(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        fd = os.open(self._full(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        self._squash(self._full(path))
+        return fd
 
     def read(self, path, length, offset, fh):
         self._gate()

@@ -5,8 +5,9 @@ namespace Bramble.Agent.Doctor.Checks;
 /// <summary>
 /// The effective arp_ignore / arp_announce of each announcing interface (the larger of "all" and the interface's,
 /// under /proc/sys/net/ipv4/conf). With the defaults (0 / 0) a node answers ARP on any interface for any address it
-/// holds on any other — a VIP on a dummy or kube-ipvs0 device is then answered by every node. Warn only: keepalived
-/// on the interface itself works with the defaults.
+/// holds on any other — a VIP on a dummy or kube-ipvs0 device is then answered by every node. Worst outcome is warn
+/// by design: keepalived on the interface itself works with the defaults. With no Vip:Watch configured and no
+/// kube-ipvs0 device, no address of the node lives on another interface to be answered for: not applicable.
 /// </summary>
 public sealed class ArpSysctlCheck : IDoctorCheck
 {
@@ -18,6 +19,12 @@ public sealed class ArpSysctlCheck : IDoctorCheck
         if (context.AnnouncingInterfaces.Count == 0)
         {
             return [new(Name, DoctorStatus.NotApplicable, "no announcing interface")];
+        }
+
+        if (context.AnnouncingInterfaces.All(i => !i.Watched)
+            && !context.FileSystem.ListDirectory(context.Paths.Sys("class/net")).Contains("kube-ipvs0", StringComparer.Ordinal))
+        {
+            return [new(Name, DoctorStatus.NotApplicable, "no VIP configured (Vip:Watch is empty) and no kube-ipvs0 device: no address to answer ARP for on another interface")];
         }
 
         var findings = new List<DoctorFinding>();

@@ -5,7 +5,7 @@ namespace Bramble.Agent.Doctor.Checks;
 /// <summary>
 /// The node's address (on the default route's interface) comes from DHCP: when the lease changes, the node's
 /// certificates, k3s node-ip and every peer's view of it no longer match. The router's reservation cannot be seen
-/// from here, so DHCP is a warning. Read from the configuration of whichever network manager runs: NetworkManager
+/// from here, so DHCP is a warning (the worst outcome, by design). Read from the configuration of whichever network manager runs: NetworkManager
 /// keyfiles, systemd-networkd .network files, dhcpcd.conf (when dhcpcd runs) and ifupdown's interfaces file.
 /// </summary>
 public sealed class DhcpAddressCheck : IDoctorCheck

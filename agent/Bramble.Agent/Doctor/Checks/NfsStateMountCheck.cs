@@ -16,9 +16,11 @@ public sealed class NfsStateMountCheck : IDoctorCheck
     public IReadOnlyList<DoctorFinding> Run(DoctorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // Judged by where each mount is on the host (under HostRoot when the agent runs in a container).
         var under = context.NfsMounts
-            .Where(m => StateDirectories.Any(d => DoctorContext.IsAtOrBelow(m.MountPoint, d)))
-            .Where(m => !DoctorContext.IsAtOrBelow(m.MountPoint, "/var/lib/kubelet/pods") && !DoctorContext.IsAtOrBelow(m.MountPoint, "/var/lib/kubelet/plugins"))
+            .Select(m => (Mount: m, HostPath: context.HostPathOfMount(m.MountPoint)))
+            .Where(m => StateDirectories.Any(d => DoctorContext.IsAtOrBelow(m.HostPath, d)))
+            .Where(m => !DoctorContext.IsAtOrBelow(m.HostPath, "/var/lib/kubelet/pods") && !DoctorContext.IsAtOrBelow(m.HostPath, "/var/lib/kubelet/plugins"))
             .ToArray();
         if (under.Length == 0)
         {
@@ -26,9 +28,9 @@ public sealed class NfsStateMountCheck : IDoctorCheck
         }
 
         const string Fix = "keep cluster state on local storage (SSD/SD); put data on NFS only through PersistentVolumes";
-        return under.Select(m => MountOptionList.Parse(m.SuperOptions).HasFlag("soft")
-                ? new DoctorFinding(Name, DoctorStatus.Warn, $"{m.MountPoint} is a soft NFS mount of {m.Source}: I/O errors reach the cluster's state when the NAS is slow", Fix)
-                : new DoctorFinding(Name, DoctorStatus.Fail, $"{m.MountPoint} is a hard NFS mount of {m.Source}: the node's Kubernetes hangs with the NAS", Fix))
+        return under.Select(m => MountOptionList.Parse(m.Mount.SuperOptions).HasFlag("soft")
+                ? new DoctorFinding(Name, DoctorStatus.Warn, $"{m.HostPath} is a soft NFS mount of {m.Mount.Source}: I/O errors reach the cluster's state when the NAS is slow", Fix)
+                : new DoctorFinding(Name, DoctorStatus.Fail, $"{m.HostPath} is a hard NFS mount of {m.Mount.Source}: the node's Kubernetes hangs with the NAS", Fix))
             .ToArray();
     }
 }

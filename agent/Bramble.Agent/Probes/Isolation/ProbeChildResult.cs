@@ -21,6 +21,9 @@ public sealed class ProbeChildResult
     /// <summary>The failure's message, for the detail line.</summary>
     public string? Error { get; set; }
 
+    /// <summary>The root-squash mode's finding: the uid the file created as root came out owned by; null otherwise.</summary>
+    public uint? OwnerUid { get; set; }
+
     public double TotalMilliseconds => StepMilliseconds.Values.Sum();
 
     /// <summary>Records <paramref name="step"/> as finished after the time on <paramref name="watch"/>, and restarts it for the next.</summary>

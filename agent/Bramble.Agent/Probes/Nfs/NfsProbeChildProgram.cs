@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Probes.Isolation;
 
 namespace Bramble.Agent.Probes.Nfs;
@@ -21,6 +22,9 @@ public static class NfsProbeChildProgram
 
     /// <summary>The second mode: copy a proc file that can block on a hung client (mountstats) into the result file.</summary>
     public const string CopyFlag = "--copy-file";
+
+    /// <summary>With <see cref="PathFlag"/> and <see cref="DirectoryFlag"/>: create a file as root, record its owner, remove it (the doctor's root-squash check).</summary>
+    public const string RootSquashFlag = "--root-squash";
 
     public static int Run(string[] args)
     {
@@ -47,7 +51,9 @@ public static class NfsProbeChildProgram
 
         // Start-up is over: from here the agent's deadline counts, and the next call touches the mount.
         ProbeChildStartSignal.Announce(resultFile);
-        var result = statOnly ? StatOnly(mount) : Probe(mount, directory!);
+        var result = statOnly ? StatOnly(mount)
+            : args.Contains(RootSquashFlag, StringComparer.Ordinal) ? RootOwner(mount, directory!)
+            : Probe(mount, directory!);
         var temporary = resultFile + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(result, ProbeChildJsonContext.Default.ProbeChildResult));
         File.Move(temporary, resultFile, overwrite: true);
@@ -153,6 +159,55 @@ public static class NfsProbeChildProgram
         return result;
     }
 
+    /// <summary>
+    /// Creates an empty file under MOUNT/NAME (this child runs as root, like a pod's init container), records the
+    /// owner the server gave it in <see cref="ProbeChildResult.OwnerUid"/> and removes it. A root-squashing export
+    /// hands it to nobody (65534) or its anonuid; a denied create is the same squash meeting a directory that the
+    /// squashed user may not write.
+    /// </summary>
+    public static ProbeChildResult RootOwner(string mount, string directoryName)
+    {
+        var result = new ProbeChildResult();
+        var directory = Path.Combine(mount, directoryName);
+        var file = Path.Combine(directory, $"{Environment.MachineName}-{Environment.ProcessId}.squash");
+        var step = "create";
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            // As in Probe: never create the mount point itself, only the probe directory.
+            if (!Directory.Exists(mount))
+            {
+                throw new DirectoryNotFoundException($"mount point {mount} does not exist");
+            }
+
+            if (!Directory.Exists(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1).Dispose();
+            result.StepDone(step, watch);
+
+            step = "stat";
+            result.OwnerUid = FileOwner.UidOf(file);
+            result.StepDone(step, watch);
+
+            step = "remove";
+            File.Delete(file);
+            result.StepDone(step, watch);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            result.Fail(step, e);
+            if (step == "stat")
+            {
+                TryDelete(file);
+            }
+        }
+
+        return result;
+    }
+
     public static bool IsProbeMode(string[] args) =>
         args is not null && (args.Contains(PathFlag, StringComparer.Ordinal) || args.Contains(CopyFlag, StringComparer.Ordinal));
 
@@ -171,6 +226,18 @@ public static class NfsProbeChildProgram
         }
     }
 
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The failure already recorded is the news; a leftover empty file is harmless.
+        }
+    }
 
     private static string? ValueOf(string[] args, string flag)
     {
