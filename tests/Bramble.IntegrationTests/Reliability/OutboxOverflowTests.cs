@@ -36,9 +36,10 @@ public sealed partial class OutboxOverflowTests
         Assert.Equal(0, stopped.Pending);
         // Newest kept and delivered: the aggregator holds the agent's last report.
         Assert.Equal(stopped.LastSeq, node.LastSeq);
-        // Oldest dropped and counted: every sequence number is either received or counted as a gap, and the gaps are
-        // exactly what the agent says it dropped (all dropped reports were numbered: the agent had been welcomed).
-        Assert.Equal(dropped, node.SeqGaps);
+        // Oldest dropped and counted: every sequence number is either received or counted as a gap. The gaps are what
+        // the agent dropped, less the few the aggregator had processed whose acks the SIGKILL cut off (measured: 64
+        // dropped, 62 gaps): those were not lost, so not gaps. They are at most one outbox's worth.
+        Assert.InRange(node.SeqGaps, dropped - Capacity, dropped);
         Assert.Equal(node.LastSeq, node.ReportsReceived + node.SeqGaps);
         Assert.True(node.LastSeq > before!.LastSeq + dropped, $"before {before}, after {node}");
     }
