@@ -25,6 +25,8 @@ packages+=(prometheus-alertmanager)
 packages+=(systemd polkitd dbus-daemon dbus-bin)
 # qemu-user and the arm64 C/C++ libraries: the linux-arm64 release build of the agent runs under emulation.
 packages+=(qemu-user libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
+# faketime (libfaketime): the clock-jump tests step one process's wall clock, never the machine's.
+packages+=(faketime)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -112,6 +112,7 @@ public sealed partial class AggregatorConnection : BackgroundService
 
         await base.StopAsync(cancellationToken);
         LogStopped(_logger, _identity.BootId, _outbox.LastSeq, _outbox.HighestAcked, _outbox.Count);
+        LogStoppedDropped(_logger, _outbox.Dropped);
     }
 
     public override void Dispose()
@@ -275,6 +276,10 @@ public sealed partial class AggregatorConnection : BackgroundService
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "The aggregator rejected report seq {Seq}: {Reason}: {Detail}")]
     private static partial void LogRejected(ILogger logger, ulong seq, RejectReason reason, string detail);
+
+    // Beside 406 rather than in it: tools and tests parse 406's wording.
+    [LoggerMessage(EventId = 2352, Level = LogLevel.Information, Message = "Stopped: the outbox dropped {Dropped} report(s) since start (it was full)")]
+    private static partial void LogStoppedDropped(ILogger logger, long dropped);
 
     [LoggerMessage(EventId = 406, Level = LogLevel.Information,
         Message = "Stopped: boot {BootId} reached seq {LastSeq}, acknowledged up to {Acked}, {Pending} report(s) unsent")]

@@ -67,9 +67,11 @@ public sealed class Outbox
         }
     }
 
-    public void Enqueue(Report report)
+    /// <summary>Adds a report; returns true when the outbox was full and the oldest report was dropped for it.</summary>
+    public bool Enqueue(Report report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var dropped = false;
         lock (_gate)
         {
             if (_count == _ring.Length)
@@ -79,6 +81,7 @@ public sealed class Outbox
                 _count--;
                 _sendCursor = Math.Max(0, _sendCursor - 1);
                 Interlocked.Increment(ref _dropped);
+                dropped = true;
             }
 
             if (_nextSeq > 0)
@@ -91,6 +94,7 @@ public sealed class Outbox
         }
 
         Signal();
+        return dropped;
     }
 
     /// <summary>

@@ -17,6 +17,7 @@ public sealed partial class ReportLoop : BackgroundService
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly ILogger<ReportLoop> _logger;
+    private bool _overflowing;
 
     public ReportLoop(
         ProbeBoard board,
@@ -48,7 +49,7 @@ public sealed partial class ReportLoop : BackgroundService
                 {
                     if (_board.HasRound)
                     {
-                        _outbox.Enqueue(_factory.Create(_board.Latest, _outbox, _counters));
+                        NoteOverflow(_outbox.Enqueue(_factory.Create(_board.Latest, _outbox, _counters)));
                     }
 
                     _counters.Beat();
@@ -74,6 +75,28 @@ public sealed partial class ReportLoop : BackgroundService
         await race.CancelAsync();
         stoppingToken.ThrowIfCancellationRequested();
     }
+
+    /// <summary>One warning when the outbox starts dropping (not one per report during a day-long outage), one when it stops.</summary>
+    private void NoteOverflow(bool dropped)
+    {
+        if (dropped && !_overflowing)
+        {
+            _overflowing = true;
+            LogOutboxOverflowing(_logger, _outbox.Capacity, _outbox.Dropped);
+        }
+        else if (!dropped && _overflowing)
+        {
+            _overflowing = false;
+            LogOutboxStoppedOverflowing(_logger, _outbox.Dropped);
+        }
+    }
+
+    [LoggerMessage(EventId = 2350, Level = LogLevel.Warning,
+        Message = "The outbox is full ({Capacity} unacknowledged reports): dropping the oldest for each new one; {Dropped} dropped since start")]
+    private static partial void LogOutboxOverflowing(ILogger logger, int capacity, long dropped);
+
+    [LoggerMessage(EventId = 2351, Level = LogLevel.Information, Message = "The outbox has room again; {Dropped} report(s) dropped since start")]
+    private static partial void LogOutboxStoppedOverflowing(ILogger logger, long dropped);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Could not build a report")]
     private static partial void LogReportFailed(ILogger logger, Exception exception);
