@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+
+namespace Bramble.Bench.Detection;
+
+/// <summary>The markdown body of the detection section: a summary row per fault, the goals, every injection.</summary>
+public static class DetectionReport
+{
+    public static string Render(IReadOnlyList<IFaultLane> lanes, IReadOnlyList<Injection> injections, IReadOnlyList<string> failures, TimeSpan deadline)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| fault | injections | Bramble incident firing, median / max s | Bramble alert at Alertmanager, median / max s | peer alert at Alertmanager, median / max s | peer ÷ Bramble (median at Alertmanager) | load1 at injections (min–max) |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var lane in lanes)
+        {
+            var mine = injections.Where(i => i.Fault == lane.Fault).ToList();
+            if (mine.Count == 0)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {lane.Fault} | 0 | – | – | – | – | – |");
+                continue;
+            }
+
+            var bramble = Median(mine.Select(i => i.BrambleAtAlertmanager));
+            var peer = Median(mine.Select(i => i.PeerAtAlertmanager));
+            var ratio = lane.PeerAlert is null ? "no peer signal"
+                : bramble is { } b && peer is { } p && b > TimeSpan.Zero ? (p / b).ToString("F1", CultureInfo.InvariantCulture) + "×" : "–";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {lane.Fault} | {mine.Count} | {Stats(mine.Select(i => i.BrambleFiring))} | {Stats(mine.Select(i => i.BrambleAtAlertmanager))} | "
+                + $"{(lane.PeerAlert is null ? "no signal" : Stats(mine.Select(i => i.PeerAtAlertmanager)))} | {ratio} | "
+                + $"{mine.Min(i => i.Load1).ToString("F1", CultureInfo.InvariantCulture)}–{mine.Max(i => i.Load1).ToString("F1", CultureInfo.InvariantCulture)} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"\"none\" means not within {deadline.TotalSeconds:F0} s of the injection; a median or maximum over injections where one is missing is shown as \"–\".");
+        text.AppendLine();
+        text.AppendLine("What each stack alerts on:");
+        text.AppendLine();
+        foreach (var lane in lanes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- **{lane.Fault}** — Bramble: `{lane.BrambleKind}` on node `{lane.Node}`. Peer stack: {lane.PeerSignal}");
+        }
+
+        if (failures.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Lanes that stopped early:");
+            text.AppendLine();
+            foreach (var failure in failures)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {failure}");
+            }
+        }
+
+        text.AppendLine();
+        text.AppendLine("Every injection (delays from the injection; UTC):");
+        text.AppendLine();
+        text.AppendLine("| fault | # | injected at | load1 | Bramble firing s | Bramble at Alertmanager s | peer at Alertmanager s |");
+        text.AppendLine("|---|---:|---|---:|---:|---:|---:|");
+        foreach (var i in injections.OrderBy(i => i.Fault, StringComparer.Ordinal).ThenBy(i => i.Number))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {i.Fault} | {i.Number} | {i.InjectedAt:HH:mm:ss} | {i.Load1:F2} | {Seconds(i.BrambleFiring)} | {Seconds(i.BrambleAtAlertmanager)} | {Seconds(i.PeerAtAlertmanager)} |");
+        }
+
+        return text.ToString();
+    }
+
+    public static TimeSpan? Median(IEnumerable<TimeSpan?> delays)
+    {
+        var list = delays.ToList();
+        if (list.Count == 0 || list.Any(d => d is null))
+        {
+            return null;
+        }
+
+        var sorted = list.Select(d => d!.Value).Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Stats(IEnumerable<TimeSpan?> delays)
+    {
+        var list = delays.ToList();
+        var median = Median(list);
+        var max = list.Any(d => d is null) ? null : list.Max();
+        return $"{Seconds(median)} / {Seconds(max)}";
+    }
+
+    private static string Seconds(TimeSpan? delay) =>
+        delay is { } d ? d.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) : "none";
+}
