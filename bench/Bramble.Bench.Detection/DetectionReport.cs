@@ -37,7 +37,7 @@ public static class DetectionReport
         text.AppendLine();
         foreach (var lane in lanes)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"- **{lane.Fault}** — Bramble: `{lane.BrambleKind}` on node `{lane.Node}`. Peer stack: {lane.PeerSignal}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"- **{lane.Fault}** — Bramble: `{lane.BrambleKind}`{(lane.SubjectNode is { } node ? $" on node `{node}`" : string.Empty)}. {lane.BrambleSignal} Peer stack: {lane.PeerSignal}");
         }
 
         if (failures.Count > 0)

@@ -11,8 +11,14 @@ public interface IFaultLane : IDisposable
     /// <summary>The incident kind Bramble opens, also its alertname at Alertmanager.</summary>
     string BrambleKind { get; }
 
-    /// <summary>The agent's node name (the incident's subject and the alert's node label).</summary>
-    string Node { get; }
+    /// <summary>The incident's subject node (and the alert's node label); null when the subject is no node (a NAS, a VIP).</summary>
+    string? SubjectNode { get; }
+
+    /// <summary>The node names of the lane's agents, which must be reporting before the first injection.</summary>
+    IReadOnlyList<string> AgentNodes { get; }
+
+    /// <summary>How Bramble sees the fault (probe, deadline, rule and its For), for the report.</summary>
+    string BrambleSignal { get; }
 
     /// <summary>The Prometheus alert for this fault, or null when the peer stack has no signal for it.</summary>
     string? PeerAlert { get; }
@@ -29,7 +35,7 @@ public interface IFaultLane : IDisposable
     /// <summary>Starts the lab and the agent, reporting to the aggregator.</summary>
     Task StartAsync(string aggregatorGrpcUrl);
 
-    void Inject();
+    Task InjectAsync();
 
-    void Recover();
+    Task RecoverAsync();
 }

@@ -22,9 +22,9 @@ public sealed class InjectionRunner(IFaultLane lane, AggregatorProcess aggregato
             var before = (await aggregator.IncidentsAsync(Query)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
             var load1 = Load1();
             var injectedAt = TimeProvider.System.GetUtcNow();
-            lane.Inject();
+            await lane.InjectAsync();
             var injection = await ObserveAsync(number, injectedAt, load1, before);
-            lane.Recover();
+            await lane.RecoverAsync();
             results.Add(injection);
             Log($"{lane.Fault} #{number} (load {load1:F2}): Bramble firing {Format(injection.BrambleFiring)}, "
                 + $"Bramble at Alertmanager {Format(injection.BrambleAtAlertmanager)}, peer at Alertmanager {Format(injection.PeerAtAlertmanager)}");
@@ -33,7 +33,7 @@ public sealed class InjectionRunner(IFaultLane lane, AggregatorProcess aggregato
         return results;
     }
 
-    private string Query => $"?kind={lane.BrambleKind}&node={lane.Node}";
+    private string Query => lane.SubjectNode is { } node ? $"?kind={lane.BrambleKind}&node={node}" : $"?kind={lane.BrambleKind}";
 
     private async Task<Injection> ObserveAsync(int number, DateTimeOffset injectedAt, double load1, HashSet<string> before)
     {
@@ -52,7 +52,7 @@ public sealed class InjectionRunner(IFaultLane lane, AggregatorProcess aggregato
                 }
 
                 var held = await alertmanager.ActiveAlertsAsync();
-                brambleAlert ??= held.FirstOrDefault(a => a.Name == lane.BrambleKind && a.Node == lane.Node)?.UpdatedAt - injectedAt;
+                brambleAlert ??= held.FirstOrDefault(a => IsBrambleAlert(a))?.UpdatedAt - injectedAt;
                 if (lane.PeerAlert is { } name)
                 {
                     peerAlert ??= held.FirstOrDefault(a => a.Name == name)?.UpdatedAt - injectedAt;
@@ -80,10 +80,12 @@ public sealed class InjectionRunner(IFaultLane lane, AggregatorProcess aggregato
         await Eventually.WaitAsync(async () =>
         {
             var open = (await aggregator.IncidentsAsync(Query + "&state=open")).Count;
-            var held = (await alertmanager.ActiveAlertsAsync()).Count(a => (a.Name == lane.BrambleKind && a.Node == lane.Node) || a.Name == lane.PeerAlert);
+            var held = (await alertmanager.ActiveAlertsAsync()).Count(a => (IsBrambleAlert(a)) || a.Name == lane.PeerAlert);
             return open + held;
         }, n => n == 0, QuietDeadline, $"{lane.Fault}: both stacks quiet before the next injection");
     }
+
+    private bool IsBrambleAlert(HeldAlert alert) => alert.Name == lane.BrambleKind && (lane.SubjectNode is null || alert.Node == lane.SubjectNode);
 
     private static double Load1() =>
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);

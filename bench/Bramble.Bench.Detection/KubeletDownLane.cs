@@ -18,7 +18,12 @@ public sealed class KubeletDownLane : IFaultLane
 
     public string BrambleKind => "KubeletDown";
 
-    public string Node => "bench-kubelet";
+    public string? SubjectNode => "bench-kubelet";
+
+    public IReadOnlyList<string> AgentNodes => ["bench-kubelet"];
+
+    public string BrambleSignal =>
+        "The agent's healthz call is refused (every 5 s), reported at once; KubeletDown's For of 30 s (it rides out a kubelet restart) is most of the delay.";
 
     public string? PeerAlert => "PeerKubeletDown";
 
@@ -41,15 +46,23 @@ public sealed class KubeletDownLane : IFaultLane
     public async Task StartAsync(string aggregatorGrpcUrl)
     {
         _kubelet = new KubeletStandIn(_port);
-        _agent = AgentProcess.Start(Node, aggregatorGrpcUrl,
+        _agent = AgentProcess.Start(AgentNodes[0], aggregatorGrpcUrl,
             [$"--Kubelet:HealthzUrl=http://127.0.0.1:{_port.ToString(CultureInfo.InvariantCulture)}/healthz", .. AgentDefaults.Intervals],
             new Dictionary<string, string>());
         await AgentProcess.WaitConnectedAsync(_agent);
     }
 
-    public void Inject() => _kubelet!.Dispose();
+    public Task InjectAsync()
+    {
+        _kubelet!.Dispose();
+        return Task.CompletedTask;
+    }
 
-    public void Recover() => _kubelet = new KubeletStandIn(_port);
+    public Task RecoverAsync()
+    {
+        _kubelet = new KubeletStandIn(_port);
+        return Task.CompletedTask;
+    }
 
     public void Dispose()
     {

@@ -21,7 +21,12 @@ public sealed class NfsHangLane : IFaultLane
 
     public string BrambleKind => "NfsMountHung";
 
-    public string Node => "bench-nfs";
+    public string? SubjectNode => "bench-nfs";
+
+    public IReadOnlyList<string> AgentNodes => ["bench-nfs"];
+
+    public string BrambleSignal =>
+        "The agent's NFS probe (write, fsync, read, stat in a child process; 5 s deadline; every 5 s) times out, the changed outcome is reported at once, NfsMountHung has no For.";
 
     public string? PeerAlert => "PeerNfsMountHung";
 
@@ -55,14 +60,22 @@ public sealed class NfsHangLane : IFaultLane
             $"--path.procfs={_lab.ProcRoot}", "--collector.disable-defaults", "--collector.filesystem", "--collector.mountstats",
             $"--web.listen-address=127.0.0.1:{ExporterPort.ToString(CultureInfo.InvariantCulture)}",
         ]);
-        _agent = AgentProcess.Start(Node, aggregatorGrpcUrl,
+        _agent = AgentProcess.Start(AgentNodes[0], aggregatorGrpcUrl,
             [.. _lab.AgentArguments(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), .. AgentDefaults.Intervals], new Dictionary<string, string>());
         await AgentProcess.WaitConnectedAsync(_agent);
     }
 
-    public void Inject() => _lab!.SetMode("hang");
+    public Task InjectAsync()
+    {
+        _lab!.SetMode("hang");
+        return Task.CompletedTask;
+    }
 
-    public void Recover() => _lab!.SetMode("ok");
+    public Task RecoverAsync()
+    {
+        _lab!.SetMode("ok");
+        return Task.CompletedTask;
+    }
 
     public void Dispose()
     {

@@ -4,16 +4,18 @@ using Bramble.IntegrationTests.Infrastructure;
 using Bramble.IntegrationTests.Nfs;
 
 // Time to detect and alert, Bramble beside node_exporter + Prometheus + Alertmanager.
-// Usage: bramble-bench-detection [--injections 5] [--deadline 300] [--lanes nfs,kubelet] --markdown FILE
+// Usage: bramble-bench-detection [--injections 5] [--injections-without-peer 5] [--deadline 300] [--lanes nfs,kubelet,nas,vip-split,vip-dark] --markdown FILE
 var injections = 5;
+int? injectionsWithoutPeer = null;
 var deadline = TimeSpan.FromSeconds(300);
-var laneNames = new[] { "nfs", "kubelet" };
+var laneNames = new[] { "nfs", "kubelet", "nas", "vip-split", "vip-dark" };
 string? markdown = null;
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
     {
         case "--injections": injections = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--injections-without-peer": injectionsWithoutPeer = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--deadline": deadline = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
         case "--lanes": laneNames = args[i + 1].Split(','); break;
         case "--markdown": markdown = args[i + 1]; break;
@@ -42,11 +44,22 @@ if (laneNames.Contains("nfs") && FuseFaultLab.Unavailable() is { } why)
     return 2;
 }
 
+var wired = laneNames.Any(n => n is "nas" or "vip-split" or "vip-dark");
+if (wired && WireLab.Unavailable() is { } whyNot)
+{
+    Console.Error.WriteLine($"the NAS and VIP lanes cannot run here: {whyNot}");
+    return 2;
+}
+
 var log = Console.Out;
+using var wire = wired ? new WireLab() : null;
 var lanes = laneNames.Select(IFaultLane (name) => name switch
 {
     "nfs" => new NfsHangLane(),
     "kubelet" => new KubeletDownLane(),
+    "nas" => new NasStoppedLane(wire!),
+    "vip-split" => new VipSplitBrainLane(wire!),
+    "vip-dark" => new VipDarkLane(wire!),
     _ => throw new ArgumentException($"unknown lane {name}"),
 }).ToList();
 
@@ -60,6 +73,11 @@ var results = new List<Injection>();
 var failures = new List<string>();
 try
 {
+    if (wire is not null)
+    {
+        await wire.StartAsync(aggregator.GrpcPort);
+    }
+
     foreach (var lane in lanes)
     {
         await lane.StartAsync(aggregator.GrpcUrl);
@@ -69,10 +87,10 @@ try
     // Both stacks see every target healthy before the first injection.
     await Eventually.WaitAsync(async () =>
     {
-        using var up = await prometheus.QueryAsync("min(up) == 1 and count(up) >= " + lanes.Count.ToString(CultureInfo.InvariantCulture));
+        using var up = await prometheus.QueryAsync("min(up) == 1 and count(up) >= " + lanes.Count(l => l.ScrapeConfigs.Length > 0).ToString(CultureInfo.InvariantCulture));
         return up.RootElement.GetProperty("data").GetProperty("result").GetArrayLength();
     }, n => n == 1, TimeSpan.FromMinutes(2), "every Prometheus target up");
-    await Eventually.WaitAsync(aggregator.NodesAsync, nodes => lanes.All(l => nodes.Any(n => n.Name == l.Node && n.LastSeq >= 2)),
+    await Eventually.WaitAsync(aggregator.NodesAsync, nodes => lanes.SelectMany(l => l.AgentNodes).All(name => nodes.Any(n => n.Name == name && n.LastSeq >= 2)),
         TimeSpan.FromMinutes(2), "every agent reporting");
     log.WriteLine($"{TimeProvider.System.GetUtcNow():HH:mm:ss} both stacks ready; {injections} injections per fault, lanes in parallel: {string.Join(", ", lanes.Select(l => l.Fault))}");
 
@@ -80,7 +98,7 @@ try
     {
         try
         {
-            var done = await new InjectionRunner(lane, aggregator, alertmanager, deadline, log).RunAsync(injections);
+            var done = await new InjectionRunner(lane, aggregator, alertmanager, deadline, log).RunAsync(lane.PeerAlert is null ? injectionsWithoutPeer ?? injections : injections);
             lock (results)
             {
                 results.AddRange(done);
@@ -95,6 +113,12 @@ try
         }
     }).ToList();
     await Task.WhenAll(runs);
+}
+catch (Exception e) when (e is TimeoutException or InvalidOperationException or HttpRequestException or IOException)
+{
+    // Caught so that every lab, process and namespace is still torn down (an unhandled exception would skip that).
+    failures.Add($"setup: {e.Message}");
+    log.WriteLine($"setup failed: {e}");
 }
 finally
 {

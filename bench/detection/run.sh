@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Time to detect and alert, side by side (issue 14, item 1): Bramble (agent + aggregator, shipped defaults) and
 # node_exporter + Prometheus (scrape and evaluate every 15 s, `for: 1m`), both posting to one real Alertmanager.
-# Each fault is injected INJECTIONS times; the faults run in parallel lanes. Needs root (FUSE lab). Writes the
-# "Detection" section of bench/RESULTS.md between its markers.
+# Each fault is injected INJECTIONS times; the faults run in parallel lanes. Needs root (FUSE lab, network
+# namespaces for the NAS and VIP lanes: nfs-ganesha, keepalived). Writes the "Detection" section of
+# bench/RESULTS.md between its markers.
 #
-# Knobs (environment): INJECTIONS=5 LANES=nfs,kubelet DEADLINE=300
+# Knobs (environment): INJECTIONS=5 FAST_INJECTIONS=10 (faults the peer stack cannot see: no minute-long wait each)
+#   LANES=nfs,kubelet,nas,vip-split,vip-dark DEADLINE=300
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 INJECTIONS=${INJECTIONS:-5}
-LANES=${LANES:-nfs,kubelet}
+LANES=${LANES:-nfs,kubelet,nas,vip-split,vip-dark}
+FAST_INJECTIONS=${FAST_INJECTIONS:-10}
 DEADLINE=${DEADLINE:-300}
 
 # The peer stack and the FUSE lab (Debian packages); the packages' own services are not used.
 missing=()
 for pair in /usr/bin/prometheus:prometheus /usr/bin/prometheus-alertmanager:prometheus-alertmanager \
-            /usr/bin/prometheus-node-exporter:prometheus-node-exporter /usr/bin/fusermount3:fuse3; do
+            /usr/bin/prometheus-node-exporter:prometheus-node-exporter /usr/bin/fusermount3:fuse3 \
+            /usr/bin/ganesha.nfsd:nfs-ganesha /usr/lib/x86_64-linux-gnu/ganesha/libfsalvfs.so:nfs-ganesha-vfs \
+            /usr/sbin/rpcbind:rpcbind /usr/sbin/keepalived:keepalived /usr/sbin/nft:nftables; do
   [ -e "${pair%%:*}" ] || missing+=("${pair##*:}")
 done
 python3 -c 'import fusepy' 2>/dev/null || python3 -c 'import fuse' 2>/dev/null || missing+=(python3-fusepy)
@@ -33,7 +38,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-command="dotnet bench/Bramble.Bench.Detection/bin/Release/net10.0/bramble-bench-detection.dll --injections $INJECTIONS --lanes $LANES --deadline $DEADLINE"
+command="dotnet bench/Bramble.Bench.Detection/bin/Release/net10.0/bramble-bench-detection.dll --injections $INJECTIONS --injections-without-peer $FAST_INJECTIONS --lanes $LANES --deadline $DEADLINE"
 status=0
 $command --markdown "$WORK/body.md" | tee "$WORK/log.txt" || status=$?
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -49,11 +54,11 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent aggregator 
   echo "- Date: $started (run took until $(date -u '+%H:%M UTC'))"
   echo "- Machine: $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1024 / 1024 }' /proc/meminfo), kernel $(uname -r), .NET SDK $(dotnet --version); $(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3), $(prometheus-alertmanager --version 2>&1 | head -1 | cut -d' ' -f1-3), $(prometheus-node-exporter --version 2>&1 | head -1 | cut -d' ' -f1-3)"
   echo "- Load average at the start: $load_start; at the end: $load_end. **The machine is shared with other sessions building and testing**; the 1-minute load at each injection is in the tables. Detection delays here are seconds to minutes, set by intervals, deadlines and \`for\` durations, so load moves them little; sub-second figures (alert delivery) are the ones load can stretch."
-  echo "- Command: \`INJECTIONS=$INJECTIONS LANES=$LANES DEADLINE=$DEADLINE bench/detection/run.sh\` (runs \`$command\`)"
+  echo "- Command: \`INJECTIONS=$INJECTIONS FAST_INJECTIONS=$FAST_INJECTIONS LANES=$LANES DEADLINE=$DEADLINE bench/detection/run.sh\` (runs \`$command\`)"
   echo
   echo "Both stacks watch the same fault at the same time and post to one real Alertmanager (\`group_by: ['...']\`, \`group_wait: 0s\`: every alert its own group, so grouping adds nothing)."
   echo "Bramble runs as shipped: agent probes every 5 s, reports every 10 s or at once on a change, NFS probe deadline 5 s, kubelet healthz timeout 2 s;"
-  echo "aggregator evaluates every 1 s with the default \`For\` of each rule (NfsMountHung 0 s, KubeletDown 30 s) and posts to Alertmanager on the transition;"
+  echo "aggregator evaluates every 1 s with each rule's default \`For\` (named per fault below) and posts to Alertmanager on the transition;"
   echo "only its 60 s start-up warm-up is off. The peer stack: Prometheus scrapes every 15 s (10 s timeout), evaluates every 15 s, every rule \`for: 1m\`."
   echo "Each injection waits until neither stack holds anything for the fault, then a random 0–15 s, so injections fall anywhere in the"
   echo "probe, scrape and evaluation cycles. Delays are from the injection to: Bramble's firing transition (\`firingAt\` in /api/v1/incidents);"
