@@ -24,7 +24,7 @@ for pair in /usr/bin/prometheus:prometheus /usr/bin/prometheus-alertmanager:prom
             /usr/sbin/rpcbind:rpcbind /usr/sbin/keepalived:keepalived /usr/sbin/nft:nftables; do
   [ -e "${pair%%:*}" ] || missing+=("${pair##*:}")
 done
-python3 -c 'import fusepy' 2>/dev/null || python3 -c 'import fuse' 2>/dev/null || missing+=(python3-fusepy)
+/usr/bin/python3 -c 'import fusepy' 2>/dev/null || /usr/bin/python3 -c 'import fuse' 2>/dev/null || missing+=(python3-fusepy)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y --no-install-recommends "${missing[@]}"
 fi
