@@ -33,6 +33,14 @@ public static class DetectionReport
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"\"none\" means not within {deadline.TotalSeconds:F0} s of the injection; a median or maximum over injections where one is missing is shown as \"–\".");
         text.AppendLine();
+        text.AppendLine("Goals (issue 14):");
+        text.AppendLine();
+        foreach (var goal in Goals(lanes, injections))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {goal}");
+        }
+
+        text.AppendLine();
         text.AppendLine("What each stack alerts on:");
         text.AppendLine();
         foreach (var lane in lanes)
@@ -63,6 +71,45 @@ public static class DetectionReport
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Each goal of the issue that these runs can judge, marked reached or not, with the figure that decides it.</summary>
+    private static IEnumerable<string> Goals(IReadOnlyList<IFaultLane> lanes, IReadOnlyList<Injection> injections)
+    {
+        static string Verdict(bool reached) => reached ? "reached" : "**not reached**";
+
+        var hung = injections.Where(i => i.Fault == "NFS mount hung").ToList();
+        if (hung.Count > 0)
+        {
+            var max = hung.Max(i => i.BrambleFiring);
+            // The shipped probe deadline (5 s) plus one probe interval (5 s).
+            yield return $"Hung NFS detected within the probe deadline plus one interval (10 s): {Verdict(max is { } m && m <= TimeSpan.FromSeconds(10))} — max {Seconds(max)} s over {hung.Count}.";
+        }
+
+        var split = injections.Where(i => i.Fault == "VIP split brain").ToList();
+        if (split.Count > 0)
+        {
+            var within = split.Count(i => i.BrambleFiring is { } f && f <= TimeSpan.FromSeconds(2));
+            yield return $"Split brain within 2 s: {Verdict(within == split.Count)} — {within} of {split.Count} injections within 2 s, median {Seconds(Median(split.Select(i => i.BrambleFiring)))} s, max {Seconds(split.Max(i => i.BrambleFiring))} s (the probe runs every 5 s at the default interval).";
+        }
+
+        var delivery = injections.Where(i => i.BrambleFiring is not null && i.BrambleAtAlertmanager is not null)
+            .Select(i => i.BrambleAtAlertmanager!.Value - i.BrambleFiring!.Value).ToList();
+        if (delivery.Count > 0)
+        {
+            yield return $"Alert at Alertmanager within 1 s of the incident: {Verdict(delivery.Max() <= TimeSpan.FromSeconds(1))} — firing transition to Alertmanager's receipt, max {delivery.Max().TotalMilliseconds:F0} ms over {delivery.Count} incidents (the benchmark's 200 ms polling does not enter: receipt is Alertmanager's own updatedAt).";
+        }
+
+        foreach (var lane in lanes.Where(l => l.PeerAlert is not null))
+        {
+            var mine = injections.Where(i => i.Fault == lane.Fault).ToList();
+            var bramble = Median(mine.Select(i => i.BrambleAtAlertmanager));
+            var peer = Median(mine.Select(i => i.PeerAtAlertmanager));
+            if (bramble is { } b && peer is { } p && b > TimeSpan.Zero)
+            {
+                yield return $"At least 10× faster than the Prometheus stack, {lane.Fault}: {Verdict(p / b >= 10)} — {p / b:F1}× (medians at Alertmanager {Seconds(b)} s and {Seconds(p)} s).";
+            }
+        }
     }
 
     public static TimeSpan? Median(IEnumerable<TimeSpan?> delays)

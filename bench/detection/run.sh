@@ -37,13 +37,14 @@ WORK=$(mktemp -d /tmp/bt-bench-detection-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
+# The commit the binaries were built from (taken now, before any later commit in this worktree).
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent aggregator bench || echo "+uncommitted changes")
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 command="dotnet bench/Bramble.Bench.Detection/bin/Release/net10.0/bramble-bench-detection.dll --injections $INJECTIONS --injections-without-peer $FAST_INJECTIONS --lanes $LANES --deadline $DEADLINE"
 status=0
 $command --markdown "$WORK/body.md" | tee "$WORK/log.txt" || status=$?
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 [ -s "$WORK/body.md" ] || { echo "no results (exit $status)"; exit 1; }
-commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent aggregator bench || echo "+uncommitted changes")
 
 {
   echo "## Detection: time to detect and alert, beside the Prometheus stack"
