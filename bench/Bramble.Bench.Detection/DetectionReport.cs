@@ -90,7 +90,7 @@ public static class DetectionReport
         if (split.Count > 0)
         {
             var within = split.Count(i => i.BrambleFiring is { } f && f <= TimeSpan.FromSeconds(2));
-            yield return $"Split brain within 2 s: {Verdict(within == split.Count)} — {within} of {split.Count} injections within 2 s, median {Seconds(Median(split.Select(i => i.BrambleFiring)))} s, max {Seconds(split.Max(i => i.BrambleFiring))} s (the probe runs every 5 s at the default interval).";
+            yield return $"Split brain within 2 s: {Verdict(within == split.Count)} — {within} of {split.Count} injections within 2 s, median {Seconds(Median(split.Select(i => i.BrambleFiring)))} s, max {Seconds(split.Max(i => i.BrambleFiring))} s ("none": some injection had no firing) (the probe runs every 5 s at the default interval).";
         }
 
         var delivery = injections.Where(i => i.BrambleFiring is not null && i.BrambleAtAlertmanager is not null)
@@ -127,9 +127,8 @@ public static class DetectionReport
     private static string Stats(IEnumerable<TimeSpan?> delays)
     {
         var list = delays.ToList();
-        var median = Median(list);
-        var max = list.Any(d => d is null) ? null : list.Max();
-        return $"{Seconds(median)} / {Seconds(max)}";
+        // Any injection without the figure: no median or maximum (the per-injection table shows which).
+        return list.Any(d => d is null) ? "– / –" : $"{Seconds(Median(list))} / {Seconds(list.Max())}";
     }
 
     private static string Seconds(TimeSpan? delay) =>
