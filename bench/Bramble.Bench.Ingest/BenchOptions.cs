@@ -11,6 +11,9 @@ internal sealed class BenchOptions
 
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Reports per second each agent sends (paced, as real agents are); 0: as fast as the window allows.</summary>
+    public double Rate { get; private set; }
+
     /// <summary>Most unacknowledged reports one agent keeps in flight.</summary>
     public int Window { get; private set; } = 256;
 
@@ -45,6 +48,7 @@ internal sealed class BenchOptions
           --duration SECONDS     measured phase (default 10)
           --warmup SECONDS       unmeasured phase before it (default 3)
           --window N             most unacknowledged reports per agent (default 256)
+          --rate R               reports per second per agent, evenly spread (default 0: as fast as the window allows)
           --aggregator PATH      bramble-aggregator.dll to start on free loopback ports with a temp data dir
           --target URL           gRPC URL of a running aggregator, e.g. http://127.0.0.1:9731
           --target-http URL      its HTTP URL for the correctness check (default: gRPC port - 1)
@@ -81,6 +85,11 @@ internal sealed class BenchOptions
                     break;
                 case "--warmup":
                     options.Warmup = Seconds(name, Value(), allowZero: true);
+                    break;
+                case "--rate":
+                    options.Rate = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate is >= 0 and <= 1000
+                        ? rate
+                        : throw new ArgumentException($"{name} must be a number of reports per second (0-1000)");
                     break;
                 case "--window":
                     options.Window = PositiveInt(name, Value());

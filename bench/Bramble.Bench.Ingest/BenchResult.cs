@@ -20,6 +20,8 @@ internal sealed record BenchResult(
     double? AggregatorCores,
     double? AggregatorRssMiB,
     double? AggregatorPeakRssMiB,
+    double? AggregatorIdleRssMiB,
+    double Rate,
     double GeneratorCores,
     double GeneratorPeakRssMiB,
     double OtherProcessesCores,
@@ -33,9 +35,14 @@ internal sealed record BenchResult(
     /// <summary>How well the aggregator coalesces acks: reports each ack message covered on average.</summary>
     public double ReportsPerAck => AckMessagesInMeasuredPhase > 0 ? (double)AckedInMeasuredPhase / AckMessagesInMeasuredPhase : 0;
 
+    /// <summary>Aggregator memory per connected agent: VmRSS at the end of the measured phase minus before any connected.</summary>
+    public double? RssPerAgentKiB => AggregatorRssMiB is { } end && AggregatorIdleRssMiB is { } idle && ConnectedAgents > 0
+        ? (end - idle) * 1024 / ConnectedAgents
+        : null;
+
     /// <summary>
     /// agents | reports/s | ack p50 ms | ack p99 ms | aggregator CPU (cores) | aggregator RSS MB (peak) | load generator CPU (cores)
-    /// | other processes CPU (cores): the last column says how much of the shared machine the run did not have.
+    /// | aggregator RSS per connected agent KiB | other processes CPU (cores): the last column says how much of the shared machine the run did not have.
     /// </summary>
     public string MarkdownRow()
     {
@@ -43,7 +50,7 @@ internal sealed record BenchResult(
             ? Agents.ToString("N0", CultureInfo.InvariantCulture)
             : string.Create(CultureInfo.InvariantCulture, $"{Agents:N0} (only {ConnectedAgents:N0} connected)");
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {agents} | {ReportsPerSecond:N0} | {AckP50Milliseconds:F1} | {AckP99Milliseconds:F1} | {Optional(AggregatorCores, "F2")} | {Optional(AggregatorPeakRssMiB, "F0")} | {GeneratorCores:F2} | {OtherProcessesCores:F2} |");
+            $"| {agents} | {ReportsPerSecond:N0} | {AckP50Milliseconds:F1} | {AckP99Milliseconds:F1} | {Optional(AggregatorCores, "F2")} | {Optional(AggregatorPeakRssMiB, "F0")} | {GeneratorCores:F2} | {Optional(RssPerAgentKiB, "F1")} | {OtherProcessesCores:F2} |");
     }
 
     /// <summary>The figures behind the row that the table has no column for, and the correctness verdict.</summary>
@@ -51,7 +58,7 @@ internal sealed record BenchResult(
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
-            $"- **{Agents:N0} agents**, window {Window}: {AckedInMeasuredPhase:N0} reports acknowledged in {MeasuredSeconds:F2} s ")
+            $"- **{Agents:N0} agents**, window {Window}, {(Rate > 0 ? Rate.ToString("G", CultureInfo.InvariantCulture) + " report/s each" : "as fast as the window allows")}: {AckedInMeasuredPhase:N0} reports acknowledged in {MeasuredSeconds:F2} s ")
             .Append(CultureInfo.InvariantCulture,
             $"({SentInMeasuredPhase:N0} sent) with {AckMessagesInMeasuredPhase:N0} ack messages ({ReportsPerAck:F1} reports per ack); ")
             .Append(CultureInfo.InvariantCulture,
@@ -59,7 +66,7 @@ internal sealed record BenchResult(
             .Append(CultureInfo.InvariantCulture,
             $"report message {ReportBytes} bytes; ack p99.9 {AckP999Milliseconds:F1} ms, max {AckMaxMilliseconds:F1} ms; ")
             .Append(CultureInfo.InvariantCulture,
-            $"aggregator VmRSS at the end of the measured phase {Optional(AggregatorRssMiB, "F0")} MiB; load generator VmHWM {GeneratorPeakRssMiB:F0} MiB; ")
+            $"aggregator VmRSS before any agent connected {Optional(AggregatorIdleRssMiB, "F0")} MiB, at the end of the measured phase {Optional(AggregatorRssMiB, "F0")} MiB; load generator VmHWM {GeneratorPeakRssMiB:F0} MiB; ")
             .Append(CultureInfo.InvariantCulture, $"aggregator log: {AggregatorLogWarnings} warning(s), {AggregatorLogErrors} error(s); ")
             .Append(CultureInfo.InvariantCulture, $"other processes used {Optional(double.IsNaN(BusyCoresBeforeRun) ? null : BusyCoresBeforeRun, "F2")} cores just before the run. ");
         if (Problems.Count == 0)

@@ -102,8 +102,10 @@ internal sealed class IngestBenchmark
     {
         var measurement = new IngestMeasurement();
         var agents = Enumerable.Range(1, _options.Agents)
-            .Select(i => new SimulatedAgent(i, grpc, _options.Window, measurement, _time))
+            .Select(i => new SimulatedAgent(i, grpc, _options.Window, _options.Rate, measurement, _time))
             .ToList();
+        // Before any agent connects: the baseline for the memory each connected agent costs.
+        var idleRssKiB = aggregatorPid is null ? (long?)null : ProcFs.Sample(aggregatorPid).RssKiB;
         try
         {
             var connected = await ConnectAllAsync(agents, deadline);
@@ -176,6 +178,8 @@ internal sealed class IngestBenchmark
                 AggregatorCores: aggregatorCores,
                 AggregatorRssMiB: aggregatorAfter?.RssKiB / 1024.0,
                 AggregatorPeakRssMiB: aggregatorAfter?.PeakRssKiB / 1024.0,
+                AggregatorIdleRssMiB: idleRssKiB / 1024.0,
+                Rate: _options.Rate,
                 GeneratorCores: generatorCores,
                 OtherProcessesCores: ProcFs.MachineCores(selfBefore, selfAfter) - generatorCores - (aggregatorCores ?? 0),
                 BusyCoresBeforeRun: double.NaN,

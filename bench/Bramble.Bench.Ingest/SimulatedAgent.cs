@@ -8,7 +8,8 @@ namespace Bramble.Bench.Ingest;
 
 /// <summary>
 /// One fake bramble-agent: its own HTTP/2 connection and report stream, a fresh boot, and reports sent as fast as
-/// its window of unacknowledged reports allows. Each ack releases the window and yields one latency sample per
+/// its window of unacknowledged reports allows, or paced at a fixed rate (a real agent's interval), each agent's
+/// ticks offset by its index so a fleet's reports are spread over the period. Each ack releases the window and yields one latency sample per
 /// report it newly covers (acks are cumulative and coalesced).
 /// </summary>
 internal sealed class SimulatedAgent : IAsyncDisposable
@@ -17,6 +18,8 @@ internal sealed class SimulatedAgent : IAsyncDisposable
     private readonly IngestMeasurement _measurement;
     private readonly TimeProvider _time;
     private readonly int _window;
+    private readonly double _rate;
+    private readonly int _index;
 
     // Send timestamp of each in-flight seq at [seq % window]: a slot is reused only after the ack that covers it.
     private readonly long[] _sentAt;
@@ -31,8 +34,10 @@ internal sealed class SimulatedAgent : IAsyncDisposable
     private long _acks;
     private volatile string? _failure;
 
-    public SimulatedAgent(int index, Uri target, int window, IngestMeasurement measurement, TimeProvider time)
+    public SimulatedAgent(int index, Uri target, int window, double rate, IngestMeasurement measurement, TimeProvider time)
     {
+        _rate = rate;
+        _index = index;
         NodeName = string.Create(CultureInfo.InvariantCulture, $"bench-node-{index:D4}");
         BootId = Guid.NewGuid().ToString();
         InstanceId = Guid.NewGuid().ToString();
@@ -118,15 +123,28 @@ internal sealed class SimulatedAgent : IAsyncDisposable
         _receiveLoop = ReceiveLoopAsync(_call.ResponseStream);
     }
 
-    /// <summary>Sends reports as fast as the window allows until <paramref name="stop"/> fires or the stream breaks.</summary>
+    /// <summary>Sends reports (paced, or as fast as the window allows) until <paramref name="stop"/> fires or the stream breaks.</summary>
     public async Task SendLoopAsync(CancellationToken stop)
     {
         var call = _call ?? throw new InvalidOperationException("connect first");
         var report = _reportMessage.Report;
+        var period = _rate > 0 ? (long)(Stopwatch.Frequency / _rate) : 0;
+        var next = Stopwatch.GetTimestamp() + (period * (_index % 1000) / 1000);
         try
         {
             while (!stop.IsCancellationRequested && _failure is null)
             {
+                if (period > 0)
+                {
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, _time, stop);
+                    }
+
+                    next += period;
+                }
+
                 await _freeSlots.WaitAsync(stop);
                 var seq = _lastSentSeq + 1;
                 ReportFactory.Advance(report, seq, _time.GetUtcNow(), (uint)(seq - LastAckedSeq));

@@ -93,7 +93,8 @@ public sealed partial class CommandJournal : ICommandJournal
         var entries = new JsonArray();
         foreach (var command in commands)
         {
-            entries.Add(new JsonObject
+            // As a JsonNode: the non-generic Add, not Add<T>, which needs reflection (IL2026/IL3050 when trimmed or AOT).
+            entries.Add((JsonNode)new JsonObject
             {
                 ["id"] = command.Id,
                 ["result"] = command.Result is null ? null : JsonNode.Parse(Formatter.Format(command.Result)),

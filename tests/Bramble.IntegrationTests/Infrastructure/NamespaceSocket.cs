@@ -14,7 +14,8 @@ public static partial class NamespaceSocket
 {
     private const int CloneNewNet = 0x40000000;
 
-    public static Socket ListenOnLoopback(string ns)
+    /// <param name="port">0: any free port; a fixed one where the client's Host header must name the port it serves (a relay).</param>
+    public static Socket ListenOnLoopback(string ns, int port = 0)
     {
         Socket? socket = null;
         Exception? failure = null;
@@ -29,7 +30,7 @@ public static partial class NamespaceSocket
                 }
 
                 socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
                 socket.Listen(16);
             }
 #pragma warning disable CA1031 // Handed to the caller below.

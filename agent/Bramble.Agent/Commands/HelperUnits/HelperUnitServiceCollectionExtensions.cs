@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Bramble.Agent.Commands.Actions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -18,7 +19,9 @@ public static class HelperUnitServiceCollectionExtensions
         return services;
     }
 
-    private static void Swap<TDirect, TSwitch>(IServiceCollection services)
+    // The container constructs both types: the trimmer must keep their public constructors (IL2091 otherwise).
+    private static void Swap<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TDirect,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSwitch>(IServiceCollection services)
         where TDirect : class, ICommandAction
         where TSwitch : class, ICommandAction
     {

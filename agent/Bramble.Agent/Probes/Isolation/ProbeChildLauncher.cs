@@ -38,21 +38,30 @@ public sealed class ProbeChildLauncher : IDisposable
 
     /// <summary>
     /// How to start this program again. Run as "dotnet bramble-agent.dll", the process path is the dotnet host, which
-    /// needs the entry assembly; run through the apphost, the process path is the program itself.
+    /// needs the entry assembly; run through the apphost or as a NativeAOT binary, the process path is the program itself.
     /// </summary>
-    public static (string Executable, IReadOnlyList<string> LeadingArguments) OwnCommandLine()
+    public static (string Executable, IReadOnlyList<string> LeadingArguments) OwnCommandLine() =>
+        OwnCommandLine(
+            Environment.ProcessPath ?? throw new InvalidOperationException("The agent cannot find its own executable"),
+            AppContext.BaseDirectory,
+            Assembly.GetEntryAssembly()?.GetName().Name);
+
+    /// <summary>
+    /// <see cref="OwnCommandLine()"/> from its inputs. The entry assembly's file is found from the application's
+    /// directory and the assembly's name, not from Assembly.Location, which is empty in a single-file or NativeAOT
+    /// program (IL3000) — where this branch is never taken, since the process path is then the program itself.
+    /// </summary>
+    internal static (string Executable, IReadOnlyList<string> LeadingArguments) OwnCommandLine(string processPath, string baseDirectory, string? entryAssemblyName)
     {
-        var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("The agent cannot find its own executable");
         var isDotnetHost = string.Equals(Path.GetFileNameWithoutExtension(processPath), "dotnet", StringComparison.Ordinal);
         if (!isDotnetHost)
         {
             return (processPath, []);
         }
 
-        var entry = Assembly.GetEntryAssembly()?.Location;
-        return string.IsNullOrEmpty(entry)
-            ? throw new InvalidOperationException("The agent runs under the dotnet host but has no entry assembly path")
-            : (processPath, [entry]);
+        return string.IsNullOrEmpty(entryAssemblyName)
+            ? throw new InvalidOperationException("The agent runs under the dotnet host but has no entry assembly")
+            : (processPath, [Path.Combine(baseDirectory, entryAssemblyName + ".dll")]);
     }
 
     /// <summary>
