@@ -1,4 +1,5 @@
 using Bramble.Aggregator.Authentication;
+using Bramble.Aggregator.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Hosting;
@@ -8,6 +9,15 @@ public sealed class AggregatorOptionsValidator : IValidateOptions<AggregatorOpti
 {
     public const int MinMessageBytes = 4 * 1024;
     public const int MaxMessageBytesLimit = 64 * 1024 * 1024;
+
+    private readonly string? _credentialsDirectory;
+
+    public AggregatorOptionsValidator()
+        : this(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"))
+    {
+    }
+
+    public AggregatorOptionsValidator(string? credentialsDirectory) => _credentialsDirectory = credentialsDirectory;
 
     public ValidateOptionsResult Validate(string? name, AggregatorOptions options)
     {
@@ -48,6 +58,8 @@ public sealed class AggregatorOptionsValidator : IValidateOptions<AggregatorOpti
         {
             failures.AddRange(AgentTokenDirectory.Load(options.AgentTokenDirectory).Failures);
         }
+
+        failures.AddRange(StoreSettings.Failures(options, _credentialsDirectory));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -7,6 +7,7 @@ using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
+using Bramble.Aggregator.Storage.Postgres;
 using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
@@ -30,6 +31,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AggregatorOptions>, AggregatorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddBramblePostgresStore(options);
         services.TryAddSingleton<INodeLedgerStore, SqliteNodeLedgerStore>();
         services.TryAddSingleton(sp =>
         {
