@@ -85,6 +85,14 @@ public static class PostgresDatabase
             CREATE INDEX remediation_audit_by_incident ON remediation_audit (incident_id, seq);
             CREATE INDEX remediation_audit_by_plan ON remediation_audit (plan_id, seq);
             """),
+        new(4, "leader_lease", """
+            CREATE TABLE leader_lease (
+                id         integer     NOT NULL PRIMARY KEY CHECK (id = 1),
+                holder     text        NOT NULL,
+                epoch      bigint      NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            """),
     ];
 
     public static int SchemaVersion => Migrations[^1].Version;
