@@ -20,6 +20,8 @@ packages=(git util-linux curl prometheus chromium fonts-dejavu-core fuse3 python
 packages+=(nfs-ganesha nfs-ganesha-vfs rpcbind tcpdump)
 # prometheus-alertmanager: the real Alertmanager the alert tests post to, run by hand on loopback.
 packages+=(prometheus-alertmanager)
+# PostgreSQL store conformance tests: a throwaway cluster made with initdb/pg_ctl.
+packages+=(postgresql)
 # systemd (systemd-analyze verify/security, systemd-escape), polkitd, dbus-daemon and dbus-bin: the deploy/systemd units
 # are verified and scored, and a real polkitd on a private bus judges deploy/polkit's rule (tests/…/Deploy).
 packages+=(systemd polkitd dbus-daemon dbus-bin)

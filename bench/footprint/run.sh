@@ -88,7 +88,7 @@ ip -n "$NS" link add eth0 type veth peer name eth1
 ip -n "$NS" link set eth1 up
 ip -n "$NS" addr add 192.0.2.50/24 dev eth0
 ip -n "$NS" link set eth0 up
-ip netns exec "$NS" dotnet "$AGGREGATOR" --Aggregator:GrpcUrl=http://127.0.0.1:9731 --Aggregator:HttpUrl=http://127.0.0.1:9730 \
+ip netns exec "$NS" dotnet "$AGGREGATOR" --Aggregator:GrpcUrl=http://127.0.0.1:9731 --Aggregator:HttpUrl=http://127.0.0.1:9730 --Aggregator:AgentAuthentication=None \
   "--Aggregator:DataDirectory=$WORK/data" --Rules:ClockSkew:Enabled=false > "$WORK/aggregator.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 600); do grep -q "is running" "$WORK/aggregator.log" && break; sleep 0.1; done

@@ -47,7 +47,7 @@ public static partial class AggregatorHost
             return ConfigurationError(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException
-                                       or Microsoft.Data.Sqlite.SqliteException)
+                                       or System.Data.Common.DbException)
         {
             await Console.Error.WriteLineAsync($"bramble-aggregator: cannot start: {e.Message}");
             return 1;

@@ -1,4 +1,5 @@
 using Bramble.Aggregator.Authentication;
+using Bramble.Aggregator.Storage;
 
 namespace Bramble.Aggregator.Hosting;
 
@@ -46,6 +47,14 @@ public sealed class AggregatorOptions
 
     /// <summary>TLS of the HTTP port (Aggregator:Http): used when <see cref="HttpUrl"/> is https://.</summary>
     public HttpTlsOptions Http { get; set; } = new();
+    /// <summary>Where durable state lives: Sqlite (default, embedded in <see cref="DataDirectory"/>) or Postgres.</summary>
+    public StoreEngine Store { get; set; } = StoreEngine.Sqlite;
+
+    /// <summary>
+    /// With Store=Postgres: file holding the Npgsql connection string (absolute, or relative to $CREDENTIALS_DIRECTORY
+    /// when set), so the password is never on a command line or in appsettings.
+    /// </summary>
+    public string? PostgresConnectionStringFile { get; set; }
 
     /// <summary>The limit the transport enforces before our own check can see the message.</summary>
     public int TransportMaxMessageBytes => (int)Math.Min(int.MaxValue, 4L * MaxMessageBytes);

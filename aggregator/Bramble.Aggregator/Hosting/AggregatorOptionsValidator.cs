@@ -1,4 +1,5 @@
 using Bramble.Aggregator.Authentication;
+using Bramble.Aggregator.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Hosting;
@@ -85,6 +86,8 @@ public sealed class AggregatorOptionsValidator : IValidateOptions<AggregatorOpti
 
             failures.AddRange(TlsFiles.LoadAuthorities(ClientCaKey, options.Tls.ClientCaFile, _credentialsDirectory).Failures);
         }
+
+        failures.AddRange(StoreSettings.Failures(options, _credentialsDirectory));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -8,6 +8,7 @@ using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
 using Bramble.Aggregator.Storage.Degraded;
+using Bramble.Aggregator.Storage.Postgres;
 using Bramble.Engine.Correlation;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Agents;
@@ -31,6 +32,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AggregatorOptions>, AggregatorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddBramblePostgresStore(options);
         services.TryAddSingleton<INodeLedgerStore, SqliteNodeLedgerStore>();
         services.TryAddSingleton(sp =>
         {

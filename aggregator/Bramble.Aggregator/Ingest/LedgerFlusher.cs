@@ -141,7 +141,7 @@ public sealed partial class LedgerFlusher : BackgroundService
             Healthy = true;
             return true;
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException)
         {
             Interlocked.Increment(ref _failures);
             Healthy = false;

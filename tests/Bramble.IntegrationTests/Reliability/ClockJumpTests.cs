@@ -28,6 +28,7 @@ public sealed partial class ClockJumpTests
             $"--Aggregator:HttpUrl=http://127.0.0.1:{httpPort}",
             $"--Aggregator:DataDirectory={data.Path}",
             "--Logging:LogLevel:Default=Information",
+            "--Aggregator:AgentAuthentication=None",
             "--Rules:ClockSkew:Enabled=false",
         ], clock.Environment);
         await aggregator.WaitForLineAsync(AggregatorStartedLine(), TimeSpan.FromSeconds(30));

@@ -31,7 +31,8 @@ public sealed partial class PartitionTests
                 "--Aggregator:HttpUrl=http://127.0.0.1:9732",
                 $"--Aggregator:DataDirectory={data.FullName}",
                 "--Logging:LogLevel:Default=Information",
-                "--Rules:ClockSkew:Enabled=false");
+                "--Rules:ClockSkew:Enabled=false",
+                "--Aggregator:AgentAuthentication=None");
             await aggregator.WaitForLineAsync(AggregatorStartedLine(), TimeSpan.FromSeconds(60));
             using var http = NamespaceHttpClient.Create(aggregatorNs);
 

@@ -1,0 +1,56 @@
+using Npgsql;
+
+namespace Bramble.Aggregator.Storage.Postgres;
+
+/// <summary>
+/// The leader lease as one row (holder, epoch, expiry), judged by PostgreSQL's clock so that aggregators' clocks never
+/// disagree about who leads. A row rather than an advisory lock: an advisory lock lives only as long as one session,
+/// has no epoch to fence writes with, and a leader whose connection hangs cannot tell whether it still holds it;
+/// the row's epoch survives, rises on every change of holder, and can be checked inside any write's transaction.
+/// Not yet wired into the aggregator (no renewal loop, step-down or metrics): the primitive and its fencing check.
+/// </summary>
+public sealed class PostgresLeaderLease
+{
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresLeaderLease(NpgsqlDataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _source = source;
+    }
+
+    /// <summary>
+    /// Takes the lease when it is free or expired (epoch + 1), renews it when <paramref name="holder"/> still holds it
+    /// (same epoch); returns the epoch held, or null when another holder's lease is still valid.
+    /// </summary>
+    public long? TryAcquireOrRenew(string holder, TimeSpan duration)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        using var command = _source.CreateCommand("""
+            INSERT INTO leader_lease (id, holder, epoch, expires_at) VALUES (1, @holder, 1, now() + @duration)
+            ON CONFLICT (id) DO UPDATE SET
+                epoch = CASE WHEN leader_lease.holder = @holder AND leader_lease.expires_at > now()
+                             THEN leader_lease.epoch ELSE leader_lease.epoch + 1 END,
+                holder = @holder,
+                expires_at = now() + @duration
+            WHERE leader_lease.holder = @holder OR leader_lease.expires_at <= now()
+            RETURNING epoch;
+            """);
+        command.Parameters.AddWithValue("holder", holder);
+        command.Parameters.AddWithValue("duration", duration);
+        return command.ExecuteScalar() is long epoch ? epoch : null;
+    }
+
+    /// <summary>
+    /// The fencing check for a write that acts on the world, inside that write's transaction: true only when
+    /// <paramref name="epoch"/> is the current, unexpired epoch. FOR SHARE holds the row until the write commits,
+    /// so a takeover waits for it instead of slipping in between the check and the commit.
+    /// </summary>
+    public static bool IsCurrent(NpgsqlConnection connection, NpgsqlTransaction transaction, long epoch)
+    {
+        using var command = new NpgsqlCommand(
+            "SELECT epoch = @epoch AND expires_at > now() FROM leader_lease WHERE id = 1 FOR SHARE;", connection, transaction);
+        command.Parameters.AddWithValue("epoch", epoch);
+        return command.ExecuteScalar() is true;
+    }
+}

@@ -1,0 +1,108 @@
+using Bramble.Engine.Nodes;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Bramble.Aggregator.Storage.Postgres;
+
+/// <summary>Node ledgers in PostgreSQL; same rows and semantics as <see cref="SqliteNodeLedgerStore"/>.</summary>
+public sealed class PostgresNodeLedgerStore : INodeLedgerStore
+{
+    private const string UpsertSql = """
+        INSERT INTO nodes (name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
+                           reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots,
+                           report_interval_ms, boot_changed_ms, previous_boot_id)
+        VALUES (@name, @boot, @instance, @seq, @version, @first, @seen, @report, @received, @dups, @gaps, @rejected, @restarts, @reboots,
+                @interval, @bootChanged, @previousBoot)
+        ON CONFLICT (name) DO UPDATE SET
+            boot_id = excluded.boot_id, instance_id = excluded.instance_id, last_seq = excluded.last_seq,
+            agent_version = excluded.agent_version, last_seen_ms = excluded.last_seen_ms, last_report_ms = excluded.last_report_ms,
+            reports_received = excluded.reports_received, duplicates_dropped = excluded.duplicates_dropped,
+            seq_gaps = excluded.seq_gaps, messages_rejected = excluded.messages_rejected,
+            agent_restarts = excluded.agent_restarts, reboots = excluded.reboots,
+            report_interval_ms = excluded.report_interval_ms, boot_changed_ms = excluded.boot_changed_ms,
+            previous_boot_id = excluded.previous_boot_id;
+        """;
+
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresNodeLedgerStore(NpgsqlDataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _source = source;
+    }
+
+    public IReadOnlyList<NodeLedgerSnapshot> LoadAll()
+    {
+        using var command = _source.CreateCommand("""
+            SELECT name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
+                   reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots,
+                   report_interval_ms, boot_changed_ms, previous_boot_id
+            FROM nodes ORDER BY name;
+            """);
+        using var reader = command.ExecuteReader();
+        var result = new List<NodeLedgerSnapshot>();
+        while (reader.Read())
+        {
+            // uint64 counters are stored bit for bit in bigint and read back with the same cast, as in SQLite.
+            result.Add(new NodeLedgerSnapshot(
+                Name: reader.GetString(0),
+                BootId: reader.GetString(1),
+                InstanceId: reader.GetString(2),
+                LastSeq: (ulong)reader.GetInt64(3),
+                AgentVersion: reader.GetString(4),
+                FirstSeen: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                LastSeen: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                LastReportAt: reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                ReportsReceived: (ulong)reader.GetInt64(8),
+                DuplicatesDropped: (ulong)reader.GetInt64(9),
+                SeqGaps: (ulong)reader.GetInt64(10),
+                MessagesRejected: (ulong)reader.GetInt64(11),
+                AgentRestarts: (ulong)reader.GetInt64(12),
+                Reboots: (ulong)reader.GetInt64(13),
+                ReportInterval: TimeSpan.FromMilliseconds(reader.GetInt64(14)),
+                BootChangedAt: reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
+                PreviousBootId: reader.IsDBNull(16) ? null : reader.GetString(16)));
+        }
+
+        return result;
+    }
+
+    public void SaveAll(IReadOnlyCollection<NodeLedgerSnapshot> snapshots)
+    {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        if (snapshots.Count == 0)
+        {
+            return;
+        }
+
+        using var connection = _source.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var s in snapshots)
+        {
+            var command = new NpgsqlBatchCommand(UpsertSql);
+            var p = command.Parameters;
+            p.AddWithValue("name", s.Name);
+            p.AddWithValue("boot", s.BootId);
+            p.AddWithValue("instance", s.InstanceId);
+            p.AddWithValue("seq", (long)s.LastSeq);
+            p.AddWithValue("version", s.AgentVersion);
+            p.AddWithValue("first", s.FirstSeen.ToUnixTimeMilliseconds());
+            p.AddWithValue("seen", s.LastSeen.ToUnixTimeMilliseconds());
+            p.AddWithValue("report", NpgsqlDbType.Bigint, s.LastReportAt is { } at ? at.ToUnixTimeMilliseconds() : DBNull.Value);
+            p.AddWithValue("received", (long)s.ReportsReceived);
+            p.AddWithValue("dups", (long)s.DuplicatesDropped);
+            p.AddWithValue("gaps", (long)s.SeqGaps);
+            p.AddWithValue("rejected", (long)s.MessagesRejected);
+            p.AddWithValue("restarts", (long)s.AgentRestarts);
+            p.AddWithValue("reboots", (long)s.Reboots);
+            p.AddWithValue("interval", (long)s.ReportInterval.TotalMilliseconds);
+            p.AddWithValue("bootChanged", NpgsqlDbType.Bigint, s.BootChangedAt is { } changed ? changed.ToUnixTimeMilliseconds() : DBNull.Value);
+            p.AddWithValue("previousBoot", NpgsqlDbType.Text, (object?)s.PreviousBootId ?? DBNull.Value);
+            batch.BatchCommands.Add(command);
+        }
+
+        batch.ExecuteNonQuery();
+        transaction.Commit();
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bramble.Engine.Remediation;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Bramble.Aggregator.Storage.Postgres;
+
+/// <summary>Remediation state (one JSON row) and the append-only audit log in PostgreSQL; same semantics as SQLite's.</summary>
+public sealed class PostgresRemediationStore : IRemediationStore
+{
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresRemediationStore(NpgsqlDataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _source = source;
+    }
+
+    public RemediationState? LoadState()
+    {
+        using var command = _source.CreateCommand("SELECT state_json FROM remediation_state WHERE id = 1;");
+        return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<RemediationState>(json, Json) : null;
+    }
+
+    public void Save(RemediationState state, IReadOnlyList<AuditEntry> audit, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(audit);
+        using var connection = _source.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var batch = new NpgsqlBatch(connection, transaction);
+        var upsert = new NpgsqlBatchCommand("""
+            INSERT INTO remediation_state (id, state_json, updated_ms) VALUES (1, @json, @now)
+            ON CONFLICT (id) DO UPDATE SET state_json = excluded.state_json, updated_ms = excluded.updated_ms;
+            """);
+        upsert.Parameters.AddWithValue("json", JsonSerializer.Serialize(state, Json));
+        upsert.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        batch.BatchCommands.Add(upsert);
+        foreach (var entry in audit)
+        {
+            var insert = new NpgsqlBatchCommand("""
+                INSERT INTO remediation_audit (at_ms, event, plan_id, incident_id, kind, node, action, outcome, detail, evidence_json)
+                VALUES (@at, @event, @plan, @incident, @kind, @node, @action, @outcome, @detail, @evidence);
+                """);
+            var p = insert.Parameters;
+            p.AddWithValue("at", entry.At.ToUnixTimeMilliseconds());
+            p.AddWithValue("event", entry.Event);
+            p.AddWithValue("plan", NpgsqlDbType.Text, (object?)entry.PlanId ?? DBNull.Value);
+            p.AddWithValue("incident", entry.IncidentId);
+            p.AddWithValue("kind", entry.Kind);
+            p.AddWithValue("node", NpgsqlDbType.Text, (object?)entry.Node ?? DBNull.Value);
+            p.AddWithValue("action", NpgsqlDbType.Text, (object?)entry.Action ?? DBNull.Value);
+            p.AddWithValue("outcome", NpgsqlDbType.Text, (object?)entry.Outcome ?? DBNull.Value);
+            p.AddWithValue("detail", entry.Detail);
+            p.AddWithValue("evidence", JsonSerializer.Serialize(entry.Evidence));
+            batch.BatchCommands.Add(insert);
+        }
+
+        batch.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    public IReadOnlyList<StoredAuditEntry> Audit(string? incidentId, string? planId, long? before, int limit)
+    {
+        using var command = _source.CreateCommand("""
+            SELECT seq, at_ms, event, plan_id, incident_id, kind, node, action, outcome, detail, evidence_json FROM remediation_audit
+            WHERE (@incident::text IS NULL OR incident_id = @incident) AND (@plan::text IS NULL OR plan_id = @plan)
+              AND (@before::bigint IS NULL OR seq < @before)
+            ORDER BY seq DESC LIMIT @limit;
+            """);
+        command.Parameters.AddWithValue("incident", NpgsqlDbType.Text, (object?)incidentId ?? DBNull.Value);
+        command.Parameters.AddWithValue("plan", NpgsqlDbType.Text, (object?)planId ?? DBNull.Value);
+        command.Parameters.AddWithValue("before", NpgsqlDbType.Bigint, (object?)before ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", limit);
+        using var reader = command.ExecuteReader();
+        var result = new List<StoredAuditEntry>();
+        while (reader.Read())
+        {
+            result.Add(new StoredAuditEntry(reader.GetInt64(0), new AuditEntry(
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.GetString(2),
+                NullableString(reader, 3),
+                reader.GetString(4),
+                reader.GetString(5),
+                NullableString(reader, 6),
+                NullableString(reader, 7),
+                NullableString(reader, 8),
+                reader.GetString(9),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(10)) ?? [])));
+        }
+
+        return result;
+    }
+
+    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}
