@@ -7,7 +7,12 @@ namespace Bramble.Aggregator.Incidents;
 /// <summary>Maps the aggregator's node entries to the engine's view (the engine knows nothing of protobuf or locks).</summary>
 public static class ClusterSnapshotBuilder
 {
-    public static ClusterSnapshot Build(NodeDirectory nodes, DateTimeOffset now, DateTimeOffset monitoringSince, VipOwnerTracker? vips = null)
+    /// <param name="time">
+    /// When given, a node's LastSeen is <paramref name="now"/> minus the monotonic time since its last message (what
+    /// AgentSilent measures), so a step of the wall clock neither silences a reporting node nor revives a silent one.
+    /// </param>
+    public static ClusterSnapshot Build(
+        NodeDirectory nodes, DateTimeOffset now, DateTimeOffset monitoringSince, VipOwnerTracker? vips = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         var states = new List<NodeState>(nodes.Count);
@@ -16,8 +21,9 @@ public static class ClusterSnapshotBuilder
             lock (entry.Gate)
             {
                 var ledger = entry.Ledger;
+                var lastSeen = time is not null && entry.LastSeenTimestamp is { } seen ? now - time.GetElapsedTime(seen) : ledger.LastSeen;
                 states.Add(new NodeState(
-                    ledger.Name, entry.Connected, ledger.LastReportAt, ledger.LastSeen, ledger.ReportInterval, ledger.BootId, ledger.BootChangedAt, ledger.PreviousBootId)
+                    ledger.Name, entry.Connected, ledger.LastReportAt, lastSeen, ledger.ReportInterval, ledger.BootId, ledger.BootChangedAt, ledger.PreviousBootId)
                 {
                     NfsMounts = NfsMountMapper.Map(entry.LatestReport, entry.Nfs),
                     Vips = VipViewMapper.Map(entry.LatestReport, entry.LastHello),

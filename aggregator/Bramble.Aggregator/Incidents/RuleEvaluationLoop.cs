@@ -26,6 +26,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     private readonly IncidentTracker _tracker;
     private readonly VipOwnerTracker _vips;
     private long _lastPassTimestamp;
+    private readonly long _startTimestamp;
 
     public RuleEvaluationLoop(
         NodeDirectory nodes,
@@ -52,6 +53,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         _vips = vips;
         _monitoringSince = time.GetUtcNow();
         _lastPassTimestamp = time.GetTimestamp();
+        _startTimestamp = _lastPassTimestamp;
         _tracker = new IncidentTracker(engine.Settings, store.LoadOpen(), _monitoringSince, _options.WarmUp);
         _board.Publish(_tracker.Open);
     }
@@ -64,7 +66,10 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     {
         // Whole milliseconds, as the store keeps them: an incident reads the same before and after a restart.
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        var result = _engine.Evaluate(ClusterSnapshotBuilder.Build(_nodes, now, _monitoringSince, _vips));
+        // Durations on the monotonic clock: how long this aggregator has watched, and (in the builder) how long each node
+        // has been silent, so a wall-clock step (NTP, a Pi's first sync) opens no AgentSilent.
+        var watchingSince = now - _time.GetElapsedTime(_startTimestamp);
+        var result = _engine.Evaluate(ClusterSnapshotBuilder.Build(_nodes, now, watchingSince, _vips, _time));
         var update = _tracker.Apply(result, now);
         if (update.Changed.Count > 0 || update.Transitions.Count > 0)
         {

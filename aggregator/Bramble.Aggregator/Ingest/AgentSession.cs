@@ -182,6 +182,7 @@ public sealed partial class AgentSession : IDisposable
         lock (entry.Gate)
         {
             kind = entry.Ledger.Hello(hello.BootId, hello.InstanceId, hello.AgentVersion, now, hello.ReportInterval?.ToTimeSpan());
+            entry.LastSeenTimestamp = _time.GetTimestamp();
             previous = entry.CurrentSession;
             entry.CurrentSession = this;
             entry.LastHello = hello;
@@ -304,6 +305,7 @@ public sealed partial class AgentSession : IDisposable
             }
 
             verdict = entry.Ledger.Report(report.Seq, now, out missing);
+            entry.LastSeenTimestamp = _time.GetTimestamp();
             if (verdict != SequenceVerdict.Duplicate)
             {
                 entry.LatestReport = report;
@@ -351,6 +353,7 @@ public sealed partial class AgentSession : IDisposable
         lock (entry.Gate)
         {
             entry.Ledger.Rejected(seq, _time.GetUtcNow());
+            entry.LastSeenTimestamp = _time.GetTimestamp();
             lastSeq = entry.Ledger.LastSeq;
             durable = _flusher.MarkDirty(entry);
         }

@@ -31,6 +31,13 @@ public sealed class NodeEntry
 
     public Report? LatestReport { get; set; }
 
+    /// <summary>
+    /// Monotonic timestamp (TimeProvider.GetTimestamp) of this node's last message in this process, beside the ledger's
+    /// wall-clock LastSeen: silence is measured on it, so a step of the aggregator's clock is not silence. Null until
+    /// the node speaks after a restart.
+    /// </summary>
+    public long? LastSeenTimestamp { get; set; }
+
     /// <summary>NFS counter deltas and totals from this node's reports.</summary>
     public NfsCounters Nfs { get; } = new();
 

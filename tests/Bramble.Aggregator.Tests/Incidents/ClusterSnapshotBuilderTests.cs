@@ -30,6 +30,27 @@ public sealed class ClusterSnapshotBuilderTests
         return vip;
     }
 
+    [Theory]
+    [InlineData(60)]
+    [InlineData(-60)]
+    public void Build_WallClockStepsAnHour_LastSeenFollowsTheMonotonicClock_NoAgentSilent(int stepMinutes)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+        var nodes = new NodeDirectory();
+        var entry = nodes.GetOrAdd("pi-a", Now);
+        entry.Ledger.Hello("boot-1", "instance-1", "0.1.0", Now, TimeSpan.FromSeconds(1));
+        entry.LastSeenTimestamp = time.GetTimestamp();
+        time.Advance(TimeSpan.FromSeconds(1));
+        // FakeTimeProvider's timestamp follows its wall clock; a step is the wall clock moving while the timestamp stays.
+        var steppedNow = time.GetUtcNow().AddMinutes(stepMinutes);
+
+        var node = ClusterSnapshotBuilder.Build(nodes, steppedNow, steppedNow.AddMinutes(-5), time: time).Nodes.Single();
+        var silent = new Bramble.Engine.Rules.Agents.AgentSilentRule(new Bramble.Engine.Rules.Agents.AgentSilentSettings());
+
+        Assert.Equal(steppedNow.AddSeconds(-1), node.LastSeen);
+        Assert.Empty(silent.Evaluate(new ClusterSnapshot(steppedNow, steppedNow.AddMinutes(-5), [node])));
+    }
+
     [Fact]
     public void Build_VipsAndMacs_LetTheRulesNameBothOwnersOfASplitBrain()
     {

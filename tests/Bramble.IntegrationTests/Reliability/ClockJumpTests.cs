@@ -10,10 +10,9 @@ public sealed partial class ClockJumpTests
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    // Red on main as of 2026-11-26 (measured: "AgentSilent firing steady-node has not reported for 29 s" with the agent
-    // reporting every second): the rules measure silence on the wall clock (NodeLedger.LastSeen vs ClusterSnapshot.Now),
-    // as IncidentTracker measures ResolveAfter. Skipped, loudly, until that is fixed; the test is the reproduction.
-    [Fact(Skip = "known defect: an aggregator wall-clock step opens AgentSilent (silence measured on wall time) — see docs/reliability.md, Clock")]
+    // Was red until the aggregator measured silence on the monotonic clock (NodeEntry.LastSeenTimestamp): a step of its
+    // wall clock read as 29 s of silence from an agent reporting every second.
+    [Fact]
     public async Task AggregatorClockJumpsAnHourForwardAndBack_WhileTheAgentReportsHealthy_NoIncidentOpens()
     {
         Assert.SkipWhen(FakeClock.SkipReason.Length > 0, FakeClock.SkipReason);
