@@ -45,6 +45,8 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<NodeMetrics>();
         services.TryAddSingleton<VipMetrics>();
         services.TryAddSingleton<AgentAuthMetrics>();
+        services.TryAddSingleton<StreamCutMetrics>();
+        services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton<AgentAuthenticator>();
         services.AddBrambleRules();
         services.AddBrambleRemediation();
@@ -132,6 +134,8 @@ public static class AggregatorServiceCollectionExtensions
         _ = app.Services.GetRequiredService<NodeMetrics>();
         _ = app.Services.GetRequiredService<AlertMetrics>();
         _ = app.Services.GetRequiredService<AgentAuthenticator>();
+        _ = app.Services.GetRequiredService<StreamCutMetrics>();
+        _ = app.Services.GetRequiredService<RuntimeMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
