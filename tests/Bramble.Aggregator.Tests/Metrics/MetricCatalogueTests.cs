@@ -66,6 +66,8 @@ public sealed partial class MetricCatalogueTests
             new AlertMetrics(metrics),
             new AlertmanagerRequestMetrics(metrics),
             new AgentAuthMetrics(metrics),
+            new StreamCutMetrics(metrics),
+            new RuntimeMetrics(metrics),
         ];
 
         // A metrics class added to the aggregator but not constructed above would slip past this test unseen.
