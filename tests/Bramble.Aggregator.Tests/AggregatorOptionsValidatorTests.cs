@@ -41,6 +41,10 @@ public sealed class AggregatorOptionsValidatorTests
         { "Aggregator:MaxMessageBytes", o => o.MaxMessageBytes = -1 },
         { "Aggregator:StoreBusyTimeout", o => o.StoreBusyTimeout = TimeSpan.Zero },
         { "Aggregator:StoreBusyTimeout", o => o.StoreBusyTimeout = TimeSpan.FromSeconds(-5) },
+        { "Aggregator:HelloTimeout", o => o.HelloTimeout = TimeSpan.Zero },
+        { "Aggregator:HelloTimeout", o => o.HelloTimeout = TimeSpan.FromHours(2) },
+        { "Aggregator:StalledWriteTimeout", o => o.StalledWriteTimeout = TimeSpan.FromMilliseconds(-1) },
+        { "Aggregator:StalledWriteTimeout", o => o.StalledWriteTimeout = TimeSpan.FromHours(2) },
     };
 
     [Theory]

@@ -26,6 +26,7 @@ public sealed class AgentGatewayService
     private readonly ICommandResultSink? _commandResults;
     private readonly VipOwnerTracker _vips;
     private readonly AgentAuthenticator? _authenticator;
+    private readonly StreamCutMetrics? _cuts;
 
     public AgentGatewayService(
         NodeDirectory nodes,
@@ -36,8 +37,10 @@ public sealed class AgentGatewayService
         ILogger<AgentSession> logger,
         VipOwnerTracker vips,
         ICommandResultSink? commandResults = null,
-        AgentAuthenticator? authenticator = null)
+        AgentAuthenticator? authenticator = null,
+        StreamCutMetrics? cuts = null)
     {
+        _cuts = cuts;
         _authenticator = authenticator;
         _commandResults = commandResults;
         ArgumentNullException.ThrowIfNull(options);
@@ -57,7 +60,7 @@ public sealed class AgentGatewayService
     {
         ArgumentNullException.ThrowIfNull(context);
         using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _commandResults, _vips,
-            _authenticator, Credentials(context));
+            _authenticator, Credentials(context), _cuts, () => context.GetHttpContext().Abort());
         await session.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
 

@@ -47,6 +47,7 @@ public sealed class AggregatorOptions
 
     /// <summary>TLS of the HTTP port (Aggregator:Http): used when <see cref="HttpUrl"/> is https://.</summary>
     public HttpTlsOptions Http { get; set; } = new();
+
     /// <summary>Where durable state lives: Sqlite (default, embedded in <see cref="DataDirectory"/>) or Postgres.</summary>
     public StoreEngine Store { get; set; } = StoreEngine.Sqlite;
 
@@ -55,6 +56,18 @@ public sealed class AggregatorOptions
     /// when set), so the password is never on a command line or in appsettings.
     /// </summary>
     public string? PostgresConnectionStringFile { get; set; }
+
+    /// <summary>
+    /// How long a new agent stream may take to send its Hello; a stream still silent then is cut (DeadlineExceeded) and
+    /// counted, so idle streams opened and left cannot pile up.
+    /// </summary>
+    public TimeSpan HelloTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one write to an agent (Welcome, Ack, Reject, Command) may wait for the agent to read; a stream whose
+    /// agent stopped reading (HTTP/2 flow control full) is cut then and counted, instead of staying open forever.
+    /// </summary>
+    public TimeSpan StalledWriteTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The limit the transport enforces before our own check can see the message.</summary>
     public int TransportMaxMessageBytes => (int)Math.Min(int.MaxValue, 4L * MaxMessageBytes);

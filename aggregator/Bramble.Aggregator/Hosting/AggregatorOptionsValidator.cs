@@ -65,6 +65,16 @@ public sealed class AggregatorOptionsValidator : IValidateOptions<AggregatorOpti
             failures.Add($"{prefix}{nameof(options.StoreBusyTimeout)}: must be positive (got {options.StoreBusyTimeout})");
         }
 
+        if (options.HelloTimeout < TimeSpan.FromMilliseconds(100) || options.HelloTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{prefix}{nameof(options.HelloTimeout)}: must be between 00:00:00.1 and 01:00:00 (got {options.HelloTimeout})");
+        }
+
+        if (options.StalledWriteTimeout < TimeSpan.FromMilliseconds(100) || options.StalledWriteTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{prefix}{nameof(options.StalledWriteTimeout)}: must be between 00:00:00.1 and 01:00:00 (got {options.StalledWriteTimeout})");
+        }
+
         if (options.AgentAuthentication is null)
         {
             failures.Add($"{prefix}{nameof(options.AgentAuthentication)}: required, no default: None (plain text: any host that reaches the gRPC port can report as any node), Token (per-node bearer tokens) or MutualTls (client certificates); see README \"Securing Bramble\"");

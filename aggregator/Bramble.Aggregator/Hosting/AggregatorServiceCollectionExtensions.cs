@@ -49,6 +49,8 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<VipMetrics>();
         services.TryAddSingleton<StoreMetrics>();
         services.TryAddSingleton<AgentAuthMetrics>();
+        services.TryAddSingleton<StreamCutMetrics>();
+        services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton<AgentAuthenticator>();
         services.TryAddSingleton<HttpAuthMetrics>();
         services.AddBrambleRules();
@@ -142,6 +144,8 @@ public static class AggregatorServiceCollectionExtensions
         _ = app.Services.GetRequiredService<AlertMetrics>();
         _ = app.Services.GetRequiredService<AgentAuthenticator>();
         _ = app.Services.GetRequiredService<HttpAuthMetrics>();
+        _ = app.Services.GetRequiredService<StreamCutMetrics>();
+        _ = app.Services.GetRequiredService<RuntimeMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

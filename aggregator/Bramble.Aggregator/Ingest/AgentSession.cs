@@ -34,6 +34,13 @@ public sealed partial class AgentSession : IDisposable
     private readonly VipOwnerTracker? _vips;
     private readonly AgentAuthenticator? _authenticator;
     private readonly AgentCredentials? _credentials;
+    private readonly StreamCutMetrics? _cuts;
+    private readonly Action? _abort;
+    private readonly TimeSpan _helloTimeout;
+    private readonly TimeSpan _stalledWriteTimeout;
+
+    // Armed around every write to the agent: it fires only when the agent has stopped reading (flow control full).
+    private readonly CancellationTokenSource _writeStalled;
     private readonly Channel<AggregatorMessage> _rejects = Channel.CreateBounded<AggregatorMessage>(
         new BoundedChannelOptions(MaxQueuedRejects) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -60,8 +67,15 @@ public sealed partial class AgentSession : IDisposable
         ICommandResultSink? commandResults = null,
         VipOwnerTracker? vips = null,
         AgentAuthenticator? authenticator = null,
-        AgentCredentials? credentials = null)
+        AgentCredentials? credentials = null,
+        StreamCutMetrics? cuts = null,
+        Action? abort = null)
     {
+        _cuts = cuts;
+        _abort = abort;
+        _helloTimeout = options.HelloTimeout;
+        _stalledWriteTimeout = options.StalledWriteTimeout;
+        _writeStalled = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         _authenticator = authenticator;
         _credentials = credentials;
         _commandResults = commandResults;
@@ -80,10 +94,11 @@ public sealed partial class AgentSession : IDisposable
         IServerStreamWriter<AggregatorMessage> responses,
         CancellationToken callCancelled)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(callCancelled, _superseded.Token);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(callCancelled, _superseded.Token, _writeStalled.Token);
         var ct = stop.Token;
+        using var onStall = _writeStalled.Token.Register(static state => ((AgentSession)state!).CutStalled(), this);
 
-        var (entry, hello) = await ReceiveHelloAsync(requests, ct);
+        var (entry, hello) = await ReceiveHelloAsync(requests, callCancelled, ct);
         try
         {
             ulong lastSeq;
@@ -108,7 +123,7 @@ public sealed partial class AgentSession : IDisposable
             {
                 await durable.WaitAsync(ct);
             }
-            await responses.WriteAsync(new AggregatorMessage
+            await WriteAsync(responses, new AggregatorMessage
             {
                 Welcome = new Welcome
                 {
@@ -133,6 +148,11 @@ public sealed partial class AgentSession : IDisposable
         {
             throw new RpcException(new Status(StatusCode.Aborted, "a newer stream of this node took over"));
         }
+        catch (Exception e) when (_writeStalled.IsCancellationRequested && e is OperationCanceledException or IOException or InvalidOperationException
+                                      or RpcException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"the agent read nothing for {_stalledWriteTimeout}; stream cut"));
+        }
         finally
         {
             _commands.Writer.TryComplete();
@@ -148,9 +168,26 @@ public sealed partial class AgentSession : IDisposable
         }
     }
 
-    private async Task<(NodeEntry Entry, Hello Hello)> ReceiveHelloAsync(IAsyncStreamReader<AgentMessage> requests, CancellationToken ct)
+    private async Task<(NodeEntry Entry, Hello Hello)> ReceiveHelloAsync(IAsyncStreamReader<AgentMessage> requests, CancellationToken callCancelled, CancellationToken ct)
     {
-        if (!await ReadNextAsync(requests, null, ct))
+        bool any;
+        using (var deadline = new CancellationTokenSource(_helloTimeout, _time))
+        using (var helloWait = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token))
+        {
+            try
+            {
+                any = await ReadNextAsync(requests, null, helloWait.Token);
+            }
+            catch (Exception e) when (deadline.IsCancellationRequested && !callCancelled.IsCancellationRequested
+                                          && e is OperationCanceledException or RpcException or IOException)
+            {
+                _cuts?.Cut(StreamCutReason.NoHello);
+                LogNoHello(_logger, _peer, _helloTimeout.TotalSeconds);
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"no hello within {_helloTimeout}"));
+            }
+        }
+
+        if (!any)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the stream ended before a hello"));
         }
@@ -209,6 +246,24 @@ public sealed partial class AgentSession : IDisposable
     {
         _commands.Writer.TryComplete();
         _superseded.Dispose();
+        _writeStalled.Dispose();
+    }
+
+    /// <summary>One write to the agent, cut when it waits longer than StalledWriteTimeout for the agent to read.</summary>
+    private async Task WriteAsync(IServerStreamWriter<AggregatorMessage> responses, AggregatorMessage message, CancellationToken ct)
+    {
+        _writeStalled.CancelAfter(_stalledWriteTimeout);
+        await responses.WriteAsync(message, ct);
+        _writeStalled.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Runs once, on the timer, when a write has waited too long: counts it and resets the HTTP/2 stream.</summary>
+    private void CutStalled()
+    {
+        _cuts?.Cut(StreamCutReason.WriteStalled);
+        LogWriteStalled(_logger, _peer, _stalledWriteTimeout.TotalSeconds);
+        // The pending flush waits on the peer's flow-control window; only resetting the stream releases it.
+        _abort?.Invoke();
     }
 
     private void Supersede()
@@ -392,12 +447,12 @@ public sealed partial class AgentSession : IDisposable
             _wakeWriter.Reader.TryRead(out _);
             while (_rejects.Reader.TryRead(out var reject))
             {
-                await responses.WriteAsync(reject, ct);
+                await WriteAsync(responses, reject, ct);
             }
 
             while (_commands.Reader.TryRead(out var command))
             {
-                await responses.WriteAsync(command, ct);
+                await WriteAsync(responses, command, ct);
             }
 
             ulong seq;
@@ -411,7 +466,7 @@ public sealed partial class AgentSession : IDisposable
             if (seq > acked)
             {
                 await durable.WaitAsync(ct);
-                await responses.WriteAsync(new AggregatorMessage { Ack = new Ack { Seq = seq } }, ct);
+                await WriteAsync(responses, new AggregatorMessage { Ack = new Ack { Seq = seq } }, ct);
                 acked = seq;
             }
         }
@@ -452,6 +507,13 @@ public sealed partial class AgentSession : IDisposable
 
     [LoggerMessage(EventId = 1952, Level = LogLevel.Warning, Message = "Refused a stream claiming node {Node} from {Peer}: {Reason}: {Detail}")]
     private static partial void LogAuthRefused(ILogger logger, string node, string peer, string reason, string detail);
+
+    [LoggerMessage(EventId = 2370, Level = LogLevel.Warning, Message = "Cut a stream from {Peer}: no hello within {Seconds} s")]
+    private static partial void LogNoHello(ILogger logger, string peer, double seconds);
+
+    [LoggerMessage(EventId = 2371, Level = LogLevel.Warning,
+        Message = "Cut a stream from {Peer}: the agent read nothing for {Seconds} s (a write to it waited on HTTP/2 flow control)")]
+    private static partial void LogWriteStalled(ILogger logger, string peer, double seconds);
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning,
         Message = "VIP {Vip}: owner changed from {FromNode} ({FromMac}) to {ToNode} ({ToMac}); gap {GapSeconds:0.###} s so far (clock of {MeasuredBy})")]

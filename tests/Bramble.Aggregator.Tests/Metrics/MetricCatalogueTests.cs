@@ -70,6 +70,8 @@ public sealed partial class MetricCatalogueTests
                 Microsoft.Extensions.Options.Options.Create(new Bramble.Aggregator.Hosting.AggregatorOptions()), TimeProvider.System,
                 NullLogger<Bramble.Aggregator.Storage.Degraded.StoreHealth>.Instance)),
             new HttpAuthMetrics(metrics),
+            new StreamCutMetrics(metrics),
+            new RuntimeMetrics(metrics),
         ];
 
         // A metrics class added to the aggregator but not constructed above would slip past this test unseen.
