@@ -11,8 +11,7 @@ namespace Bramble.Aggregator.Storage;
 /// <summary>Incidents in SQLite, beside the node ledgers (same file, own connection).</summary>
 public sealed class SqliteIncidentStore : IIncidentStore, IDisposable
 {
-    private const string Columns =
-        "id, kind, subject_node, subject_mount, subject_vip, subject_server, severity, state, started_ms, firing_ms, resolved_ms, last_seen_ms, cause, summary, evidence_json";
+    private const string Columns = StoredRows.IncidentColumns;
 
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
@@ -181,24 +180,10 @@ public sealed class SqliteIncidentStore : IIncidentStore, IDisposable
             var result = new List<IncidentRecord>();
             while (reader.Read())
             {
-                result.Add(new IncidentRecord(
-                    Id: reader.GetString(0),
-                    Kind: reader.GetString(1),
-                    Subject: new Subject(NullableString(reader, 2), NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)),
-                    Severity: ParseSeverity(reader.GetString(6)),
-                    State: ParseState(reader.GetString(7)),
-                    StartedAt: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-                    FiringAt: reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
-                    ResolvedAt: reader.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
-                    LastSeenAt: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
-                    Cause: NullableString(reader, 12),
-                    Summary: reader.GetString(13),
-                    Evidence: JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(14)) ?? []));
+                result.Add(StoredRows.Incident(reader));
             }
 
             return result;
         }
     }
-
-    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

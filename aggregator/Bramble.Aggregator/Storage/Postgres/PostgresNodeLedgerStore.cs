@@ -43,25 +43,7 @@ public sealed class PostgresNodeLedgerStore : INodeLedgerStore
         var result = new List<NodeLedgerSnapshot>();
         while (reader.Read())
         {
-            // uint64 counters are stored bit for bit in bigint and read back with the same cast, as in SQLite.
-            result.Add(new NodeLedgerSnapshot(
-                Name: reader.GetString(0),
-                BootId: reader.GetString(1),
-                InstanceId: reader.GetString(2),
-                LastSeq: (ulong)reader.GetInt64(3),
-                AgentVersion: reader.GetString(4),
-                FirstSeen: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                LastSeen: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                LastReportAt: reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                ReportsReceived: (ulong)reader.GetInt64(8),
-                DuplicatesDropped: (ulong)reader.GetInt64(9),
-                SeqGaps: (ulong)reader.GetInt64(10),
-                MessagesRejected: (ulong)reader.GetInt64(11),
-                AgentRestarts: (ulong)reader.GetInt64(12),
-                Reboots: (ulong)reader.GetInt64(13),
-                ReportInterval: TimeSpan.FromMilliseconds(reader.GetInt64(14)),
-                BootChangedAt: reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
-                PreviousBootId: reader.IsDBNull(16) ? null : reader.GetString(16)));
+            result.Add(StoredRows.Node(reader));
         }
 
         return result;

@@ -78,21 +78,9 @@ public sealed class PostgresRemediationStore : IRemediationStore
         var result = new List<StoredAuditEntry>();
         while (reader.Read())
         {
-            result.Add(new StoredAuditEntry(reader.GetInt64(0), new AuditEntry(
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                reader.GetString(2),
-                NullableString(reader, 3),
-                reader.GetString(4),
-                reader.GetString(5),
-                NullableString(reader, 6),
-                NullableString(reader, 7),
-                NullableString(reader, 8),
-                reader.GetString(9),
-                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(10)) ?? [])));
+            result.Add(StoredRows.Audit(reader));
         }
 
         return result;
     }
-
-    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
