@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Authentication;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Storage;
 
@@ -13,7 +14,7 @@ public sealed class StoreSettingsTests : IDisposable
     [Fact]
     public void Postgres_WithoutFile_FailsNamingTheKey()
     {
-        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, new AggregatorOptions { Store = StoreEngine.Postgres });
+        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres });
 
         Assert.Contains(result.Failures!, f => f.StartsWith("Aggregator:PostgresConnectionStringFile: must name", StringComparison.Ordinal));
     }
@@ -21,7 +22,7 @@ public sealed class StoreSettingsTests : IDisposable
     [Fact]
     public void Postgres_MissingFile_FailsNamingKeyAndPath()
     {
-        var options = new AggregatorOptions { Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
+        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
 
         var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, options);
 
@@ -32,7 +33,7 @@ public sealed class StoreSettingsTests : IDisposable
     public void Postgres_GarbledConnectionString_FailsWithoutEchoingIt()
     {
         File.WriteAllText(Path.Combine(_credentials.Path, "pg"), "Host=127.0.0.1;NoSuchKeyword=secret-password\n");
-        var options = new AggregatorOptions { Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
+        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
 
         var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, options);
 
@@ -45,7 +46,7 @@ public sealed class StoreSettingsTests : IDisposable
     public void Postgres_FileRelativeToCredentialsDirectory_Succeeds()
     {
         File.WriteAllText(Path.Combine(_credentials.Path, "pg"), "Host=127.0.0.1;Username=bramble;Password=x;Database=bramble\n");
-        var options = new AggregatorOptions { Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
+        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
 
         var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, options);
 
@@ -56,7 +57,7 @@ public sealed class StoreSettingsTests : IDisposable
     [Fact]
     public void Sqlite_IgnoresTheConnectionStringFile()
     {
-        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, new AggregatorOptions { PostgresConnectionStringFile = "absent" });
+        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, PostgresConnectionStringFile = "absent" });
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }
@@ -64,7 +65,7 @@ public sealed class StoreSettingsTests : IDisposable
     [Fact]
     public void UndefinedEngine_FailsNamingTheKey()
     {
-        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, new AggregatorOptions { Store = (StoreEngine)7 });
+        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = (StoreEngine)7 });
 
         Assert.Contains(result.Failures!, f => f.StartsWith("Aggregator:Store: must be Sqlite or Postgres", StringComparison.Ordinal));
     }
