@@ -53,9 +53,14 @@ public sealed partial class VipFailoverTests
 
             // Later reports (every observer's) refine the two ends; let them arrive before reading the figure.
             await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-            var measured = Failovers(cluster).Last(ThisFailover);
+            // The failover away from the crashed n1. On a loaded machine n3's advert timer can fire before n2's, so n3
+            // holds the VIP for a few milliseconds before n2 (higher priority) takes it: Bramble then records n1 → n3 →
+            // n2, and the failover to measure against the capture is the first one, to whichever node answered first.
+            var measured = Failovers(cluster).First(f =>
+                f.GetProperty("fromMac").GetString() == NetworkLab.NodeMac(1) && f.GetProperty("newOwnerFirstHeardAt").GetDateTimeOffset() >= crashAt);
             var frames = await capture.StopAsync();
-            var (lastOld, firstNew) = ArpCapture.Failover(frames, Vip, NetworkLab.NodeMac(1), NetworkLab.NodeMac(2), captureFrom);
+            var firstTaker = measured.GetProperty("toMac").GetString()!;
+            var (lastOld, firstNew) = ArpCapture.Failover(frames, Vip, NetworkLab.NodeMac(1), firstTaker, captureFrom);
 
             var brambleSeconds = measured.GetProperty("durationSeconds").GetDouble();
             var captureSeconds = (firstNew - lastOld).TotalSeconds;
@@ -66,7 +71,7 @@ public sealed partial class VipFailoverTests
 
             Assert.Equal(NetworkLab.NodeMac(1), measured.GetProperty("fromMac").GetString());
             Assert.Equal(KeepalivedCluster.NodeName(1), measured.GetProperty("fromNode").GetString());
-            Assert.Equal(KeepalivedCluster.NodeName(2), measured.GetProperty("toNode").GetString());
+            Assert.Contains(measured.GetProperty("toNode").GetString(), new[] { KeepalivedCluster.NodeName(2), KeepalivedCluster.NodeName(3) });
             Assert.True(Math.Abs(brambleSeconds - captureSeconds) <= 0.3,
                 string.Create(CultureInfo.InvariantCulture, $"Bramble measured {brambleSeconds:F3} s, the capture {captureSeconds:F3} s"));
             Assert.True(KeepalivedCluster.OwnerMacs(cluster.VipStatus()).SequenceEqual([NetworkLab.NodeMac(2)]));
