@@ -38,12 +38,7 @@ public sealed class SqliteNodeLedgerStore : INodeLedgerStore, IDisposable
         lock (_gate)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = """
-                SELECT name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
-                       reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots,
-                       report_interval_ms, boot_changed_ms, previous_boot_id
-                FROM nodes ORDER BY name;
-                """;
+            command.CommandText = $"SELECT {StoredRows.NodeColumns} FROM nodes ORDER BY name;";
             using var reader = command.ExecuteReader();
             var result = new List<NodeLedgerSnapshot>();
             while (reader.Read())

@@ -33,12 +33,7 @@ public sealed class PostgresNodeLedgerStore : INodeLedgerStore
 
     public IReadOnlyList<NodeLedgerSnapshot> LoadAll()
     {
-        using var command = _source.CreateCommand("""
-            SELECT name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
-                   reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots,
-                   report_interval_ms, boot_changed_ms, previous_boot_id
-            FROM nodes ORDER BY name;
-            """);
+        using var command = _source.CreateCommand($"SELECT {StoredRows.NodeColumns} FROM nodes ORDER BY name;");
         using var reader = command.ExecuteReader();
         var result = new List<NodeLedgerSnapshot>();
         while (reader.Read())
