@@ -7,15 +7,17 @@ namespace Bramble.Aggregator.Authentication;
 
 /// <summary>
 /// Decides whether a Connect call may report as the node its Hello names, per Aggregator:AgentAuthentication, and
-/// counts refusals. The token files and the client CA are read once, when this is first resolved at start (validation
-/// read them already).
+/// counts refusals. The token files are read at start (validation read them already) and again when their directory
+/// changes (<see cref="ReloadingAgentTokens"/>); the client CA is read once, at start.
 /// </summary>
 public sealed partial class AgentAuthenticator
 {
     private readonly AgentAuthMetrics _metrics;
     private readonly AgentCertificateVerifier? _certificates;
 
-    public AgentAuthenticator(IOptions<AggregatorOptions> options, AgentAuthMetrics metrics, TimeProvider time)
+    private readonly ReloadingAgentTokens? _tokens;
+
+    public AgentAuthenticator(IOptions<AggregatorOptions> options, AgentAuthMetrics metrics, TimeProvider time, ILogger<AgentAuthenticator> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _metrics = metrics;
@@ -24,7 +26,9 @@ public sealed partial class AgentAuthenticator
         if (Mode == AgentAuthenticationMode.Token)
         {
             var (tokens, failures) = AgentTokenDirectory.Load(options.Value.AgentTokenDirectory, options.Value.AgentTokenFilePrefix, credentials);
-            Tokens = tokens ?? throw new OptionsValidationException(AggregatorOptions.Section, typeof(AggregatorOptions), failures);
+            _tokens = new ReloadingAgentTokens(
+                tokens ?? throw new OptionsValidationException(AggregatorOptions.Section, typeof(AggregatorOptions), failures),
+                options.Value.AgentTokenDirectory, options.Value.AgentTokenFilePrefix, credentials, time, logger);
         }
         else if (Mode == AgentAuthenticationMode.MutualTls)
         {
@@ -36,8 +40,8 @@ public sealed partial class AgentAuthenticator
 
     public AgentAuthenticationMode Mode { get; }
 
-    /// <summary>The known tokens in Token mode; null otherwise.</summary>
-    public AgentTokenSet? Tokens { get; }
+    /// <summary>The known tokens in Token mode (read again if their directory changed); null otherwise.</summary>
+    public AgentTokenSet? Tokens => _tokens?.Current;
 
     /// <summary>The cluster CA(s) in MutualTls mode; null otherwise.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? Authorities { get; }

@@ -107,6 +107,50 @@ public sealed class AgentTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task TokenMode_TokenDirectoryChanges_AreReadWithoutARestart_ABrokenEditKeepsThePreviousTokens()
+    {
+        const string TokenC = "tok-c-7e6d5c4b3a29180f1e2d";
+        using var aggregator = new AggregatorProcess(null,
+            "--Aggregator:AgentAuthentication=Token", $"--Aggregator:AgentTokenDirectory={_tokens.Path}");
+        await aggregator.StartAsync();
+        Assert.Equal(StatusCode.Unauthenticated, (await RefusedAsync(aggregator, Bearer(TokenC), "node-c")).StatusCode);
+
+        // A new node joins: its token file is copied in, and its next stream is welcomed by the same aggregator.
+        File.WriteAllText(Path.Combine(_tokens.Path, "node-c"), TokenC + "\n");
+        await Eventually.WaitAsync(() => WelcomedAsync(aggregator, TokenC, "node-c"), welcomed => welcomed, TimeSpan.FromSeconds(20), "node-c's new token taking effect");
+        Assert.Contains("Agent tokens read again after a change of Aggregator:AgentTokenDirectory: 3 node(s) known", aggregator.Process!.Output, StringComparison.Ordinal);
+
+        // An edit that breaks the directory (a token too short) keeps the tokens in effect and says why (the directory
+        // is looked at when a stream authenticates: node C keeps connecting meanwhile, and is welcomed every time).
+        File.WriteAllText(Path.Combine(_tokens.Path, "node-d"), "short\n");
+        await Eventually.WaitAsync(async () => (await WelcomedAsync(aggregator, TokenC, "node-c") ? "welcomed " : "REFUSED ") + aggregator.Process.Output,
+            o => o.StartsWith("welcomed ", StringComparison.Ordinal)
+                 && o.Contains("Aggregator:AgentTokenDirectory changed but cannot be used; the previous 3 token(s) stay in effect", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), "the broken edit reported");
+        Assert.True(await WelcomedAsync(aggregator, TokenC, "node-c"));
+
+        // Revoking node B: its token file removed (and the broken one fixed), its next stream is refused.
+        File.Delete(Path.Combine(_tokens.Path, "node-d"));
+        File.Delete(Path.Combine(_tokens.Path, "node-b"));
+        await Eventually.WaitAsync(() => WelcomedAsync(aggregator, TokenB, "node-b"), welcomed => !welcomed, TimeSpan.FromSeconds(20), "node-b's token revoked");
+        Assert.True(await WelcomedAsync(aggregator, TokenC, "node-c"));
+    }
+
+    private static async Task<bool> WelcomedAsync(AggregatorProcess aggregator, string token, string node)
+    {
+        using var raw = new RawAgent(aggregator.GrpcUrl, Bearer(token));
+        try
+        {
+            await raw.HelloAsync(node);
+            return true;
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task NoneMode_ChosenExplicitly_WarnsAtStart_AndAcceptsAStreamWithoutToken()
     {
         using var aggregator = new AggregatorProcess(null, "--Aggregator:AgentAuthentication=None");
