@@ -45,6 +45,7 @@ public sealed class AggregatorOptionsValidatorTests
         { "Aggregator:HelloTimeout", o => o.HelloTimeout = TimeSpan.FromHours(2) },
         { "Aggregator:StalledWriteTimeout", o => o.StalledWriteTimeout = TimeSpan.FromMilliseconds(-1) },
         { "Aggregator:StalledWriteTimeout", o => o.StalledWriteTimeout = TimeSpan.FromHours(2) },
+        { "Aggregator:Tls:ClientCaFile", o => o.Tls.ClientCaFile = "/etc/bramble/ca.crt" },
     };
 
     [Theory]

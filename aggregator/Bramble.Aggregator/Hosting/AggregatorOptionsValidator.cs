@@ -97,6 +97,13 @@ public sealed class AggregatorOptionsValidator : IValidateOptions<AggregatorOpti
             failures.AddRange(TlsFiles.LoadAuthorities(ClientCaKey, options.Tls.ClientCaFile, _credentialsDirectory).Failures);
         }
 
+        if (options.AgentAuthentication is AgentAuthenticationMode.None or AgentAuthenticationMode.Token
+            && !string.IsNullOrWhiteSpace(options.Tls.ClientCaFile))
+        {
+            // A CA that judges nothing would look like client certificates were checked.
+            failures.Add($"{ClientCaKey}: only used with {prefix}{nameof(options.AgentAuthentication)}=MutualTls (it is {options.AgentAuthentication}); remove it or choose MutualTls");
+        }
+
         failures.AddRange(StoreSettings.Failures(options, _credentialsDirectory));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
