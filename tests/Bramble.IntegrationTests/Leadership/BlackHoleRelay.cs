@@ -35,7 +35,15 @@ public sealed class BlackHoleRelay : IDisposable
             _blackHoled = false;
             foreach (var connection in _connections)
             {
-                connection.Client.LingerState = new LingerOption(true, 0);
+                try
+                {
+                    // A reset, not a FIN: the aggregator's half-written conversation is over at once.
+                    connection.Client?.LingerState = new LingerOption(true, 0);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                }
+
                 connection.Dispose();
             }
 

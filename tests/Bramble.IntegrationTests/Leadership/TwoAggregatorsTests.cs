@@ -76,7 +76,7 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
 
         Assert.True(takeover <= Lease + TimeSpan.FromSeconds(2), $"takeover took {takeover}, more than the lease {Lease} + 2 s");
         Assert.Equal(2, await b.MetricAsync("bramble_aggregator_lease_epoch"));
-        Assert.Contains("Leading now: lease epoch 2", b.Process!.Output, StringComparison.Ordinal);
+        await b.Process!.WaitForLineAsync(new System.Text.RegularExpressions.Regex("Leading now: lease epoch 2"), Patience);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
         var serverNow = ServerNow(database);
         _output.WriteLine($"a stepped down; PostgreSQL now {serverNow:HH:mm:ss.fff}, lease expiry {expiresAt:HH:mm:ss.fff} ({(expiresAt - serverNow).TotalMilliseconds:F0} ms to spare)");
         Assert.True(serverNow < expiresAt, $"a still led at {serverNow:O}, after its lease expired at {expiresAt:O}");
-        Assert.Contains("Stepped down (epoch 1)", a.Process!.Output, StringComparison.Ordinal);
+        await a.Process!.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"Stepped down \(epoch 1\)"), Patience);
 
         await WaitLeaderAsync(b, 1);
         Assert.Equal(2, await b.MetricAsync("bramble_aggregator_lease_epoch"));
