@@ -34,6 +34,8 @@ public sealed class AgentOptionsValidatorTests
         { "Agent:ProbeTimeout", o => o.ProbeTimeout = TimeSpan.FromSeconds(-3) },
         { "Agent:ConnectTimeout", o => o.ConnectTimeout = TimeSpan.Zero },
         { "Agent:ReconnectInitialDelay", o => o.ReconnectInitialDelay = TimeSpan.Zero },
+        { "Agent:AggregatorAddresses:1", o => o.AggregatorAddresses = ["http://127.0.0.1:9731", "not a url"] },
+        { "Agent:AggregatorAddresses:1", o => o.AggregatorAddresses = ["http://127.0.0.1:9731", "HTTP://127.0.0.1:9731/"] },
         { "Agent:AggregatorAddress", o => o.AggregatorAddress = "not a url" },
         { "Agent:AggregatorAddress", o => o.AggregatorAddress = "ftp://127.0.0.1:9731" },
         { "Agent:AggregatorAddress", o => o.AggregatorAddress = "/var/run/bramble.sock" },

@@ -8,8 +8,15 @@ public sealed class AgentOptions
     /// <summary>Kubernetes node name of this machine; empty means the host name.</summary>
     public string? NodeName { get; set; }
 
-    /// <summary>The aggregator's gRPC endpoint.</summary>
+    /// <summary>The aggregator's gRPC endpoint (one aggregator).</summary>
     public string AggregatorAddress { get; set; } = "http://127.0.0.1:9731";
+
+    /// <summary>
+    /// Every aggregator of the cluster, leader and followers (Agent:AggregatorAddresses:0, :1, …); when set it
+    /// replaces <see cref="AggregatorAddress"/>. The agent streams to the leader: it follows a follower's redirect to
+    /// an address in this list and otherwise tries the next one.
+    /// </summary>
+    public string[] AggregatorAddresses { get; set; } = [];
 
     /// <summary>How often a report is sent when nothing changes. A changed probe outcome is reported at once.</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -54,6 +61,13 @@ public sealed class AgentOptions
 
     /// <summary>TLS to the aggregator (Agent:Tls): the client certificate of mutual TLS and the CA to trust for the server.</summary>
     public AgentTlsOptions Tls { get; set; } = new();
+
+    /// <summary>The aggregator addresses in effect: <see cref="AggregatorAddresses"/> when set, else <see cref="AggregatorAddress"/>.</summary>
+    public IReadOnlyList<string> EffectiveAggregatorAddresses => AggregatorAddresses.Length > 0 ? AggregatorAddresses : [AggregatorAddress];
+
+    /// <summary>The configuration key that holds address number <paramref name="index"/> of <see cref="EffectiveAggregatorAddresses"/>.</summary>
+    public string AggregatorAddressKey(int index) =>
+        AggregatorAddresses.Length > 0 ? $"{Section}:{nameof(AggregatorAddresses)}:{index}" : $"{Section}:{nameof(AggregatorAddress)}";
 
     /// <summary>The node name in effect: the configured one, else the host name.</summary>
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName : NodeName;

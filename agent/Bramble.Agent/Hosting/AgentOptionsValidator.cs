@@ -19,11 +19,19 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{prefix}{nameof(options.NodeName)}: '{options.EffectiveNodeName}' is not a valid node name (1-253 of [A-Za-z0-9._-])");
         }
 
-        if (!Uri.TryCreate(options.AggregatorAddress, UriKind.Absolute, out var address)
-            || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps)
-            || address.AbsolutePath != "/")
+        var addresses = options.EffectiveAggregatorAddresses;
+        for (var i = 0; i < addresses.Count; i++)
         {
-            failures.Add($"{prefix}{nameof(options.AggregatorAddress)}: '{options.AggregatorAddress}' is not an http(s) URL such as http://127.0.0.1:9731");
+            if (!Uri.TryCreate(addresses[i], UriKind.Absolute, out var address)
+                || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps)
+                || address.AbsolutePath != "/")
+            {
+                failures.Add($"{options.AggregatorAddressKey(i)}: '{addresses[i]}' is not an http(s) URL such as http://127.0.0.1:9731");
+            }
+            else if (addresses.Take(i).Any(earlier => Uri.TryCreate(earlier, UriKind.Absolute, out var e) && e == address))
+            {
+                failures.Add($"{options.AggregatorAddressKey(i)}: '{addresses[i]}' is listed twice");
+            }
         }
 
         AtLeast(failures, $"{prefix}{nameof(options.ReportInterval)}", options.ReportInterval, MinInterval);

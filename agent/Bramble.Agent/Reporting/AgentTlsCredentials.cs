@@ -42,9 +42,13 @@ public sealed class AgentTlsCredentials
             return (None, []);
         }
 
-        if (!options.AggregatorAddress.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        var addresses = options.EffectiveAggregatorAddresses;
+        for (var i = 0; i < addresses.Count; i++)
         {
-            failures.Add($"Agent:AggregatorAddress: must be https:// when {Section} is set (got {options.AggregatorAddress})");
+            if (!addresses[i].StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{options.AggregatorAddressKey(i)}: must be https:// when {Section} is set (got {addresses[i]})");
+            }
         }
 
         X509Certificate2? certificate = null;

@@ -13,14 +13,17 @@ using Polly.Retry;
 namespace Bramble.Agent.Reporting;
 
 /// <summary>
-/// Keeps one report stream to the aggregator open: Hello, Welcome, then reports from the outbox while acks
-/// trim it. A stream that cannot be opened is retried with exponential backoff and jitter; a stream that was
-/// open and broke is reopened after the initial delay, and the outbox replays what was not acknowledged.
+/// Keeps one report stream to the leading aggregator open: Hello, Welcome, then reports from the outbox while acks
+/// trim it. A stream that cannot be opened is tried on the next configured aggregator at once, and after every
+/// address failed, again with exponential backoff and jitter; a follower's Welcome redirects to the leader; a
+/// stream that was open and broke is reopened after the initial delay, and the outbox replays what was not
+/// acknowledged (the new leader's shared ledger drops what the old one already held).
 /// </summary>
 public sealed partial class AggregatorConnection : BackgroundService
 {
-    private readonly GrpcChannel _channel;
-    private readonly AgentGateway.AgentGatewayClient _client;
+    private readonly AggregatorAddressRing _addresses;
+    private readonly Dictionary<string, (GrpcChannel Channel, AgentGateway.AgentGatewayClient Client)> _clients = [];
+    private readonly AgentTlsCredentials? _tls;
     private readonly AgentIdentity _identity;
     private readonly Outbox _outbox;
     private readonly AgentCounters _counters;
@@ -59,20 +62,8 @@ public sealed partial class AggregatorConnection : BackgroundService
         _time = time;
         _logger = logger;
         _capabilities = [.. probes.Probes.Select(p => p.Capability), .. executor.CanExecute ? [Capability.ExecuteCommands] : Array.Empty<Capability>()];
-        _channel = GrpcChannel.ForAddress(_options.AggregatorAddress, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectTimeout = _options.ConnectTimeout,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(15),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                SslOptions = tls?.ClientOptions() ?? new(),
-            },
-            HttpVersion = HttpVersion.Version20,
-        });
-        _client = new AgentGateway.AgentGatewayClient(_channel);
+        _tls = tls;
+        _addresses = new AggregatorAddressRing(_options.EffectiveAggregatorAddresses);
         _connect = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -82,16 +73,22 @@ public sealed partial class AggregatorConnection : BackgroundService
                 UseJitter = true,
                 Delay = _options.ReconnectInitialDelay,
                 MaxDelay = _options.ReconnectMaxDelay,
+                // Within a round the next aggregator is tried at once: a dead leader must not cost a backoff.
+                DelayGenerator = _ => ValueTask.FromResult<TimeSpan?>(_addresses.RoundExhausted ? null : TimeSpan.Zero),
                 OnRetry = args =>
                 {
                     if (args.Outcome.Exception is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refused)
                     {
                         // Retrying will not help until the token is fixed, but the agent keeps trying so that it recovers once it is.
-                        LogCredentialsRefused(_logger, _options.AggregatorAddress, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(refused));
+                        LogCredentialsRefused(_logger, _addresses.Current, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(refused));
                         return default;
                     }
 
-                    LogConnectFailed(_logger, _options.AggregatorAddress, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(args.Outcome.Exception));
+                    if (args.Outcome.Exception is not AggregatorRedirectException)
+                    {
+                        LogConnectFailed(_logger, _addresses.Current, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(args.Outcome.Exception));
+                    }
+
                     return default;
                 },
             })
@@ -117,7 +114,11 @@ public sealed partial class AggregatorConnection : BackgroundService
 
     public override void Dispose()
     {
-        _channel.Dispose();
+        foreach (var (channel, _) in _clients.Values)
+        {
+            channel.Dispose();
+        }
+
         base.Dispose();
     }
 
@@ -140,22 +141,43 @@ public sealed partial class AggregatorConnection : BackgroundService
         }
     }
 
-    /// <summary>One stream from Hello to its end. Throws when it could not be opened; returns when an open stream ended.</summary>
+    /// <summary>
+    /// One stream from Hello to its end, on the current address. Throws when it could not be opened or a follower
+    /// redirected it (the address ring has then moved on); returns when an open stream ended.
+    /// </summary>
     private async Task RunStreamAsync(CancellationToken stoppingToken)
     {
+        var address = _addresses.Current;
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var call = _client.Connect(headers: _callHeaders, cancellationToken: stream.Token);
         Welcome welcome;
+        AsyncDuplexStreamingCall<AgentMessage, AggregatorMessage>? opened = null;
         try
         {
-            await call.RequestStream.WriteAsync(new AgentMessage { Hello = _identity.CreateHello(_capabilities) }, stream.Token);
-            welcome = await ReceiveWelcomeAsync(call.ResponseStream, stream.Token);
+            opened = ClientFor(address).Connect(headers: _callHeaders, cancellationToken: stream.Token);
+            await opened.RequestStream.WriteAsync(new AgentMessage { Hello = _identity.CreateHello(_capabilities) }, stream.Token);
+            welcome = await ReceiveWelcomeAsync(opened.ResponseStream, stream.Token);
+        }
+        catch (Exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            opened?.Dispose();
+            _addresses.Failed();
+            throw;
         }
         finally
         {
             _firstAttempt.TrySetResult();
         }
 
+        using var call = opened;
+        if (!string.IsNullOrEmpty(welcome.LeaderAddress))
+        {
+            // A follower: its last_seq means nothing, and the outbox must stay as it is for the leader.
+            var known = _addresses.Redirect(welcome.LeaderAddress);
+            LogRedirected(_logger, address, welcome.LeaderAddress, known ? "connecting to it" : "it is not in Agent:AggregatorAddresses, trying the next address");
+            throw new AggregatorRedirectException(address, welcome.LeaderAddress);
+        }
+
+        _addresses.Connected();
         _outbox.Resume(welcome.LastSeq);
         if (_everConnected)
         {
@@ -164,7 +186,7 @@ public sealed partial class AggregatorConnection : BackgroundService
 
         _everConnected = true;
         _counters.Connected = true;
-        LogConnected(_logger, _options.AggregatorAddress, welcome.LastSeq, _outbox.Count);
+        LogConnected(_logger, address, welcome.LastSeq, _outbox.Count);
 
         var sending = SendLoopAsync(call.RequestStream, stream.Token);
         var receiving = ReceiveLoopAsync(call.ResponseStream, stream.Token);
@@ -174,6 +196,30 @@ public sealed partial class AggregatorConnection : BackgroundService
         _counters.Connected = false;
         stoppingToken.ThrowIfCancellationRequested();
         LogStreamEnded(_logger, Describe(ended.Exception?.GetBaseException()), _outbox.Count);
+    }
+
+    private AgentGateway.AgentGatewayClient ClientFor(string address)
+    {
+        if (!_clients.TryGetValue(address, out var client))
+        {
+            var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler
+                {
+                    ConnectTimeout = _options.ConnectTimeout,
+                    KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                    KeepAlivePingTimeout = TimeSpan.FromSeconds(15),
+                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                    PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                    SslOptions = _tls?.ClientOptions() ?? new(),
+                },
+                HttpVersion = HttpVersion.Version20,
+            });
+            client = (channel, new AgentGateway.AgentGatewayClient(channel));
+            _clients[address] = client;
+        }
+
+        return client.Client;
     }
 
     private async Task<Welcome> ReceiveWelcomeAsync(IAsyncStreamReader<AggregatorMessage> responses, CancellationToken cancellationToken)
@@ -284,6 +330,10 @@ public sealed partial class AggregatorConnection : BackgroundService
     [LoggerMessage(EventId = 406, Level = LogLevel.Information,
         Message = "Stopped: boot {BootId} reached seq {LastSeq}, acknowledged up to {Acked}, {Pending} report(s) unsent")]
     private static partial void LogStopped(ILogger logger, string bootId, ulong lastSeq, ulong acked, int pending);
+
+    [LoggerMessage(EventId = 2850, Level = LogLevel.Information,
+        Message = "The aggregator at {Address} is a follower; it names {Leader} as the leader: {Action}")]
+    private static partial void LogRedirected(ILogger logger, string address, string leader, string action);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Ignoring an unexpected {Kind} from the aggregator")]
     private static partial void LogUnexpected(ILogger logger, string kind);

@@ -91,6 +91,32 @@ public sealed partial class HttpEndpointSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AlertmanagerWebhook_WrongToken_IsRefusedBeforeTheBodyIsRead()
+    {
+        using var aggregator = new AggregatorProcess(null, $"--Alerts:InboundToken={InboundToken}");
+        await aggregator.StartAsync();
+        var url = new Uri(aggregator.HttpUrl);
+
+        // Announce a 60,000-byte body and send 10 bytes of it: an aggregator that read the body before the token
+        // would wait for the rest (or time the request out) instead of answering 401 at once.
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(url.Host, url.Port, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        var head = $"POST /api/v1/alertmanager HTTP/1.1\r\nHost: {url.Authority}\r\nAuthorization: Bearer wrong-token-000000000\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n{\"alerts\":";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head), TestContext.Current.CancellationToken);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(4));
+        var buffer = new byte[512];
+        var read = await stream.ReadAsync(buffer, timeout.Token);
+        var statusLine = System.Text.Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n")[0];
+
+        Assert.Equal("HTTP/1.1 401 Unauthorized", statusLine);
+        Assert.Equal(1, await aggregator.MetricAsync($"bramble_http_auth_failures_total{{endpoint=\"{Alertmanager}\",reason=\"wrong_token\"}}"));
+    }
+
+    [Fact]
     public void Source_EveryMutatingRoute_IsInTheTestedList()
     {
         var sources = Directory.EnumerateFiles(Path.Combine(RepoLayout.Root, "aggregator", "Bramble.Aggregator"), "*.cs", SearchOption.AllDirectories)

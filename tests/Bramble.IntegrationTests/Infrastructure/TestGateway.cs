@@ -39,8 +39,12 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>Every result received, in order (re-sent ones included).</summary>
     public IReadOnlyList<CommandResult> Results => [.. _service.Results];
 
-    /// <summary>On a free loopback port of this namespace, or on a socket already listening (e.g. in a lab namespace).</summary>
-    public static async Task<TestGateway> StartAsync(System.Net.Sockets.Socket? listening = null)
+    /// <summary>
+    /// On a free loopback port of this namespace, or on a socket already listening (e.g. in a lab namespace). With
+    /// <paramref name="redirectTo"/> it plays a follower aggregator: every Hello is answered with a Welcome naming that
+    /// leader address, and the stream ends.
+    /// </summary>
+    public static async Task<TestGateway> StartAsync(System.Net.Sockets.Socket? listening = null, string? redirectTo = null)
     {
         var port = listening is null ? FreePort.Next() : ((System.Net.IPEndPoint)listening.LocalEndPoint!).Port;
         var builder = WebApplication.CreateSlimBuilder();
@@ -59,7 +63,7 @@ public sealed class TestGateway : IAsyncDisposable
             }
         });
         builder.Services.AddGrpc();
-        var service = new GatewayService();
+        var service = new GatewayService(redirectTo);
         builder.Services.AddSingleton(service);
         var app = builder.Build();
         app.MapGrpcService<GatewayService>();
@@ -112,7 +116,7 @@ public sealed class TestGateway : IAsyncDisposable
         _service.Dispose();
     }
 
-    private sealed class GatewayService : AgentGateway.AgentGatewayBase, IDisposable
+    private sealed class GatewayService(string? redirectTo) : AgentGateway.AgentGatewayBase, IDisposable
     {
         private readonly SemaphoreSlim _writeLock = new(1, 1);
         private IServerStreamWriter<AggregatorMessage>? _stream;
@@ -146,6 +150,13 @@ public sealed class TestGateway : IAsyncDisposable
             if (!await requestStream.MoveNext(context.CancellationToken) || requestStream.Current.BodyCase != AgentMessage.BodyOneofCase.Hello)
             {
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "hello first"));
+            }
+
+            if (redirectTo is not null)
+            {
+                Interlocked.Increment(ref _connections);
+                await responseStream.WriteAsync(new AggregatorMessage { Welcome = new Welcome { ProtocolVersion = 1, MaxMessageBytes = 1 << 20, LeaderAddress = redirectTo } });
+                return;
             }
 
             using var drop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);

@@ -7,9 +7,15 @@ public static class AlertmanagerInboundEndpoint
     {
         endpoints.MapPost("/api/v1/alertmanager", async (HttpContext context, AlertmanagerWebhookHandler handler, TimeProvider time) =>
         {
-            var body = await ReadAsync(context.Request, handler.MaxBytes, context.RequestAborted);
-            var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
-            var response = handler.Handle(context.Request.Headers.Authorization.ToString(), body, now);
+            var authorization = context.Request.Headers.Authorization.ToString();
+            var response = handler.Authorize(authorization);
+            if (response is null)
+            {
+                var body = await ReadAsync(context.Request, handler.MaxBytes, context.RequestAborted);
+                var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+                response = handler.Handle(authorization, body, now);
+            }
+
             if (response.Status == StatusCodes.Status401Unauthorized)
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -24,8 +24,11 @@ public sealed class AlertmanagerWebhookHandler
 
     public int MaxBytes => _maxBytes;
 
-    /// <summary><paramref name="body"/> is null when it was longer than <see cref="MaxBytes"/> (the reader stopped there).</summary>
-    public InboundResponse Handle(string? authorization, byte[]? body, DateTimeOffset now)
+    /// <summary>
+    /// The refusal for a caller without the token, or null when it may send a body. Checked before the body is read,
+    /// so an unauthenticated caller cannot make the aggregator buffer up to <see cref="MaxBytes"/>.
+    /// </summary>
+    public InboundResponse? Authorize(string? authorization)
     {
         if (_token.Length == 0)
         {
@@ -33,9 +36,17 @@ public sealed class AlertmanagerWebhookHandler
                 "the Alertmanager webhook is not configured (Alerts:InboundToken and Alerts:InboundTokenFile are empty)");
         }
 
-        if (!ApprovalToken.IsValid(authorization, _token))
+        return ApprovalToken.IsValid(authorization, _token)
+            ? null
+            : Refuse(StatusCodes.Status401Unauthorized, InboundOutcomes.Unauthorized, "a valid bearer token is required");
+    }
+
+    /// <summary><paramref name="body"/> is null when it was longer than <see cref="MaxBytes"/> (the reader stopped there).</summary>
+    public InboundResponse Handle(string? authorization, byte[]? body, DateTimeOffset now)
+    {
+        if (Authorize(authorization) is { } refused)
         {
-            return Refuse(StatusCodes.Status401Unauthorized, InboundOutcomes.Unauthorized, "a valid bearer token is required");
+            return refused;
         }
 
         if (body is null || body.Length > _maxBytes)
