@@ -5,6 +5,7 @@ using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage.Postgres;
 using Bramble.Engine.Incidents;
+using Bramble.Engine.Nodes;
 using Bramble.Engine.Remediation;
 using Bramble.Engine.Rules;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -74,6 +75,22 @@ public sealed class PostgresFencingTests : IClassFixture<ThrowawayPostgres>
 
         Assert.Null(lease.TryAcquireOrRenew("agg-b", Duration, "http://agg-b:9731"));
         Assert.Equal("http://agg-a:9731", lease.LeaderAddress(Duration));
+    }
+
+    [Fact]
+    public void Ledger_AStaleFlushOfTheSameBootWithALowerSeq_DoesNotMoveTheRowBack_ANewBootDoes()
+    {
+        using var source = Open();
+        var ledger = new PostgresNodeLedgerStore(source);
+        var newLeader = new NodeLedgerSnapshot("pi-1", "boot-1", "instance-1", 80, "test", T0, T0.AddSeconds(80), T0.AddSeconds(80), 80, 0, 0, 0, 0, 0,
+            TimeSpan.FromSeconds(1), null, null);
+        ledger.SaveAll([newLeader]);
+
+        ledger.SaveAll([newLeader with { LastSeq = 50, ReportsReceived = 50 }]);
+        Assert.Equal(80UL, Assert.Single(ledger.LoadAll()).LastSeq);
+
+        ledger.SaveAll([newLeader with { BootId = "boot-2", LastSeq = 3, PreviousBootId = "boot-1" }]);
+        Assert.Equal(3UL, Assert.Single(ledger.LoadAll()).LastSeq);
     }
 
     private NpgsqlDataSource Open()
