@@ -97,7 +97,9 @@ public sealed class StoreSettingsTests : IDisposable
     {
         var options = new AggregatorOptions
         {
-            AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, AdvertiseAddress = "http://agg-1.lan:9731",
+            AgentAuthentication = AgentAuthenticationMode.None,
+            Store = StoreEngine.Postgres,
+            AdvertiseAddress = "http://agg-1.lan:9731",
             LeaseDuration = TimeSpan.Parse(duration, System.Globalization.CultureInfo.InvariantCulture),
         };
 
