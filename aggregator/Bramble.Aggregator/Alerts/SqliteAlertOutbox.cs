@@ -76,7 +76,30 @@ public sealed class SqliteAlertOutbox : IDisposable
         }
     }
 
-    public int Pending(string receiver) => Scalar("SELECT COUNT(*) FROM alert_outbox WHERE receiver = $a;", receiver);
+    /// <summary>Entries still to deliver (delivered ones whose deletion waits for the disk are not).</summary>
+    public int Pending(string receiver)
+    {
+        lock (_gate)
+        {
+            var rows = Scalar("SELECT COUNT(*) FROM alert_outbox WHERE receiver = $a;", receiver);
+            if (_deliveredHeld.Count == 0)
+            {
+                return rows;
+            }
+
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT seq FROM alert_outbox WHERE receiver = $a;";
+            command.Parameters.AddWithValue("$a", receiver);
+            using var reader = command.ExecuteReader();
+            var held = 0;
+            while (reader.Read())
+            {
+                held += _deliveredHeld.Contains(reader.GetInt64(0)) ? 1 : 0;
+            }
+
+            return rows - held;
+        }
+    }
 
     /// <summary>Whether the receiver still has entries for this incident (a re-send must not overtake them).</summary>
     public bool HasPending(string receiver, string incidentId) =>
