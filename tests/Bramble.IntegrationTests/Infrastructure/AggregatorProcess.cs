@@ -33,6 +33,9 @@ public sealed partial class AggregatorProcess : IDisposable
 
     public ManagedProcess? Process { get; private set; }
 
+    /// <summary>Extra environment for every incarnation (e.g. libfaketime's).</summary>
+    public IDictionary<string, string>? Environment { get; init; }
+
     /// <summary>Output of every incarnation so far.</summary>
     public List<string> PastOutput { get; } = [];
 
@@ -56,7 +59,7 @@ public sealed partial class AggregatorProcess : IDisposable
             // ClockSkew; tests that are not about the clock must not see that incident among theirs.
             "--Rules:ClockSkew:Enabled=false",
             .. _extraArguments,
-        ]);
+        ], Environment);
         await Process.WaitForLineAsync(StartedLine(), TimeSpan.FromSeconds(30));
     }
 
