@@ -118,8 +118,11 @@ public sealed class ClockStepLifecycleTests : IDisposable
             Log($"step {hours:+0;-0} h: first restart {firstAt.TotalSeconds:F1} s, step {stepAt.TotalSeconds:F1} s, second restart {secondAt.TotalSeconds:F1} s (cooldown {Cooldown.TotalSeconds} s)");
 
             Assert.True(stepAt < firstAt + Cooldown, "the step came after the cooldown had passed: the test proves nothing on this machine; rerun");
-            // The first restart was seen after it was dispatched (when the cooldown began): the gap can only be longer.
-            Assert.InRange(secondAt - firstAt, Cooldown - TimeSpan.FromSeconds(1), Cooldown + Slack);
+            // The cooldown runs from each dispatch; the test sees each restart when the agent has started the double. The
+            // first start after a dispatch is the slower one (the agent's first child process), so the gap seen can fall a
+            // little short of the cooldown (38.5 s of 40 s seen once); a skipped cooldown shows as the few seconds
+            // between the first restart and the step.
+            Assert.InRange(secondAt - firstAt, Cooldown - TimeSpan.FromSeconds(3), Cooldown + Slack);
             Assert.Equal(2, Restarts().Count);
         }
         finally
@@ -142,13 +145,17 @@ public sealed class ClockStepLifecycleTests : IDisposable
         {
             await ConnectedAsync(aggregator);
             var watch = Stopwatch.StartNew();
-            var baseline = (await aggregator.IncidentsAsync("?limit=1000")).Select(i => i.Id).ToHashSet();
             healthz.Dispose();
             healthz = null;
             var firing = await UntilAsync(aggregator, watch, i => i.State == "firing", "KubeletDown firing");
+            // Taken once it fires, before any step: a pending KubeletDown that flapped shut on the way (seen once under
+            // load, with the agent's clock not yet moved) is not the steps' doing.
+            var baseline = (await aggregator.IncidentsAsync("?limit=1000")).Select(i => i.Id).ToHashSet();
 
+            Log($"firing {firing.Incident.Id} seen at {TimeProvider.System.GetUtcNow():O}");
             foreach (var offset in new[] { TimeSpan.FromHours(1), TimeSpan.Zero, TimeSpan.FromHours(-1), TimeSpan.Zero })
             {
+                Log($"agent clock {offset} at {TimeProvider.System.GetUtcNow():O}");
                 clock.Offset(offset);
                 await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
                 var now = await aggregator.IncidentsAsync("?limit=1000");
@@ -157,7 +164,8 @@ public sealed class ClockStepLifecycleTests : IDisposable
 
             var incidents = await aggregator.IncidentsAsync("?limit=1000");
             var appeared = incidents.Where(i => !baseline.Contains(i.Id) && i.Id != firing.Incident.Id).ToList();
-            Assert.True(appeared.Count == 0, "incidents opened by the agent's clock steps: " + string.Join("; ", appeared.Select(i => $"{i.Kind} {i.State} {i.Summary}")));
+            Assert.True(appeared.Count == 0, "incidents opened by the agent's clock steps: " + string.Join("; ", appeared.Select(i => $"{i.Kind} {i.State} {i.Summary} started {i.StartedAt:O} firing {i.FiringAt:O} resolved {i.ResolvedAt:O}"))
+                + "\n" + string.Join("\n", aggregator.Process!.Output.Split('\n').Where(l => l.Contains("Incident ", StringComparison.Ordinal))));
 
             healthz = new FixedPortHealthzServer(port);
             var healedAt = watch.Elapsed;
