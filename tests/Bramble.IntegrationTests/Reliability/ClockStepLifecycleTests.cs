@@ -212,7 +212,21 @@ public sealed class ClockStepLifecycleTests : IDisposable
     }
 
     private static async Task ConnectedAsync(AggregatorProcess aggregator) =>
-        await Eventually.WaitAsync(() => aggregator.NodeAsync("kube-1"), n => n is { LastSeq: >= 3 }, TimeSpan.FromSeconds(60), "reports");
+        await Eventually.WaitAsync(() => Tolerant(aggregator.NodesAsync()), n => n?.SingleOrDefault(x => x.Name == "kube-1") is { LastSeq: >= 3 }, TimeSpan.FromSeconds(90), "reports");
+
+    /// <summary>An API call that timed out on a loaded machine counts as "not yet" (the callers' deadlines bound the waiting).</summary>
+    private static async Task<T?> Tolerant<T>(Task<T> call)
+        where T : class
+    {
+        try
+        {
+            return await call;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Polls every 250 ms (at most 3 minutes) for the KubeletDown incident matching; returns it and when it was seen.</summary>
     private static async Task<(IncidentStatus Incident, TimeSpan At)> UntilAsync(AggregatorProcess aggregator, Stopwatch watch, Func<IncidentStatus, bool> match, string what)
@@ -220,7 +234,7 @@ public sealed class ClockStepLifecycleTests : IDisposable
         var deadline = watch.Elapsed + TimeSpan.FromMinutes(3);
         while (watch.Elapsed < deadline)
         {
-            var incidents = await aggregator.IncidentsAsync("?limit=1000");
+            var incidents = await Tolerant(aggregator.IncidentsAsync("?limit=1000")) ?? [];
             if (incidents.FirstOrDefault(i => i.Kind == "KubeletDown" && match(i)) is { } found)
             {
                 return (found, watch.Elapsed);
@@ -243,7 +257,7 @@ public sealed class ClockStepLifecycleTests : IDisposable
     }
 
     private static async Task<bool> AuditContainsAsync(AggregatorProcess aggregator, string text) =>
-        (await aggregator.GetTextAsync("/api/v1/audit")).Contains(text, StringComparison.Ordinal);
+        (await Tolerant(aggregator.GetTextAsync("/api/v1/audit")) ?? string.Empty).Contains(text, StringComparison.Ordinal);
 
     private List<string> Restarts()
     {
