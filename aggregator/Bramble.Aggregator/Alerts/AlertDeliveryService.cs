@@ -183,7 +183,8 @@ public sealed partial class AlertDeliveryService : BackgroundService
     {
         var pipeline = PipelineFor(receiver);
         var wake = _writer.Wake(receiver.Name);
-        var lastRefresh = _time.GetUtcNow();
+        // Monotonic: a backward step of the wall clock must not pause the resends (Alertmanager would resolve the alerts).
+        var lastRefresh = _time.GetTimestamp();
         try
         {
             _metrics.DeadLetters(_outbox.DeadLetterCount());
@@ -198,9 +199,9 @@ public sealed partial class AlertDeliveryService : BackgroundService
             try
             {
                 idle = !await DeliverNextAsync(receiver, pipeline, stoppingToken);
-                if (receiver.NeedsRefresh && _time.GetUtcNow() - lastRefresh >= _options.ResendInterval)
+                if (receiver.NeedsRefresh && _time.GetElapsedTime(lastRefresh) >= _options.ResendInterval)
                 {
-                    lastRefresh = _time.GetUtcNow();
+                    lastRefresh = _time.GetTimestamp();
                     await RefreshAsync(receiver, pipeline, stoppingToken);
                 }
             }

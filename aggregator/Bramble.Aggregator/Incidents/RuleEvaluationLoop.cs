@@ -60,7 +60,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         _monitoringSince = time.GetUtcNow();
         _lastPassTimestamp = time.GetTimestamp();
         _startTimestamp = _lastPassTimestamp;
-        _tracker = new IncidentTracker(engine.Settings, store.LoadOpen(), _monitoringSince, _options.WarmUp);
+        _tracker = new IncidentTracker(engine.Settings, store.LoadOpen(), _monitoringSince, _options.WarmUp, time);
         _board.Publish(_tracker.Open);
     }
 

@@ -52,7 +52,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
         _time = time;
         _logger = logger;
         _requests = requests;
-        _planner = new RemediationPlanner(_options, store.LoadState());
+        _planner = new RemediationPlanner(_options, time, store.LoadState());
     }
 
     public RemediationMode Mode => _options.Mode;

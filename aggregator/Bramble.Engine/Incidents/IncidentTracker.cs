@@ -1,4 +1,5 @@
 using Bramble.Engine.Rules;
+using Bramble.Engine.Timing;
 
 namespace Bramble.Engine.Incidents;
 
@@ -8,19 +9,33 @@ namespace Bramble.Engine.Incidents;
 /// has stayed away for ResolveAfter (hysteresis), so flapping does not open a second incident; a pending one whose
 /// finding goes away resolves at once without ever firing. After a restart, open incidents continue with their
 /// original times, and nothing resolves during the warm-up (the rules need that long to see the cluster again).
+/// For, ResolveAfter and the warm-up are measured on the monotonic clock (<see cref="MonotonicAges{TKey}"/>): the
+/// wall-clock times stay what is stored and shown, but a step of the wall clock neither fires, resolves nor holds an
+/// incident.
 /// </summary>
 public sealed class IncidentTracker
 {
     private readonly IReadOnlyDictionary<string, RuleSettings> _settings;
     private readonly Dictionary<string, IncidentRecord> _open = new(StringComparer.Ordinal);
-    private readonly DateTimeOffset _resolveNothingBefore;
+    private readonly TimeProvider _time;
+    private readonly long _createdTimestamp;
+    private readonly TimeSpan _warmUpLeft;
+    private readonly MonotonicAges<string> _started;
+    private readonly MonotonicAges<string> _lastSeen;
     private IReadOnlyList<IncidentRecord> _openView = [];
 
-    public IncidentTracker(IReadOnlyDictionary<string, RuleSettings> settings, IEnumerable<IncidentRecord> restoredOpen, DateTimeOffset monitoringSince, TimeSpan warmUp)
+    public IncidentTracker(
+        IReadOnlyDictionary<string, RuleSettings> settings, IEnumerable<IncidentRecord> restoredOpen, DateTimeOffset monitoringSince, TimeSpan warmUp, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(restoredOpen);
+        ArgumentNullException.ThrowIfNull(time);
         _settings = settings;
-        _resolveNothingBefore = monitoringSince + warmUp;
+        _time = time;
+        _createdTimestamp = time.GetTimestamp();
+        var left = monitoringSince + warmUp - time.GetUtcNow();
+        _warmUpLeft = left < TimeSpan.Zero ? TimeSpan.Zero : left > warmUp ? warmUp : left;
+        _started = new MonotonicAges<string>(time, StringComparer.Ordinal);
+        _lastSeen = new MonotonicAges<string>(time, StringComparer.Ordinal);
         foreach (var incident in restoredOpen.Where(i => i.IsOpen))
         {
             _open[incident.Key] = incident;
@@ -50,6 +65,7 @@ public sealed class IncidentTracker
             if (_open.TryGetValue(finding.Key, out var incident))
             {
                 incident = incident with { LastSeenAt = now, Severity = finding.Severity, Summary = finding.Summary, Evidence = finding.Evidence };
+                _lastSeen.Mark(finding.Key, now);
             }
             else
             {
@@ -57,9 +73,11 @@ public sealed class IncidentTracker
                     IncidentState.Pending, now, null, null, now, null, finding.Summary, finding.Evidence);
                 transitions.Add(new IncidentTransition(incident.Id, incident.Kind, null, IncidentState.Pending, now));
                 changed[incident.Key] = incident;
+                _started.Mark(finding.Key, now);
+                _lastSeen.Mark(finding.Key, now);
             }
 
-            if (incident.State == IncidentState.Pending && now - incident.StartedAt >= settings.For)
+            if (incident.State == IncidentState.Pending && _started.Age(finding.Key, incident.StartedAt, now) >= settings.For)
             {
                 incident = incident with { State = IncidentState.Firing, FiringAt = now };
                 transitions.Add(new IncidentTransition(incident.Id, incident.Kind, IncidentState.Pending, IncidentState.Firing, now));
@@ -76,13 +94,16 @@ public sealed class IncidentTracker
                 continue;
             }
 
-            var absentLongEnough = incident.State == IncidentState.Pending || now - incident.LastSeenAt >= SettingsOf(incident.Kind).ResolveAfter;
-            if (absentLongEnough && now >= _resolveNothingBefore)
+            var absentLongEnough = incident.State == IncidentState.Pending
+                || _lastSeen.Age(incident.Key, incident.LastSeenAt, now) >= SettingsOf(incident.Kind).ResolveAfter;
+            if (absentLongEnough && _time.GetElapsedTime(_createdTimestamp) >= _warmUpLeft)
             {
                 var resolved = incident with { State = IncidentState.Resolved, ResolvedAt = now };
                 transitions.Add(new IncidentTransition(incident.Id, incident.Kind, incident.State, IncidentState.Resolved, now));
                 changed[incident.Key] = resolved;
                 _open.Remove(incident.Key);
+                _started.Forget(incident.Key);
+                _lastSeen.Forget(incident.Key);
             }
         }
 

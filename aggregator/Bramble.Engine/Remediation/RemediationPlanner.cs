@@ -2,6 +2,7 @@ using System.Globalization;
 using Bramble.Engine.Incidents;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Rules.Nfs;
+using Bramble.Engine.Timing;
 
 namespace Bramble.Engine.Remediation;
 
@@ -12,22 +13,42 @@ namespace Bramble.Engine.Remediation;
 /// with its reason. A plan that passes is sent (auto), sent as a dry run (dry-run) or held for a person (approve).
 /// After a successful command the incident must resolve within the verification window; a failure moves the ladder
 /// on, and the end of the ladder escalates. A verified remount may owe a follow-up (the pod-restart hook), which goes
-/// before any new incident. All of it lives in <see cref="State"/>, which the host persists.
+/// before any new incident. All of it lives in <see cref="State"/>, which the host persists. Every duration (settle,
+/// approval timeout, result deadline, verification window, cooldown, storm hour, reappearance window) is measured on
+/// the monotonic clock (<see cref="MonotonicAges{TKey}"/>); the wall-clock instants in the state are what is stored and
+/// shown. After a restart an instant's age is its wall-clock age clamped to zero or more, fixed from then on.
 /// </summary>
 public sealed class RemediationPlanner
 {
     private const int FinishedKept = 50;
+    private const string Planned = "planned";
+    private const string Dispatched = "dispatched";
+    private const string Verifying = "verifying";
+    private const string Started = "started";
+    private const string Firing = "firing";
 
     /// <summary>The evidence keys (NfsMountRule's) that name the pods using a mount, passed on to the pod-restart hook.</summary>
     private static readonly string[] PodEvidenceKeys = ["frozenPods", "podUid", "podVolume"];
     private readonly RemediationSettings _settings;
+    private static readonly TimeSpan StormWindow = TimeSpan.FromHours(1);
     private readonly Dictionary<string, IncidentRecord> _lastSeen = new(StringComparer.Ordinal);
+    private readonly MonotonicAges<string> _cooldowns;
+    private readonly MonotonicAges<DateTimeOffset> _recentActions;
+    private readonly MonotonicAges<(string PlanId, string What)> _plans;
+    private readonly MonotonicAges<string> _successes;
+    private readonly MonotonicAges<(string IncidentId, string What)> _incidents;
 
-    public RemediationPlanner(RemediationSettings settings, RemediationState? restored = null)
+    public RemediationPlanner(RemediationSettings settings, TimeProvider time, RemediationState? restored = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
         _settings = settings;
         State = restored ?? new RemediationState();
+        _cooldowns = new MonotonicAges<string>(time, StringComparer.Ordinal);
+        _recentActions = new MonotonicAges<DateTimeOffset>(time);
+        _plans = new MonotonicAges<(string, string)>(time);
+        _successes = new MonotonicAges<string>(time, StringComparer.Ordinal);
+        _incidents = new MonotonicAges<(string, string)>(time);
     }
 
     public RemediationState State { get; }
@@ -57,6 +78,7 @@ public sealed class RemediationPlanner
             Consider(incident, input, nodes, decision);
         }
 
+        ForgetAges(openByKey);
         return decision;
     }
 
@@ -94,8 +116,7 @@ public sealed class RemediationPlanner
 
         if (outcome == CommandOutcomeKind.Succeeded)
         {
-            var window = plan.Action == RemediationAction.Reboot ? _settings.RebootVerificationWindow : _settings.VerificationWindow;
-            State.Active = plan with { Status = PlanStatus.Verifying, VerifyUntil = now + window };
+            StartVerifying(plan, now);
             return true;
         }
 
@@ -175,7 +196,7 @@ public sealed class RemediationPlanner
                 Audit(decision, now, AuditEvents.Cancelled, plan, RemediationOutcomes.Cancelled, why);
                 Finish(plan, RemediationOutcomes.Cancelled, now, decision);
                 break;
-            case PlanStatus.AwaitingApproval when now - plan.PlannedAt > _settings.ApprovalTimeout:
+            case PlanStatus.AwaitingApproval when _plans.Age((plan.Id, Planned), plan.PlannedAt, now) > _settings.ApprovalTimeout:
                 Audit(decision, now, AuditEvents.Cancelled, plan, RemediationOutcomes.Expired,
                     $"nobody approved or rejected it within Remediation:ApprovalTimeout ({Seconds(_settings.ApprovalTimeout)}); counted as rejected, the slot is free");
                 FailStep(plan, RemediationOutcomes.Expired, now, decision);
@@ -187,10 +208,11 @@ public sealed class RemediationPlanner
                 // A forced reboot usually kills the agent before its result leaves the node: the new boot id is the result.
                 Audit(decision, now, AuditEvents.Result, plan, RemediationOutcomes.Succeeded,
                     $"no result arrived, but {plan.Node} came back with boot id {bootId} (was {plan.BootIdBefore}): the reboot happened");
-                State.Active = plan with { Status = PlanStatus.Verifying, VerifyUntil = now + _settings.RebootVerificationWindow };
+                StartVerifying(plan, now);
                 decision.StateChanged = true;
                 break;
-            case PlanStatus.Dispatched when now > plan.DispatchedAt + plan.Deadline + _settings.ResultGrace:
+            case PlanStatus.Dispatched when plan.DispatchedAt is { } dispatchedAt
+                && _plans.Age((plan.Id, Dispatched), dispatchedAt, now) > plan.Deadline + _settings.ResultGrace:
                 var lost = $"no result within the deadline ({Seconds(plan.Deadline)}) and {Seconds(_settings.ResultGrace)} of grace";
                 Audit(decision, now, AuditEvents.Result, plan, RemediationOutcomes.NoResult, lost);
                 if (plan.DryRun)
@@ -208,6 +230,15 @@ public sealed class RemediationPlanner
                 Verify(plan, incidentOpen, nodes, now, decision);
                 break;
         }
+    }
+
+    private TimeSpan VerificationWindowOf(RemediationPlan plan) =>
+        plan.Action == RemediationAction.Reboot ? _settings.RebootVerificationWindow : _settings.VerificationWindow;
+
+    private void StartVerifying(RemediationPlan plan, DateTimeOffset now)
+    {
+        State.Active = plan with { Status = PlanStatus.Verifying, VerifyUntil = now + VerificationWindowOf(plan) };
+        _plans.Mark((plan.Id, Verifying), now);
     }
 
     private static string? NewBootId(RemediationPlan plan, Dictionary<string, NodeFacts> nodes) =>
@@ -232,10 +263,11 @@ public sealed class RemediationPlanner
         {
             Audit(decision, now, AuditEvents.Verified, plan, RemediationOutcomes.Succeeded, "the incident resolved within the verification window");
             State.Successes[plan.IncidentKey] = new PastSuccess(plan.Id, now, plan.Step, RemediationActions.Name(plan.Action));
+            _successes.Mark(plan.IncidentKey, now);
             Finish(plan, RemediationOutcomes.Succeeded, now, decision);
             OwePodRestart(plan, now, decision);
         }
-        else if (now >= plan.VerifyUntil)
+        else if (plan.VerifyUntil is { } until && _plans.Age((plan.Id, Verifying), until - VerificationWindowOf(plan), now) >= VerificationWindowOf(plan))
         {
             var why = plan.Action == RemediationAction.Reboot && !plan.RebootConfirmed
                 ? "the node did not come back with a new boot id within the verification window"
@@ -250,7 +282,7 @@ public sealed class RemediationPlanner
     {
         foreach (var (key, success) in State.Successes.ToArray())
         {
-            if (now - success.At > _settings.ReappearanceWindow)
+            if (_successes.Age(key, success.At, now) > _settings.ReappearanceWindow)
             {
                 State.Successes.Remove(key);
                 decision.StateChanged = true;
@@ -260,7 +292,7 @@ public sealed class RemediationPlanner
         // A cooldown that has run out holds nothing back; dropping it also retires keys of the old format.
         foreach (var (key, at) in State.LastActions.ToArray())
         {
-            if (now - at >= _settings.Cooldown)
+            if (_cooldowns.Age(key, at, now) >= _settings.Cooldown)
             {
                 State.LastActions.Remove(key);
                 decision.StateChanged = true;
@@ -293,11 +325,31 @@ public sealed class RemediationPlanner
         }
     }
 
+    /// <summary>The monotonic pins whose instant is no longer in the state (bounded by the state itself).</summary>
+    private void ForgetAges(Dictionary<string, IncidentRecord> openByKey)
+    {
+        var activeId = State.Active?.Id;
+        var openIds = openByKey.Values.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        _cooldowns.RetainOnly(State.LastActions.ContainsKey);
+        _recentActions.RetainOnly(State.RecentActions.Contains);
+        _plans.RetainOnly(k => k.PlanId == activeId);
+        _successes.RetainOnly(State.Successes.ContainsKey);
+        _incidents.RetainOnly(k => openIds.Contains(k.IncidentId));
+    }
+
     private void NoticeReappearances(Dictionary<string, IncidentRecord> openByKey, RemediationDecision decision, DateTimeOffset now)
     {
         foreach (var (key, success) in State.Successes.ToArray())
         {
-            if (!openByKey.TryGetValue(key, out var incident) || incident.StartedAt <= success.At)
+            // Which came first, on the monotonic clock: after a backward step a reappearance may carry an earlier wall time.
+            if (!openByKey.TryGetValue(key, out var incident))
+            {
+                continue;
+            }
+
+            var sinceSuccess = _successes.Age(key, success.At, now);
+            var sinceStart = _incidents.Age((incident.Id, Started), incident.StartedAt, now);
+            if (sinceStart >= sinceSuccess)
             {
                 continue;
             }
@@ -308,7 +360,7 @@ public sealed class RemediationPlanner
             decision.Outcomes.Add((success.Action, RemediationOutcomes.Reappeared));
             decision.Audit.Add(new AuditEntry(now, AuditEvents.Reappeared, success.PlanId, incident.Id, incident.Kind, incident.Subject.Node,
                 success.Action, RemediationOutcomes.Reappeared,
-                $"the incident came back {Seconds(incident.StartedAt - success.At)} after a verified success: that step counts as failed",
+                $"the incident came back {Seconds(sinceSuccess - sinceStart)} after a verified success: that step counts as failed",
                 incident.Evidence));
         }
     }
@@ -340,7 +392,7 @@ public sealed class RemediationPlanner
         }
 
         // Not a refusal but a wait, like a rule's For: nothing is audited until the incident has settled.
-        if (input.Now - incident.FiringAt < _settings.Settle)
+        if (incident.FiringAt is { } firingAt && _incidents.Age((incident.Id, Firing), firingAt, input.Now) < _settings.Settle)
         {
             return;
         }
@@ -383,6 +435,7 @@ public sealed class RemediationPlanner
     private void Offer(RemediationPlan plan, Dictionary<string, NodeFacts> nodes, DateTimeOffset now, RemediationDecision decision)
     {
         decision.StateChanged = true;
+        _plans.Mark((plan.Id, Planned), now);
         Audit(decision, now, AuditEvents.Planned, plan, null, plan.Summary);
         if (_settings.Mode == RemediationMode.Approve)
         {
@@ -630,14 +683,14 @@ public sealed class RemediationPlanner
         // target of that action on the node until it ages out: restoring old state never shortens a cooldown.
         foreach (var key in new[] { CooldownKey(node, action, target), LegacyCooldownKey(node, action) })
         {
-            if (State.LastActions.TryGetValue(key, out var last) && now - last < _settings.Cooldown)
+            if (State.LastActions.TryGetValue(key, out var last) && _cooldowns.Age(key, last, now) is var age && age < _settings.Cooldown)
             {
                 var what = target.Length > 0 ? $"{RemediationActions.Name(action)} {target}" : RemediationActions.Name(action);
-                return (SuppressionReasons.Cooldown, Invariant($"{what} ran on {node} {Seconds(now - last)} ago; cooldown {Seconds(_settings.Cooldown)}"));
+                return (SuppressionReasons.Cooldown, Invariant($"{what} ran on {node} {Seconds(age)} ago; cooldown {Seconds(_settings.Cooldown)}"));
             }
         }
 
-        State.RecentActions.RemoveAll(t => now - t >= TimeSpan.FromHours(1));
+        State.RecentActions.RemoveAll(t => _recentActions.Age(t, t, now) >= StormWindow);
         if (State.RecentActions.Count >= _settings.StormLimitPerHour)
         {
             return (SuppressionReasons.StormLimit, Invariant($"{State.RecentActions.Count} actions within the last hour (Remediation:StormLimitPerHour {_settings.StormLimitPerHour})"));
@@ -656,11 +709,15 @@ public sealed class RemediationPlanner
             BootIdBefore = nodes.TryGetValue(plan.Node, out var node) ? node.BootId : null,
         };
         State.Active = plan;
+        _plans.Mark((plan.Id, Dispatched), now);
         if (!plan.DryRun)
         {
             // A dry run is not an action: it uses neither the cooldown nor the storm budget.
-            State.LastActions[CooldownKey(plan.Node, plan.Action, CooldownTarget(plan.Action, plan.Arguments))] = now;
+            var cooldownKey = CooldownKey(plan.Node, plan.Action, CooldownTarget(plan.Action, plan.Arguments));
+            State.LastActions[cooldownKey] = now;
+            _cooldowns.Mark(cooldownKey, now);
             State.RecentActions.Add(now);
+            _recentActions.Mark(now, now);
         }
 
         decision.StateChanged = true;

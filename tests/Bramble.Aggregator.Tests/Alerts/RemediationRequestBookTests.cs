@@ -71,7 +71,7 @@ public sealed class RemediationRequestBookTests
         var other = Labels("restart-kubelet");
         other["node"] = "pi-2";
         two.Receive(Alert(other, "f4"), T0);
-        var planner = new RemediationPlanner(settings);
+        var planner = new RemediationPlanner(settings, TimeProvider.System);
         var decision = planner.Evaluate(new RemediationInput(T0.AddSeconds(31), two.Open(T0.AddSeconds(31), out _), Nodes()));
         Assert.Single(decision.Commands);
         Assert.Equal(SuppressionReasons.ActionInFlight, Assert.Single(decision.Suppressions));
@@ -108,7 +108,7 @@ public sealed class RemediationRequestBookTests
     private static NodeFacts[] Nodes() => [new("pi-1", true, "boot-1"), new("pi-2", true, "boot-2")];
 
     private static RemediationDecision Plan(RemediationSettings settings, RemediationRequestBook book, DateTimeOffset now) =>
-        new RemediationPlanner(settings).Evaluate(new RemediationInput(now, book.Open(now, out _), Nodes()));
+        new RemediationPlanner(settings, TimeProvider.System).Evaluate(new RemediationInput(now, book.Open(now, out _), Nodes()));
 
     private static Dictionary<string, string> Labels(string action) =>
         new(StringComparer.Ordinal) { ["alertname"] = "KubeletWedged", ["bramble_action"] = action, ["node"] = "pi-1", ["severity"] = "critical" };

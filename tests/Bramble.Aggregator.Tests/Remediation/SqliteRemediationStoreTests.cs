@@ -32,7 +32,7 @@ public sealed class SqliteRemediationStoreTests : IDisposable
     public void Reopen_InFlightPlanAndCooldownSurvive_NoSecondCommand()
     {
         var incident = KubeletDown("pi-1", T0);
-        var planner = new RemediationPlanner(Auto());
+        var planner = new RemediationPlanner(Auto(), TimeProvider.System);
         var first = planner.Evaluate(Input(T0, incident));
         var command = Assert.Single(first.Commands);
         using (var store = Open())
@@ -41,7 +41,7 @@ public sealed class SqliteRemediationStoreTests : IDisposable
         }
 
         using var reopened = Open();
-        var restarted = new RemediationPlanner(Auto(), reopened.LoadState());
+        var restarted = new RemediationPlanner(Auto(), TimeProvider.System, reopened.LoadState());
         var again = restarted.Evaluate(Input(T0.AddSeconds(5), incident));
 
         Assert.Empty(again.Commands);
@@ -81,7 +81,7 @@ public sealed class SqliteRemediationStoreTests : IDisposable
         Assert.Equal(T0, loaded.LastActions["pi-3|restart_unit"]);
 
         // The restored planner carries on: the old follow-up's result is overdue, the waiting one goes out next.
-        var planner = new RemediationPlanner(Auto(), loaded);
+        var planner = new RemediationPlanner(Auto(), TimeProvider.System, loaded);
         var decision = planner.Evaluate(Input(T0.AddMinutes(2), KubeletDown("pi-3", T0)));
         Assert.Equal(RemediationOutcomes.NoResult, planner.State.Finished.Single(p => p.Id == "rem-2-2").Outcome);
         var command = Assert.Single(decision.Commands);
@@ -93,7 +93,7 @@ public sealed class SqliteRemediationStoreTests : IDisposable
     [Fact]
     public void Audit_NewestFirst_WithEvidence_FilteredByIncidentAndPlan()
     {
-        var planner = new RemediationPlanner(Auto());
+        var planner = new RemediationPlanner(Auto(), TimeProvider.System);
         var decision = planner.Evaluate(Input(T0, KubeletDown("pi-1", T0), KubeletDown("pi-2", T0)));
         using var store = Open();
         store.Save(planner.State, decision.Audit, T0);

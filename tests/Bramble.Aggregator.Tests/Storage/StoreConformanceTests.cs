@@ -123,7 +123,7 @@ public abstract class StoreConformanceTests
         var incident = new IncidentRecord(
             "kubeletdown-node-pi-1-1", "KubeletDown", Subject.ForNode("pi-1"), Severity.Critical, IncidentState.Firing, T0, T0, null, T0, null,
             "the kubelet on pi-1 is down", new Dictionary<string, string> { ["healthz"] = "refused" });
-        var planner = new RemediationPlanner(Auto());
+        var planner = new RemediationPlanner(Auto(), TimeProvider.System);
         var first = planner.Evaluate(Input(T0, incident));
         var command = Assert.Single(first.Commands);
         using (var stores = Open())
@@ -132,7 +132,7 @@ public abstract class StoreConformanceTests
         }
 
         using var reopened = Open();
-        var restarted = new RemediationPlanner(Auto(), reopened.Remediation.LoadState());
+        var restarted = new RemediationPlanner(Auto(), TimeProvider.System, reopened.Remediation.LoadState());
         var again = restarted.Evaluate(Input(T0.AddSeconds(5), incident));
 
         Assert.Empty(again.Commands);

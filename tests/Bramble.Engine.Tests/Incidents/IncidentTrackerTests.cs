@@ -15,7 +15,7 @@ public sealed class IncidentTrackerTests
         new() { For = TimeSpan.FromSeconds(forSeconds), ResolveAfter = TimeSpan.FromSeconds(resolveAfterSeconds) };
 
     private IncidentTracker Tracker(RuleSettings settings, IEnumerable<IncidentRecord>? restored = null, TimeSpan? warmUp = null) =>
-        new(new Dictionary<string, RuleSettings> { [Kind] = settings, ["Cause"] = Settings(0) }, restored ?? [], _time.GetUtcNow(), warmUp ?? TimeSpan.Zero);
+        new(new Dictionary<string, RuleSettings> { [Kind] = settings, ["Cause"] = Settings(0) }, restored ?? [], _time.GetUtcNow(), warmUp ?? TimeSpan.Zero, _time);
 
     private static Finding Finding(Subject? subject = null, string kind = Kind) =>
         new(kind, subject ?? Pi3, Severity.Critical, "pi-3 is in trouble", new Dictionary<string, string> { ["fact"] = "1" });

@@ -39,8 +39,8 @@ public sealed class RemediationScenario
                 new VipStaleNeighbourRule(new RuleSettings { ResolveAfter = TimeSpan.Zero }),
             ],
             [new NasUnreachableRule(new NasUnreachableSettings())]);
-        _tracker = new IncidentTracker(_rules.Settings, [], Time.GetUtcNow(), TimeSpan.Zero);
-        Planner = new RemediationPlanner(settings);
+        _tracker = new IncidentTracker(_rules.Settings, [], Time.GetUtcNow(), TimeSpan.Zero, Time);
+        Planner = new RemediationPlanner(settings, Time);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
@@ -126,12 +126,12 @@ public sealed class RemediationScenario
     {
         var stored = JsonSerializer.Serialize(Planner.State, Json);
         var storedIncidents = _tracker.Open.ToArray();
-        Planner = new RemediationPlanner(Settings, JsonSerializer.Deserialize<RemediationState>(stored, Json));
-        _tracker = new IncidentTracker(_rules.Settings, storedIncidents, Time.GetUtcNow(), TimeSpan.Zero);
+        Planner = new RemediationPlanner(Settings, Time, JsonSerializer.Deserialize<RemediationState>(stored, Json));
+        _tracker = new IncidentTracker(_rules.Settings, storedIncidents, Time.GetUtcNow(), TimeSpan.Zero, Time);
     }
 
     /// <summary>A planner restored from state as an older aggregator stored it (JSON).</summary>
-    public void RestoreFrom(string stateJson) => Planner = new RemediationPlanner(Settings, JsonSerializer.Deserialize<RemediationState>(stateJson, Json));
+    public void RestoreFrom(string stateJson) => Planner = new RemediationPlanner(Settings, Time, JsonSerializer.Deserialize<RemediationState>(stateJson, Json));
 
     public void Answer(PlannedCommand command, CommandOutcomeKind outcome)
     {

@@ -89,7 +89,7 @@ public sealed class RemediationVipScenarioTests
     public void SplitBrain_OnlyThePreferredOwnerHoldsIt_NoIntruderToRestart()
     {
         // Two MACs answer but only the preferred owner has the VIP assigned (the other announces it from user space).
-        var planner = new RemediationPlanner(Auto("pi-1"));
+        var planner = new RemediationPlanner(Auto("pi-1"), TimeProvider.System);
         var at = new DateTimeOffset(2026, 11, 26, 3, 0, 0, TimeSpan.Zero);
         var incident = new IncidentRecord("inc-1", VipSplitBrainRule.KindName, new Subject(Vip: Vip), Severity.Critical, IncidentState.Firing,
             at, at, null, at, null, "split", new Dictionary<string, string>());

@@ -36,6 +36,9 @@ public sealed partial class AggregatorProcess : IDisposable
     /// <summary>Arguments added after construction (they may name <see cref="GrpcUrl"/>), passed last at each start.</summary>
     public List<string> LateArguments { get; } = [];
 
+    /// <summary>Extra environment for every incarnation (e.g. libfaketime's).</summary>
+    public IDictionary<string, string>? Environment { get; init; }
+
     /// <summary>Output of every incarnation so far.</summary>
     public List<string> PastOutput { get; } = [];
 
@@ -60,7 +63,7 @@ public sealed partial class AggregatorProcess : IDisposable
             "--Rules:ClockSkew:Enabled=false",
             .. _extraArguments,
             .. LateArguments,
-        ]);
+        ], Environment);
         await Process.WaitForLineAsync(StartedLine(), TimeSpan.FromSeconds(30));
     }
 
