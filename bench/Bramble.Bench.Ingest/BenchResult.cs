@@ -28,6 +28,7 @@ internal sealed record BenchResult(
     double BusyCoresBeforeRun,
     int AggregatorLogWarnings,
     int AggregatorLogErrors,
+    string AggregatorLogByEvent,
     IReadOnlyList<string> Problems)
 {
     public double ReportsPerSecond => MeasuredSeconds > 0 ? AckedInMeasuredPhase / MeasuredSeconds : 0;
@@ -67,7 +68,7 @@ internal sealed record BenchResult(
             $"report message {ReportBytes} bytes; ack p99.9 {AckP999Milliseconds:F1} ms, max {AckMaxMilliseconds:F1} ms; ")
             .Append(CultureInfo.InvariantCulture,
             $"aggregator VmRSS before any agent connected {Optional(AggregatorIdleRssMiB, "F0")} MiB, at the end of the measured phase {Optional(AggregatorRssMiB, "F0")} MiB; load generator VmHWM {GeneratorPeakRssMiB:F0} MiB; ")
-            .Append(CultureInfo.InvariantCulture, $"aggregator log: {AggregatorLogWarnings} warning(s), {AggregatorLogErrors} error(s); ")
+            .Append(CultureInfo.InvariantCulture, $"aggregator log: {AggregatorLogWarnings} warning(s), {AggregatorLogErrors} error(s){(AggregatorLogByEvent.Length > 0 ? " (" + AggregatorLogByEvent + ")" : string.Empty)}; ")
             .Append(CultureInfo.InvariantCulture, $"other processes used {Optional(double.IsNaN(BusyCoresBeforeRun) ? null : BusyCoresBeforeRun, "F2")} cores just before the run. ");
         if (Problems.Count == 0)
         {

@@ -160,6 +160,11 @@ internal sealed class IngestBenchmark
                 problems.Add("the aggregator exited during the run");
             }
 
+            foreach (var (name, count, first) in aggregator?.LoggedProblems() ?? [])
+            {
+                Console.WriteLine($"  aggregator log: {count} × {name}, first: {first}");
+            }
+
             var aggregatorCores = aggregatorBefore is { } ab && aggregatorAfter is { } aa ? ProcFs.Cores(ab, aa) : (double?)null;
             var generatorCores = ProcFs.Cores(selfBefore, selfAfter);
             return new BenchResult(
@@ -186,6 +191,8 @@ internal sealed class IngestBenchmark
                 GeneratorPeakRssMiB: selfAfter.PeakRssKiB / 1024.0,
                 AggregatorLogWarnings: aggregator?.Warnings ?? 0,
                 AggregatorLogErrors: aggregator?.Errors ?? 0,
+                AggregatorLogByEvent: aggregator is null ? string.Empty
+                    : string.Join(", ", aggregator.LoggedProblems().Select(p => $"{p.Count} × `{p.Event}`")),
                 Problems: problems);
         }
         finally
@@ -207,7 +214,9 @@ internal sealed class IngestBenchmark
         var previousSelf = start;
         var previousAggregator = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
         var previousAcked = Sum(agents, a => a.AckedCount);
-        for (var tick = 1; Stopwatch.GetTimestamp() < end; tick++)
+        // A fixed number of ticks: a timer that fires a hair early must not add near-zero-length samples at the end.
+        var ticks = (int)Math.Ceiling(_options.Duration.TotalSeconds);
+        for (var tick = 1; tick <= ticks; tick++)
         {
             var next = Math.Min(end, start.TakenAt + (tick * Stopwatch.Frequency));
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);

@@ -24,11 +24,13 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 ATTEMPTS=${ATTEMPTS:-3}
 RATE=${RATE:-0}
 if [ "$RATE" = 0 ]; then SECTION="Ingest"; else SECTION="Ingest, paced at $RATE report/s per agent"; fi
-# Memory goal (issue 14): at most this much aggregator RSS per connected agent.
-TARGET_KIB_PER_AGENT=50
+# Issue 14's goals, reported as reached or not (a goal not reached does not fail the run; a broken run does):
+# at least GOAL_RATE reports/s with 1,000 agents on this 2-core machine, and at most GOAL_KIB_PER_AGENT of
+# aggregator memory per connected agent.
+GOAL_RATE=100000
+GOAL_KIB_PER_AGENT=50
 # Other processes' CPU (cores) during the measured phase above which an attempt is retried.
 MAX_OTHER_CORES=0.25
-TARGET_RATE=50000
 
 AGGREGATOR_DLL=aggregator/Bramble.Aggregator/bin/Release/net10.0/bramble-aggregator.dll
 BENCH_DLL=bench/Bramble.Bench.Ingest/bin/Release/net10.0/bramble-bench-ingest.dll
@@ -80,14 +82,14 @@ for agents in $AGENT_COUNTS; do
   fi
 done
 
-# The 1,000-agent figure against the target.
+# The 1,000-agent figure against the goal.
 rate_1000=$(awk -F'|' '{ a = $2; gsub(/ /, "", a) } a == "1,000" { r = $3; gsub(/[ ,]/, "", r); print r }' "$WORK/rows.md")
 if [ -z "$rate_1000" ]; then
   verdict="No 1,000-agent figure (not run, or the run failed)."
-elif awk -v r="$rate_1000" -v t="$TARGET_RATE" 'BEGIN { exit !(r >= t) }'; then
-  verdict="Target met: $rate_1000 reports/s at 1,000 agents ≥ $TARGET_RATE."
+elif awk -v r="$rate_1000" -v t="$GOAL_RATE" 'BEGIN { exit !(r >= t) }'; then
+  verdict="Reached: $rate_1000 reports/s at 1,000 agents ≥ $GOAL_RATE."
 else
-  verdict="**Target not met**: $rate_1000 reports/s at 1,000 agents < $TARGET_RATE (see the notes and the CPU per report)."
+  verdict="**Not reached**: $rate_1000 reports/s at 1,000 agents < $GOAL_RATE (see the notes and the CPU per report)."
 fi
 
 # The memory figure at the largest agent count against its target (second-to-last column).
@@ -96,7 +98,7 @@ kib=$(echo "$largest" | awk -F'|' '{ v = $(NF-2); gsub(/ /, "", v); print v }')
 agents_largest=$(echo "$largest" | awk -F'|' '{ v = $2; gsub(/ /, "", v); print v }')
 if [ -z "$kib" ] || [ "$kib" = "n/a" ]; then
   memory_verdict="No per-agent memory figure."
-elif awk -v k="$kib" -v t="$TARGET_KIB_PER_AGENT" 'BEGIN { exit !(k <= t) }'; then
+elif awk -v k="$kib" -v t="$GOAL_KIB_PER_AGENT" 'BEGIN { exit !(k <= t) }'; then
   memory_verdict="Reached: $kib KiB per agent at $agents_largest agents."
 else
   memory_verdict="**Not reached**: $kib KiB per agent at $agents_largest agents."
@@ -137,9 +139,9 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- aggregator bench 
   cat "$WORK/rows.md"
   echo
   if [ "$RATE" = 0 ]; then
-    echo "Target: ≥ $TARGET_RATE reports/s at 1,000 agents on this $(nproc)-core machine, load generator included. $verdict"
+    echo "Throughput goal (issue 14): ≥ $GOAL_RATE reports/s at 1,000 agents on this $(nproc)-core machine, load generator included. $verdict"
   fi
-  echo "Memory target (issue 14): ≤ $TARGET_KIB_PER_AGENT KiB of aggregator memory per connected agent. $memory_verdict"
+  echo "Memory goal (issue 14): ≤ $GOAL_KIB_PER_AGENT KiB of aggregator memory per connected agent. $memory_verdict"
   echo
   echo "Per run:"
   echo
@@ -165,5 +167,7 @@ fi
 
 echo "wrote $RESULTS"
 cat "$WORK/rows.md"
-echo "$verdict"
+# Goals are reported, not enforced: the exit status says only whether every run worked and verified.
+if [ "$RATE" = 0 ]; then echo "Throughput goal: $verdict"; fi
+echo "Memory goal: $memory_verdict"
 exit "$status"
