@@ -71,7 +71,7 @@ internal sealed class AggregatorProcess : IDisposable
         }
     }
 
-    public static AggregatorProcess Start(string dll, string dataDirectory)
+    public static AggregatorProcess Start(string dll, string dataDirectory, IEnumerable<string> extraArgs)
     {
         var grpcPort = FreeLoopbackPort();
         var httpPort = FreeLoopbackPort();
@@ -94,6 +94,10 @@ internal sealed class AggregatorProcess : IDisposable
         start.ArgumentList.Add($"--Aggregator:HttpUrl={http.GetLeftPart(UriPartial.Authority)}");
         start.ArgumentList.Add($"--Aggregator:DataDirectory={dataDirectory}");
         start.ArgumentList.Add("--Aggregator:AgentAuthentication=None");
+        foreach (var arg in extraArgs)
+        {
+            start.ArgumentList.Add(arg);
+        }
 
         var process = new Process { StartInfo = start };
         var aggregator = new AggregatorProcess(process, grpc, http);

@@ -52,7 +52,7 @@ internal sealed class IngestBenchmark
             if (_options.AggregatorDll is { } dll)
             {
                 dataDirectory = Directory.CreateTempSubdirectory("bramble-bench-ingest-");
-                aggregator = AggregatorProcess.Start(dll, dataDirectory.FullName);
+                aggregator = AggregatorProcess.Start(dll, dataDirectory.FullName, _options.AggregatorArgs);
                 await aggregator.WaitUntilReadyAsync(http, ReadyTimeout, _time, deadline.Token);
                 grpc = aggregator.Grpc;
                 api = aggregator.Http;

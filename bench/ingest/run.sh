@@ -24,6 +24,16 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 ATTEMPTS=${ATTEMPTS:-3}
 RATE=${RATE:-0}
 if [ "$RATE" = 0 ]; then SECTION="Ingest"; else SECTION="Ingest, paced at $RATE report/s per agent"; fi
+# STORE=postgres: the aggregator keeps its ledgers in a throwaway PostgreSQL cluster this script makes (Debian's
+# postgresql package; initdb and pg_ctl as the postgres user, loopback port and private socket directory, default
+# durability: fsync and synchronous_commit on), a fresh database per run; removed at the end. Its own section.
+STORE=${STORE:-sqlite}
+case "$STORE" in
+  sqlite) ;;
+  postgres) SECTION="$SECTION, PostgreSQL store" ;;
+  *) echo "STORE must be sqlite or postgres" >&2; exit 2 ;;
+esac
+PG_BIN=/usr/lib/postgresql/15/bin
 # Issue 14's goals, reported as reached or not (a goal not reached does not fail the run; a broken run does):
 # at least GOAL_RATE reports/s with 1,000 agents on this 2-core machine, and at most GOAL_KIB_PER_AGENT of
 # aggregator memory per connected agent.
@@ -43,7 +53,38 @@ dotnet build -c Release aggregator/Bramble.Aggregator -nologo -v quiet
 dotnet build -c Release bench/Bramble.Bench.Ingest -nologo -v quiet
 
 WORK=$(mktemp -d /tmp/bramble-bench-run-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+PG_ROOT=""
+cleanup() {
+  if [ -n "$PG_ROOT" ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_ROOT/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_ROOT"
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+STORE_ARGS=()
+if [ "$STORE" = postgres ]; then
+  [ -x "$PG_BIN/initdb" ] || { echo "STORE=postgres needs $PG_BIN/initdb (apt-get install postgresql)" >&2; exit 2; }
+  PG_ROOT=$(mktemp -d /tmp/bramble-bench-pg-XXXXXX)
+  mkdir -p "$PG_ROOT/run"
+  chown -R postgres:postgres "$PG_ROOT"
+  PG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_ROOT/data" -A trust -U postgres -E UTF8 >/dev/null
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_ROOT/data" -w -t 60 -l "$PG_ROOT/log" start \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_ROOT/run" >/dev/null
+  PG_VERSION=$(runuser -u postgres -- "$PG_BIN/psql" -h "$PG_ROOT/run" -p "$PG_PORT" -At -c 'SHOW server_version;')
+fi
+
+# A fresh database per run (postgres only), so no run inherits the nodes of the one before.
+store_args() {
+  STORE_ARGS=()
+  [ "$STORE" = postgres ] || return 0
+  local db="bench_$1_$2"
+  runuser -u postgres -- "$PG_BIN/psql" -h "$PG_ROOT/run" -p "$PG_PORT" -q -c "CREATE DATABASE $db;"
+  echo "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$db" > "$PG_ROOT/$db.conn"
+  STORE_ARGS=(--aggregator-arg --Aggregator:Store=Postgres --aggregator-arg "--Aggregator:PostgresConnectionStringFile=$PG_ROOT/$db.conn")
+}
 
 # Last table column of a row: other processes' CPU in cores.
 other_cores() { awk -F'|' '{ gsub(/ /, "", $(NF-1)); print $(NF-1) }' "$1"; }
@@ -58,8 +99,9 @@ for agents in $AGENT_COUNTS; do
   for attempt in $(seq 1 "$ATTEMPTS"); do
     row="$WORK/row-$agents-$attempt.md"
     note="$WORK/note-$agents-$attempt.md"
+    store_args "$agents" "$attempt"
     cmd=(dotnet "$BENCH_DLL" --agents "$agents" --duration "$DURATION" --warmup "$WARMUP" --window "$WINDOW" --rate "$RATE"
-         --quiet-wait "$QUIET_WAIT" --aggregator "$AGGREGATOR_DLL" --results-row "$row" --notes "$note")
+         --quiet-wait "$QUIET_WAIT" --aggregator "$AGGREGATOR_DLL" "${STORE_ARGS[@]}" --results-row "$row" --notes "$note")
     echo "== $agents agents, attempt $attempt: ${cmd[*]}"
     line="${cmd[*]}"
     [ "$attempt" = 1 ] && echo "${line%% --results-row*}" >> "$WORK/commands.txt"
@@ -115,7 +157,12 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- aggregator bench 
   echo
   echo "- Machine: $(nproc) cores ($cpu_model), $mem_gib memory, kernel $(uname -r), .NET SDK $(dotnet --version), \`ulimit -n\` $(ulimit -n)"
   echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- Command: \`RATE=$RATE AGENT_COUNTS=\"$AGENT_COUNTS\" DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW QUIET_WAIT=$QUIET_WAIT ATTEMPTS=$ATTEMPTS bench/ingest/run.sh\`, which runs for each agent count:"
+  if [ "$STORE" = postgres ]; then
+    echo "- Store: PostgreSQL $PG_VERSION, a throwaway cluster on 127.0.0.1 made by the script (default settings: fsync and synchronous_commit on), a fresh database per run; the aggregator with \`--Aggregator:Store=Postgres\`"
+  else
+    echo "- Store: SQLite (the default; WAL, synchronous=NORMAL) in the run's temporary data directory"
+  fi
+  echo "- Command: \`STORE=$STORE RATE=$RATE AGENT_COUNTS=\"$AGENT_COUNTS\" DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW QUIET_WAIT=$QUIET_WAIT ATTEMPTS=$ATTEMPTS bench/ingest/run.sh\`, which runs for each agent count:"
   echo
   echo '```'
   cat "$WORK/commands.txt"
