@@ -125,12 +125,14 @@ internal sealed class IngestBenchmark
             var ackedBefore = Sum(connected, a => a.AckedCount);
             var sentBefore = Sum(connected, a => a.LastSentSeq);
             var acksBefore = Sum(connected, a => a.Acks);
+            var rulesBefore = await RulePassesAsync(http, api, deadline);
             measurement.Recording = true;
 
             Console.WriteLine($"measuring for {_options.Duration.TotalSeconds:F0} s");
             await ReportProgressAsync(connected, aggregatorPid, selfBefore, deadline);
 
             measurement.Recording = false;
+            var rulesAfter = await RulePassesAsync(http, api, deadline);
             var ackedAfter = Sum(connected, a => a.AckedCount);
             var sentAfter = Sum(connected, a => a.LastSentSeq);
             var acksAfter = Sum(connected, a => a.Acks);
@@ -165,6 +167,7 @@ internal sealed class IngestBenchmark
                 Console.WriteLine($"  aggregator log: {count} × {name}, first: {first}");
             }
 
+            var (rulePasses, ruleMean, ruleP99) = RulePassSample.Between(rulesBefore, rulesAfter);
             var aggregatorCores = aggregatorBefore is { } ab && aggregatorAfter is { } aa ? ProcFs.Cores(ab, aa) : (double?)null;
             var generatorCores = ProcFs.Cores(selfBefore, selfAfter);
             return new BenchResult(
@@ -193,6 +196,9 @@ internal sealed class IngestBenchmark
                 AggregatorLogErrors: aggregator?.Errors ?? 0,
                 AggregatorLogByEvent: aggregator is null ? string.Empty
                     : string.Join(", ", aggregator.LoggedProblems().Select(p => $"{p.Count} × `{p.Event}`")),
+                RulePasses: rulePasses,
+                RulePassMeanMilliseconds: ruleMean,
+                RulePassP99BoundMilliseconds: ruleP99,
                 Problems: problems);
         }
         finally
@@ -291,6 +297,19 @@ internal sealed class IngestBenchmark
         await Task.WhenAll(agents.Select(a => a.CloseAsync(close.Token)));
     }
 
+    /// <summary>The aggregator's rule-pass histogram now; null when /metrics does not answer or lacks it.</summary>
+    private static async Task<RulePassSample?> RulePassesAsync(HttpClient http, Uri api, CancellationToken ct)
+    {
+        try
+        {
+            return RulePassSample.Parse(await http.GetStringAsync(new Uri(api, "/metrics"), ct));
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
     private static ulong Sum(List<SimulatedAgent> agents, Func<SimulatedAgent, ulong> selector)
     {
         ulong total = 0;
@@ -310,6 +329,7 @@ internal sealed class IngestBenchmark
               reports/s           {result.ReportsPerSecond,12:N0}   ({result.AckedInMeasuredPhase:N0} acknowledged, {result.SentInMeasuredPhase:N0} sent)
               ack messages/s      {result.AckMessagesInMeasuredPhase / result.MeasuredSeconds,12:N0}   ({result.ReportsPerAck:F1} reports per ack)
               ack latency ms      p50 {result.AckP50Milliseconds:F1}  p99 {result.AckP99Milliseconds:F1}  p99.9 {result.AckP999Milliseconds:F1}  max {result.AckMaxMilliseconds:F1}
+              rule passes         {result.RulePasses:F0}, mean {result.RulePassMeanMilliseconds:F2} ms, 99 % within {result.RulePassP99BoundMilliseconds} ms
               aggregator          {result.AggregatorCores:F2} cores, VmRSS {result.AggregatorRssMiB:F0} MiB, VmHWM {result.AggregatorPeakRssMiB:F0} MiB
               load generator      {result.GeneratorCores:F2} cores, VmHWM {result.GeneratorPeakRssMiB:F0} MiB
               other processes     {result.OtherProcessesCores:F2} cores during the measured phase

@@ -50,6 +50,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<StoreMetrics>();
         services.TryAddSingleton<AgentAuthMetrics>();
         services.TryAddSingleton<StreamCutMetrics>();
+        services.TryAddSingleton<RulePassMetrics>();
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton<AgentAuthenticator>();
         services.TryAddSingleton<HttpAuthMetrics>();
@@ -145,6 +146,7 @@ public static class AggregatorServiceCollectionExtensions
         _ = app.Services.GetRequiredService<AgentAuthenticator>();
         _ = app.Services.GetRequiredService<HttpAuthMetrics>();
         _ = app.Services.GetRequiredService<StreamCutMetrics>();
+        _ = app.Services.GetRequiredService<RulePassMetrics>();
         _ = app.Services.GetRequiredService<RuntimeMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {

@@ -25,6 +25,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     private readonly DateTimeOffset _monitoringSince;
     private readonly IncidentTracker _tracker;
     private readonly VipOwnerTracker _vips;
+    private readonly RulePassMetrics? _passMetrics;
     private long _lastPassTimestamp;
     private readonly long _startTimestamp;
 
@@ -37,8 +38,10 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         TimeProvider time,
         IOptions<RulesOptions> options,
         ILogger<RuleEvaluationLoop> logger,
-        VipOwnerTracker vips)
+        VipOwnerTracker vips,
+        RulePassMetrics? passMetrics = null)
     {
+        _passMetrics = passMetrics;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
@@ -93,9 +96,11 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         {
             do
             {
+                var started = _time.GetTimestamp();
                 try
                 {
                     EvaluateOnce();
+                    _passMetrics?.Observe(_time.GetElapsedTime(started));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
