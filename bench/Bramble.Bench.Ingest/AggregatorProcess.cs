@@ -16,6 +16,7 @@ internal sealed class AggregatorProcess : IDisposable
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
     private readonly Lock _outputGate = new();
+    private readonly Dictionary<string, (int Count, string First)> _byEvent = new(StringComparer.Ordinal);
     private int _warnings;
     private int _errors;
 
@@ -58,7 +59,19 @@ internal sealed class AggregatorProcess : IDisposable
         }
     }
 
-    public static AggregatorProcess Start(string dll, string dataDirectory)
+    /// <summary>
+    /// Warning and error lines grouped by "level Category[EventId]", most frequent first, each with its count and
+    /// first line: a count alone (e.g. "518 warnings") says nothing about what went wrong.
+    /// </summary>
+    public IReadOnlyList<(string Event, int Count, string First)> LoggedProblems()
+    {
+        lock (_outputGate)
+        {
+            return _byEvent.OrderByDescending(p => p.Value.Count).Select(p => (p.Key, p.Value.Count, p.Value.First)).ToList();
+        }
+    }
+
+    public static AggregatorProcess Start(string dll, string dataDirectory, IEnumerable<string> extraArgs)
     {
         var grpcPort = FreeLoopbackPort();
         var httpPort = FreeLoopbackPort();
@@ -81,6 +94,10 @@ internal sealed class AggregatorProcess : IDisposable
         start.ArgumentList.Add($"--Aggregator:HttpUrl={http.GetLeftPart(UriPartial.Authority)}");
         start.ArgumentList.Add($"--Aggregator:DataDirectory={dataDirectory}");
         start.ArgumentList.Add("--Aggregator:AgentAuthentication=None");
+        foreach (var arg in extraArgs)
+        {
+            start.ArgumentList.Add(arg);
+        }
 
         var process = new Process { StartInfo = start };
         var aggregator = new AggregatorProcess(process, grpc, http);
@@ -169,10 +186,12 @@ internal sealed class AggregatorProcess : IDisposable
             if (line.Contains(" warn: ", StringComparison.Ordinal))
             {
                 _warnings++;
+                CountByEvent(line, " warn: ");
             }
             else if (line.Contains(" fail: ", StringComparison.Ordinal) || line.Contains(" crit: ", StringComparison.Ordinal))
             {
                 _errors++;
+                CountByEvent(line, line.Contains(" fail: ", StringComparison.Ordinal) ? " fail: " : " crit: ");
             }
 
             _lastLines.Enqueue(line);
@@ -181,6 +200,14 @@ internal sealed class AggregatorProcess : IDisposable
                 _lastLines.Dequeue();
             }
         }
+    }
+
+    private void CountByEvent(string line, string level)
+    {
+        var start = line.IndexOf(level, StringComparison.Ordinal) + 1;
+        var end = line.IndexOf(']', start);
+        var key = end > start ? line[start..(end + 1)] : line[start..];
+        _byEvent[key] = _byEvent.TryGetValue(key, out var seen) ? (seen.Count + 1, seen.First) : (1, line);
     }
 
     private static int FreeLoopbackPort()

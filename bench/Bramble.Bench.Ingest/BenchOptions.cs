@@ -20,6 +20,9 @@ internal sealed class BenchOptions
     /// <summary>bramble-aggregator.dll to start on free loopback ports; null with <see cref="Target"/>.</summary>
     public string? AggregatorDll { get; private set; }
 
+    /// <summary>Extra command-line settings for the aggregator this benchmark starts (e.g. --Aggregator:Store=Postgres).</summary>
+    public List<string> AggregatorArgs { get; } = [];
+
     /// <summary>gRPC address of an aggregator that is already running.</summary>
     public Uri? Target { get; private set; }
 
@@ -50,6 +53,7 @@ internal sealed class BenchOptions
           --window N             most unacknowledged reports per agent (default 256)
           --rate R               reports per second per agent, evenly spread (default 0: as fast as the window allows)
           --aggregator PATH      bramble-aggregator.dll to start on free loopback ports with a temp data dir
+          --aggregator-arg ARG   one more command-line setting for that aggregator, e.g. --Aggregator:Store=Postgres (repeatable)
           --target URL           gRPC URL of a running aggregator, e.g. http://127.0.0.1:9731
           --target-http URL      its HTTP URL for the correctness check (default: gRPC port - 1)
           --target-pid PID       its PID, to measure its CPU and RSS
@@ -96,6 +100,9 @@ internal sealed class BenchOptions
                     break;
                 case "--aggregator":
                     options.AggregatorDll = Path.GetFullPath(Value());
+                    break;
+                case "--aggregator-arg":
+                    options.AggregatorArgs.Add(Value());
                     break;
                 case "--target":
                     options.Target = LoopbackUri(name, Value());

@@ -14,6 +14,7 @@ internal sealed class IngestBenchmark
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan MetricsTimeout = TimeSpan.FromSeconds(10);
 
     // What counts as a quiet machine before a run: background noise, not a compiler.
     private const double QuietBusyCores = 0.3;
@@ -52,7 +53,7 @@ internal sealed class IngestBenchmark
             if (_options.AggregatorDll is { } dll)
             {
                 dataDirectory = Directory.CreateTempSubdirectory("bramble-bench-ingest-");
-                aggregator = AggregatorProcess.Start(dll, dataDirectory.FullName);
+                aggregator = AggregatorProcess.Start(dll, dataDirectory.FullName, _options.AggregatorArgs);
                 await aggregator.WaitUntilReadyAsync(http, ReadyTimeout, _time, deadline.Token);
                 grpc = aggregator.Grpc;
                 api = aggregator.Http;
@@ -120,6 +121,8 @@ internal sealed class IngestBenchmark
             Console.WriteLine($"warming up for {_options.Warmup.TotalSeconds:F0} s");
             await Task.Delay(_options.Warmup, _time, deadline);
 
+            // Before the baselines below, so a slow scrape does not stretch the measured phase.
+            var rulesBefore = await RulePassesAsync(http, api, deadline);
             var selfBefore = ProcFs.Sample("self");
             var aggregatorBefore = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
             var ackedBefore = Sum(connected, a => a.AckedCount);
@@ -137,6 +140,7 @@ internal sealed class IngestBenchmark
             var aggregatorAfter = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
             var selfAfter = ProcFs.Sample("self");
             var measuredSeconds = Stopwatch.GetElapsedTime(selfBefore.TakenAt, selfAfter.TakenAt).TotalSeconds;
+            var rulesAfter = await RulePassesAsync(http, api, deadline);
 
             await stopSending.CancelAsync();
             await Task.WhenAll(senders).WaitAsync(DrainTimeout, _time, deadline);
@@ -160,6 +164,12 @@ internal sealed class IngestBenchmark
                 problems.Add("the aggregator exited during the run");
             }
 
+            foreach (var (name, count, first) in aggregator?.LoggedProblems() ?? [])
+            {
+                Console.WriteLine($"  aggregator log: {count} × {name}, first: {first}");
+            }
+
+            var (rulePasses, ruleMean, ruleP99) = RulePassSample.Between(rulesBefore, rulesAfter);
             var aggregatorCores = aggregatorBefore is { } ab && aggregatorAfter is { } aa ? ProcFs.Cores(ab, aa) : (double?)null;
             var generatorCores = ProcFs.Cores(selfBefore, selfAfter);
             return new BenchResult(
@@ -186,6 +196,11 @@ internal sealed class IngestBenchmark
                 GeneratorPeakRssMiB: selfAfter.PeakRssKiB / 1024.0,
                 AggregatorLogWarnings: aggregator?.Warnings ?? 0,
                 AggregatorLogErrors: aggregator?.Errors ?? 0,
+                AggregatorLogByEvent: aggregator is null ? string.Empty
+                    : string.Join(", ", aggregator.LoggedProblems().Select(p => $"{p.Count} × `{p.Event}`")),
+                RulePasses: rulePasses,
+                RulePassMeanMilliseconds: ruleMean,
+                RulePassP99BoundMilliseconds: ruleP99,
                 Problems: problems);
         }
         finally
@@ -207,7 +222,9 @@ internal sealed class IngestBenchmark
         var previousSelf = start;
         var previousAggregator = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
         var previousAcked = Sum(agents, a => a.AckedCount);
-        for (var tick = 1; Stopwatch.GetTimestamp() < end; tick++)
+        // A fixed number of ticks: a timer that fires a hair early must not add near-zero-length samples at the end.
+        var ticks = (int)Math.Ceiling(_options.Duration.TotalSeconds);
+        for (var tick = 1; tick <= ticks; tick++)
         {
             var next = Math.Min(end, start.TakenAt + (tick * Stopwatch.Frequency));
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
@@ -220,6 +237,11 @@ internal sealed class IngestBenchmark
             var aggregator = aggregatorPid is null ? (ProcessSample?)null : ProcFs.Sample(aggregatorPid);
             var acked = Sum(agents, a => a.AckedCount);
             var seconds = Stopwatch.GetElapsedTime(previousSelf.TakenAt, self.TakenAt).TotalSeconds;
+            if (seconds < 0.2 && tick < ticks)
+            {
+                // A tick that came late leaves the next one due at once: fold it into the next line instead of printing a rate over nothing.
+                continue;
+            }
             var aggregatorCores = previousAggregator is { } pa && aggregator is { } a ? ProcFs.Cores(pa, a).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {Stopwatch.GetElapsedTime(start.TakenAt, self.TakenAt).TotalSeconds,5:F1} s  {(acked - previousAcked) / seconds,9:N0} reports/s  " +
@@ -282,6 +304,23 @@ internal sealed class IngestBenchmark
         await Task.WhenAll(agents.Select(a => a.CloseAsync(close.Token)));
     }
 
+    /// <summary>The aggregator's rule-pass histogram now; null when /metrics does not answer or lacks it.</summary>
+    private static async Task<RulePassSample?> RulePassesAsync(HttpClient http, Uri api, CancellationToken ct)
+    {
+        // An overloaded aggregator can take longer than this to answer a scrape: then the figure is n/a, not the run.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(MetricsTimeout);
+        try
+        {
+            return RulePassSample.Parse(await http.GetStringAsync(new Uri(api, "/metrics"), timeout.Token));
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            Console.WriteLine($"  /metrics did not answer within {MetricsTimeout.TotalSeconds:F0} s ({e.GetType().Name}): rule-pass figure n/a");
+            return null;
+        }
+    }
+
     private static ulong Sum(List<SimulatedAgent> agents, Func<SimulatedAgent, ulong> selector)
     {
         ulong total = 0;
@@ -301,6 +340,7 @@ internal sealed class IngestBenchmark
               reports/s           {result.ReportsPerSecond,12:N0}   ({result.AckedInMeasuredPhase:N0} acknowledged, {result.SentInMeasuredPhase:N0} sent)
               ack messages/s      {result.AckMessagesInMeasuredPhase / result.MeasuredSeconds,12:N0}   ({result.ReportsPerAck:F1} reports per ack)
               ack latency ms      p50 {result.AckP50Milliseconds:F1}  p99 {result.AckP99Milliseconds:F1}  p99.9 {result.AckP999Milliseconds:F1}  max {result.AckMaxMilliseconds:F1}
+              rule passes         {result.RulePasses:F0}, mean {result.RulePassMeanMilliseconds:F2} ms, 99 % within {result.RulePassP99BoundMilliseconds} ms
               aggregator          {result.AggregatorCores:F2} cores, VmRSS {result.AggregatorRssMiB:F0} MiB, VmHWM {result.AggregatorPeakRssMiB:F0} MiB
               load generator      {result.GeneratorCores:F2} cores, VmHWM {result.GeneratorPeakRssMiB:F0} MiB
               other processes     {result.OtherProcessesCores:F2} cores during the measured phase

@@ -52,6 +52,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<StoreMetrics>();
         services.TryAddSingleton<AgentAuthMetrics>();
         services.TryAddSingleton<StreamCutMetrics>();
+        services.TryAddSingleton<RulePassMetrics>();
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton<AgentOutboxMetrics>();
         services.TryAddSingleton<AgentAuthenticator>();
@@ -149,6 +150,7 @@ public static class AggregatorServiceCollectionExtensions
         _ = app.Services.GetRequiredService<AgentAuthenticator>();
         _ = app.Services.GetRequiredService<HttpAuthMetrics>();
         _ = app.Services.GetRequiredService<StreamCutMetrics>();
+        _ = app.Services.GetRequiredService<RulePassMetrics>();
         _ = app.Services.GetRequiredService<RuntimeMetrics>();
         _ = app.Services.GetRequiredService<LeadershipMetrics>();
         _ = app.Services.GetRequiredService<AgentOutboxMetrics>();

@@ -28,6 +28,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     private IncidentTracker _tracker;
     private long? _termEpoch;
     private readonly VipOwnerTracker _vips;
+    private readonly RulePassMetrics? _passMetrics;
     private long _lastPassTimestamp;
     private readonly long _startTimestamp;
 
@@ -41,8 +42,10 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         IOptions<RulesOptions> options,
         ILogger<RuleEvaluationLoop> logger,
         VipOwnerTracker vips,
-        ILeadership? leadership = null)
+        ILeadership? leadership = null,
+        RulePassMetrics? passMetrics = null)
     {
+        _passMetrics = passMetrics;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
@@ -99,11 +102,13 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         {
             do
             {
+                var started = _time.GetTimestamp();
                 try
                 {
                     if (FollowOrResume())
                     {
                         EvaluateOnce();
+                        _passMetrics?.Observe(_time.GetElapsedTime(started));
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -71,6 +71,7 @@ public sealed partial class MetricCatalogueTests
                 NullLogger<Bramble.Aggregator.Storage.Degraded.StoreHealth>.Instance)),
             new HttpAuthMetrics(metrics),
             new StreamCutMetrics(metrics),
+            new RulePassMetrics(metrics),
             new RuntimeMetrics(metrics),
             new LeadershipMetrics(metrics, new Bramble.Aggregator.Leadership.SingleNodeLeadership()),
             new AgentOutboxMetrics(nodes, metrics),
