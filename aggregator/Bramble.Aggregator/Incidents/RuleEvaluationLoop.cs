@@ -142,7 +142,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
 
         if (_termEpoch != term.Epoch)
         {
-            _tracker = new IncidentTracker(_engine.Settings, _store.LoadOpen(), _monitoringSince, _options.WarmUp);
+            _tracker = new IncidentTracker(_engine.Settings, _store.LoadOpen(), _monitoringSince, _options.WarmUp, _time);
             _termEpoch = term.Epoch;
         }
 

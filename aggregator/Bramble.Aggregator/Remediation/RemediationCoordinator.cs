@@ -62,7 +62,7 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     {
         lock (_gate)
         {
-            _planner = new RemediationPlanner(_options, _store.LoadState());
+            _planner = new RemediationPlanner(_options, _time, _store.LoadState());
         }
     }
 
