@@ -90,7 +90,7 @@ public static class DetectionReport
         if (split.Count > 0)
         {
             var within = split.Count(i => i.BrambleFiring is { } f && f <= TimeSpan.FromSeconds(2));
-            yield return $"Split brain within 2 s: {Verdict(within == split.Count)} — {within} of {split.Count} injections within 2 s, median {Seconds(Median(split.Select(i => i.BrambleFiring)))} s, max {Seconds(split.Max(i => i.BrambleFiring))} s{(split.Any(i => i.BrambleFiring is null) ? " (none: some injection had no firing)" : string.Empty)} (the probe runs every 5 s at the default interval).";
+            yield return $"Split brain within 2 s: {Verdict(within == split.Count)} — {within} of {split.Count} injections within 2 s, median {Seconds(Median(split.Select(i => i.BrambleFiring)))} s, max {Seconds(split.Max(i => i.BrambleFiring))} s{(split.Any(i => i.BrambleFiring is null) ? " (none: some injection had no firing)" : string.Empty)} (an ARP round every 5 s, and one at once on a gratuitous ARP from a new MAC).";
         }
 
         var delivery = injections.Where(i => i.BrambleFiring is not null && i.BrambleAtAlertmanager is not null)

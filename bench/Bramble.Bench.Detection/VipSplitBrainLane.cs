@@ -17,7 +17,7 @@ public sealed class VipSplitBrainLane(WireLab wire) : IFaultLane
     public IReadOnlyList<string> AgentNodes => [WireLab.NodeName(0), WireLab.NodeName(1), WireLab.NodeName(2)];
 
     public string BrambleSignal =>
-        "Every agent ARPs for the VIP each probe round (every 5 s, 0.5 s answer window) and reports the MACs that answered; two answering MACs are VipSplitBrain (no For).";
+        "Every agent ARPs for the VIP each probe round (every 5 s, 0.5 s answer window) and at once when it hears a gratuitous ARP from a MAC its last round did not hear (Vip:RoundOnNewAnnouncer, on by default: the backup's takeover announcement), and reports the MACs that answered; two answering MACs are VipSplitBrain (no For).";
 
     public string? PeerAlert => null;
 

@@ -31,8 +31,11 @@ public sealed class IwPowerSaveReader : IWifiPowerSaveReader
             return (null, "iw did not start");
         }
 
-        var output = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        // Process.Dispose leaves redirected streams open until the GC finalizes them: disposed here with the process.
+        using var stdout = process.StandardOutput;
+        using var stderr = process.StandardError;
+        var output = stdout.ReadToEndAsync();
+        _ = stderr.ReadToEndAsync();
         if (!process.WaitForExit(Deadline))
         {
             process.Kill(entireProcessTree: true);

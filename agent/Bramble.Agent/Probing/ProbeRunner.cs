@@ -33,6 +33,14 @@ public sealed partial class ProbeRunner
         return runs;
     }
 
+    /// <summary>Runs only the named probes (unknown names are ignored), e.g. for an early run between rounds.</summary>
+    public async Task<IReadOnlyList<ProbeRun>> RunAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var runs = await Task.WhenAll(_probes.Where(p => names.Contains(p.Name)).Select(p => RunOneAsync(p, cancellationToken)));
+        return runs;
+    }
+
     private async Task<ProbeRun> RunOneAsync(IProbe probe, CancellationToken cancellationToken)
     {
         var timeout = probe.Timeout ?? _defaultTimeout;

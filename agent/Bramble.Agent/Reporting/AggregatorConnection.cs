@@ -38,6 +38,7 @@ public sealed partial class AggregatorConnection : BackgroundService
     private static readonly TimeSpan DrainPollInterval = TimeSpan.FromMilliseconds(20);
     private readonly Metadata? _callHeaders;
     private bool _everConnected;
+    private int _firstAckSeen;
 
     public AggregatorConnection(
         AgentIdentity identity,
@@ -274,6 +275,12 @@ public sealed partial class AggregatorConnection : BackgroundService
             {
                 case AggregatorMessage.BodyOneofCase.Ack:
                     _outbox.Ack(message.Ack.Seq);
+                    if (Interlocked.Exchange(ref _firstAckSeen, 1) == 0)
+                    {
+                        // Start-up to first report is timed to this line (bench/footprint).
+                        LogFirstAck(_logger, message.Ack.Seq);
+                    }
+
                     break;
                 case AggregatorMessage.BodyOneofCase.Reject:
                     _counters.RejectedByAggregator();
@@ -334,6 +341,9 @@ public sealed partial class AggregatorConnection : BackgroundService
     [LoggerMessage(EventId = 2850, Level = LogLevel.Information,
         Message = "The aggregator at {Address} is a follower; it names {Leader} as the leader: {Action}")]
     private static partial void LogRedirected(ILogger logger, string address, string leader, string action);
+
+    [LoggerMessage(EventId = 2752, Level = LogLevel.Information, Message = "First report acknowledged by the aggregator (up to seq {Seq})")]
+    private static partial void LogFirstAck(ILogger logger, ulong seq);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Ignoring an unexpected {Kind} from the aggregator")]
     private static partial void LogUnexpected(ILogger logger, string kind);

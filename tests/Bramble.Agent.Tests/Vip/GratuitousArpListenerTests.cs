@@ -92,7 +92,8 @@ public sealed class GratuitousArpListenerTests
         var options = new VipOptions();
         options.Watch.Add(new VipWatchOptions { Address = "192.0.2.100", Interface = "eth0" });
         return new GratuitousArpListener(
-            Microsoft.Extensions.Options.Options.Create(options), factory, _log, new InMemoryFileSystem(), Paths, _time, logger ?? NullLogger<GratuitousArpListener>.Instance);
+            Microsoft.Extensions.Options.Options.Create(options), factory, _log,
+            new VipAnnouncements(new Bramble.Agent.Probing.ProbeWakeup(), Microsoft.Extensions.Options.Options.Create(options)), new InMemoryFileSystem(), Paths, _time, logger ?? NullLogger<GratuitousArpListener>.Instance);
     }
 
     private sealed class ScriptedFactory(params ScriptedChannel[] channels) : IArpChannelFactory

@@ -29,6 +29,7 @@ public sealed class VipProbeTests : IDisposable
     private readonly FakeArpChannel _channel = new();
     private readonly GratuitousArpLog _gratuitous = new();
     private readonly MisdeliveredFrames _misdelivered = new();
+    private readonly Bramble.Agent.Probing.ProbeWakeup _wakeup = new();
     private readonly InMemoryFileSystem _fs = new InMemoryFileSystem().Add("/host/proc/net/route", Route);
 
     [Fact]
@@ -307,10 +308,35 @@ public sealed class VipProbeTests : IDisposable
         Assert.Single(_channel.Opened);
     }
 
+    [Fact]
+    public async Task Probe_WithinTheInterval_AfterANewAnnouncerWasHeard_AsksTheWireAgain()
+    {
+        var options = Options("192.0.2.100");
+        options.Interval = TimeSpan.FromSeconds(30);
+        var announcements = new VipAnnouncements(_wakeup, Microsoft.Extensions.Options.Options.Create(options));
+        var probe = Probe(options, announcements);
+        var run = probe.ProbeAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var first = await run;
+
+        // Nobody answered that round, so any announcer is new.
+        Assert.True(announcements.Heard(IPAddress.Parse("192.0.2.100"), "02:00:00:00:00:02"));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        run = probe.ProbeAsync(TestContext.Current.CancellationToken);
+        await _time.NextTimerAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var second = await run;
+
+        Assert.NotSame(first, second);
+        Assert.Equal(2, _channel.Opened.Count);
+    }
+
     public void Dispose() => _channel.Dispose();
 
-    private VipProbe Probe(VipOptions options) =>
-        new(Microsoft.Extensions.Options.Options.Create(options), new ArpProber(_channel, _time), new PortChecker(_time), _gratuitous, _misdelivered, _fs, Paths, _time);
+    private VipProbe Probe(VipOptions options, VipAnnouncements? announcements = null) =>
+        new(Microsoft.Extensions.Options.Options.Create(options), new ArpProber(_channel, _time), new PortChecker(_time), _gratuitous, _misdelivered, _fs, Paths, _time,
+            announcements ?? new VipAnnouncements(_wakeup, Microsoft.Extensions.Options.Options.Create(options)));
 
     private static VipOptions Options(params string[] addresses)
     {

@@ -56,13 +56,17 @@ public sealed partial class SystemctlUnitStateReader : IUnitStateReader
             return null;
         }
 
+        // Process.Dispose leaves redirected streams open (their pipes close only when the GC finalizes them: the agent
+        // held a few hundred pipe ends between collections); they are disposed here with the process.
         using (process)
+        using (var stdout = process.StandardOutput)
+        using (var stderr = process.StandardError)
         {
             process.StandardInput.Close();
             using var deadline = new CancellationTokenSource(timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            var output = process.StandardOutput.ReadToEndAsync(linked.Token);
-            var error = process.StandardError.ReadToEndAsync(linked.Token);
+            var output = stdout.ReadToEndAsync(linked.Token);
+            var error = stderr.ReadToEndAsync(linked.Token);
             try
             {
                 await process.WaitForExitAsync(linked.Token);

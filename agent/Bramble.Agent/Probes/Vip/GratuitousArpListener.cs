@@ -15,6 +15,7 @@ public sealed class GratuitousArpListener : BackgroundService
     private readonly VipOptions _options;
     private readonly IArpChannelFactory _channels;
     private readonly GratuitousArpLog _log;
+    private readonly VipAnnouncements _announcements;
     private readonly IFileSystem _fileSystem;
     private readonly HostPaths _paths;
     private readonly TimeProvider _time;
@@ -24,6 +25,7 @@ public sealed class GratuitousArpListener : BackgroundService
         IOptions<VipOptions> options,
         IArpChannelFactory channels,
         GratuitousArpLog log,
+        VipAnnouncements announcements,
         IFileSystem fileSystem,
         HostPaths paths,
         TimeProvider time,
@@ -33,6 +35,7 @@ public sealed class GratuitousArpListener : BackgroundService
         _options = options.Value;
         _channels = channels;
         _log = log;
+        _announcements = announcements;
         _fileSystem = fileSystem;
         _paths = paths;
         _time = time;
@@ -71,6 +74,10 @@ public sealed class GratuitousArpListener : BackgroundService
                 if (frame is { IsGratuitous: true } && vips.Contains(frame.SenderIp))
                 {
                     var previous = _log.Record(frame.SenderIp, new GratuitousArpSighting(_time.GetUtcNow(), frame.SenderMac));
+                    if (_announcements.Heard(frame.SenderIp, frame.SenderMac))
+                    {
+                        VipLog.RoundOnNewAnnouncer(_logger, frame.SenderIp, frame.SenderMac);
+                    }
 
                     // An announcer repeats itself (keepalived: 5 at once, 5 more after 5 s, ~50/s while split);
                     // a new MAC is what a person wants in the log.

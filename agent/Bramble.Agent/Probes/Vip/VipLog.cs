@@ -41,4 +41,7 @@ internal static partial class VipLog
 
     [LoggerMessage(EventId = 725, Level = LogLevel.Warning, Message = "Frames for {Vip} arrive at this node's MAC from {SourceMac} although the VIP is not assigned here: a cache upstream still maps it to this node")]
     public static partial void Misdelivered(ILogger logger, System.Net.IPAddress vip, string sourceMac);
+
+    [LoggerMessage(EventId = 2750, Level = LogLevel.Information, Message = "Gratuitous ARP for {Vip} from {Mac}, which the last ARP round did not hear answering: asking the wire now")]
+    public static partial void RoundOnNewAnnouncer(ILogger logger, System.Net.IPAddress vip, string mac);
 }

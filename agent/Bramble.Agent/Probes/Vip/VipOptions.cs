@@ -19,4 +19,10 @@ public sealed class VipOptions
     /// round (Agent:ProbeInterval).
     /// </summary>
     public TimeSpan? Interval { get; set; }
+
+    /// <summary>
+    /// In service mode, a gratuitous ARP for a watched VIP from a MAC the last round did not hear answering starts an
+    /// ARP round at once (at most one per second), instead of waiting for the next probe round.
+    /// </summary>
+    public bool RoundOnNewAnnouncer { get; set; } = true;
 }

@@ -25,6 +25,7 @@ public sealed class VipProbe : IProbe
     private readonly IFileSystem _fileSystem;
     private readonly HostPaths _paths;
     private readonly TimeProvider _time;
+    private readonly VipAnnouncements _announcements;
     private (long At, ProbeResult Result)? _last;
 
     public VipProbe(
@@ -35,7 +36,8 @@ public sealed class VipProbe : IProbe
         MisdeliveredFrames misdelivered,
         IFileSystem fileSystem,
         HostPaths paths,
-        TimeProvider time)
+        TimeProvider time,
+        VipAnnouncements announcements)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -46,9 +48,12 @@ public sealed class VipProbe : IProbe
         _fileSystem = fileSystem;
         _paths = paths;
         _time = time;
+        _announcements = announcements;
     }
 
-    public string Name => "vip";
+    public const string ProbeName = "vip";
+
+    public string Name => ProbeName;
 
     public Capability Capability => Capability.ProbeVip;
 
@@ -62,7 +67,9 @@ public sealed class VipProbe : IProbe
             return ProbeResult.NothingToProbe("no VIPs configured (Vip:Watch)");
         }
 
-        if (_options.Interval is { } interval && _last is { } last && _time.GetElapsedTime(last.At) < interval)
+        // A new announcer heard on the wire asks the wire now, whatever the interval.
+        var requested = _announcements.TakeRoundRequest();
+        if (!requested && _options.Interval is { } interval && _last is { } last && _time.GetElapsedTime(last.At) < interval)
         {
             return last.Result;
         }
@@ -127,6 +134,7 @@ public sealed class VipProbe : IProbe
             }
 
             var answers = responders[target.Address];
+            _announcements.Answered(target.Address, answers.Responders.Select(r => r.Mac));
             observation.ProbedAt = Timestamp.FromDateTimeOffset(answers.ProbedAt);
             foreach (var tally in answers.Responders)
             {

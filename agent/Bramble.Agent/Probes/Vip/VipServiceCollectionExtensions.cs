@@ -15,6 +15,8 @@ public static class VipServiceCollectionExtensions
         services.TryAddSingleton<ArpProber>();
         services.TryAddSingleton<PortChecker>();
         services.TryAddSingleton<GratuitousArpLog>();
+        services.TryAddSingleton<ProbeWakeup>();
+        services.TryAddSingleton<VipAnnouncements>();
         services.TryAddSingleton<MisdeliveredFrames>();
         services.TryAddSingleton<LocalVipHoldings>();
         services.TryAddSingleton<IMisdeliveryChannelFactory, PacketSocketMisdeliveryChannelFactory>();
