@@ -58,6 +58,18 @@ public sealed class AggregatorOptions
     public string? PostgresConnectionStringFile { get; set; }
 
     /// <summary>
+    /// With Store=Postgres: how long the leader lease lasts. The leader renews it every third of this and stops acting
+    /// when no renewal succeeded for four fifths of it; a follower takes over once it expired on the server.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// With Store=Postgres (required): the gRPC URL agents use to reach THIS aggregator, e.g. "http://agg-1.lan:9731";
+    /// stored in the lease row while it leads, so followers can redirect agents to it.
+    /// </summary>
+    public string? AdvertiseAddress { get; set; }
+
+    /// <summary>
     /// How long a new agent stream may take to send its Hello; a stream still silent then is cut (DeadlineExceeded) and
     /// counted, so idle streams opened and left cannot pile up.
     /// </summary>

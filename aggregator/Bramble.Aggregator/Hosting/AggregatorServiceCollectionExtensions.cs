@@ -3,6 +3,7 @@ using Bramble.Aggregator.Authentication;
 using Bramble.Aggregator.Grpc;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
+using Bramble.Aggregator.Leadership;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
@@ -33,6 +34,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddBramblePostgresStore(options);
+        services.AddBrambleLeadership();
         services.TryAddSingleton<INodeLedgerStore, SqliteNodeLedgerStore>();
         services.TryAddSingleton(sp =>
         {
@@ -136,6 +138,7 @@ public static class AggregatorServiceCollectionExtensions
         Api.RemediationEndpoints.MapRemediationApi(web);
         Api.DoctorEndpoints.MapDoctorApi(web);
         Api.StoreEndpoints.MapStoreApi(web);
+        Api.LeadershipEndpoints.MapLeadershipApi(web);
         StatusPage.StatusPageEndpoint.MapStatusPage(web);
         Runbooks.RunbookEndpoints.MapRunbooks(web);
         web.MapAlertsApi();
@@ -146,6 +149,7 @@ public static class AggregatorServiceCollectionExtensions
         _ = app.Services.GetRequiredService<HttpAuthMetrics>();
         _ = app.Services.GetRequiredService<StreamCutMetrics>();
         _ = app.Services.GetRequiredService<RuntimeMetrics>();
+        _ = app.Services.GetRequiredService<LeadershipMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Leadership;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
@@ -23,7 +24,9 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     private readonly RulesOptions _options;
     private readonly ILogger<RuleEvaluationLoop> _logger;
     private readonly DateTimeOffset _monitoringSince;
-    private readonly IncidentTracker _tracker;
+    private readonly ILeadership _leadership;
+    private IncidentTracker _tracker;
+    private long? _termEpoch;
     private readonly VipOwnerTracker _vips;
     private long _lastPassTimestamp;
     private readonly long _startTimestamp;
@@ -37,7 +40,8 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         TimeProvider time,
         IOptions<RulesOptions> options,
         ILogger<RuleEvaluationLoop> logger,
-        VipOwnerTracker vips)
+        VipOwnerTracker vips,
+        ILeadership? leadership = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -51,6 +55,8 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         _options = options.Value;
         _logger = logger;
         _vips = vips;
+        _leadership = leadership ?? new SingleNodeLeadership();
+        _termEpoch = _leadership.Current.IsLeader ? _leadership.Current.Epoch : null;
         _monitoringSince = time.GetUtcNow();
         _lastPassTimestamp = time.GetTimestamp();
         _startTimestamp = _lastPassTimestamp;
@@ -95,7 +101,10 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
             {
                 try
                 {
-                    EvaluateOnce();
+                    if (FollowOrResume())
+                    {
+                        EvaluateOnce();
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -110,6 +119,29 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// True when this aggregator leads and should evaluate. A follower only shows the leader's open incidents from the
+    /// shared store; a new term starts from the incidents as the previous leader left them.
+    /// </summary>
+    private bool FollowOrResume()
+    {
+        var term = _leadership.Current;
+        if (!term.IsLeader)
+        {
+            _termEpoch = null;
+            _board.Publish(_store.LoadOpen());
+            return false;
+        }
+
+        if (_termEpoch != term.Epoch)
+        {
+            _tracker = new IncidentTracker(_engine.Settings, _store.LoadOpen(), _monitoringSince, _options.WarmUp);
+            _termEpoch = term.Epoch;
+        }
+
+        return true;
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Incident {IncidentId}: {From} → {To}: {Summary}")]

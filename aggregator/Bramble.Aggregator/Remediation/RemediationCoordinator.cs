@@ -19,7 +19,7 @@ namespace Bramble.Aggregator.Remediation;
 public sealed partial class RemediationCoordinator : ICommandResultSink
 {
     private readonly Lock _gate = new();
-    private readonly RemediationPlanner _planner;
+    private RemediationPlanner _planner;
     private readonly RemediationOptions _options;
     private readonly IRemediationStore _store;
     private readonly NodeDirectory _nodes;
@@ -56,6 +56,15 @@ public sealed partial class RemediationCoordinator : ICommandResultSink
     }
 
     public RemediationMode Mode => _options.Mode;
+
+    /// <summary>A new leadership term: the planner's state (cooldowns, plans in flight) as the previous leader stored it.</summary>
+    public void Resume()
+    {
+        lock (_gate)
+        {
+            _planner = new RemediationPlanner(_options, _store.LoadState());
+        }
+    }
 
     /// <summary>One planning pass over the open incidents.</summary>
     public void EvaluateOnce()

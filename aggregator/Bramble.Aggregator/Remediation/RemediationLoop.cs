@@ -1,4 +1,5 @@
 using Bramble.Aggregator.Incidents;
+using Bramble.Aggregator.Leadership;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Remediation;
@@ -10,9 +11,14 @@ public sealed partial class RemediationLoop : BackgroundService
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly ILogger<RemediationLoop> _logger;
+    private readonly ILeadership _leadership;
+    private long? _termEpoch;
 
-    public RemediationLoop(RemediationCoordinator coordinator, TimeProvider time, IOptions<RulesOptions> rules, ILogger<RemediationLoop> logger)
+    public RemediationLoop(
+        RemediationCoordinator coordinator, TimeProvider time, IOptions<RulesOptions> rules, ILogger<RemediationLoop> logger, ILeadership? leadership = null)
     {
+        _leadership = leadership ?? new SingleNodeLeadership();
+        _termEpoch = _leadership.Current.IsLeader ? _leadership.Current.Epoch : null;
         ArgumentNullException.ThrowIfNull(rules);
         _coordinator = coordinator;
         _time = time;
@@ -29,6 +35,20 @@ public sealed partial class RemediationLoop : BackgroundService
             {
                 try
                 {
+                    // Only the leader plans and sends; a new term resumes from the state the previous leader stored.
+                    var term = _leadership.Current;
+                    if (!term.IsLeader)
+                    {
+                        _termEpoch = null;
+                        continue;
+                    }
+
+                    if (_termEpoch != term.Epoch)
+                    {
+                        _coordinator.Resume();
+                        _termEpoch = term.Epoch;
+                    }
+
                     _coordinator.EvaluateOnce();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

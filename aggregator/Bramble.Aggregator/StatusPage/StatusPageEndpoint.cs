@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Bramble.Aggregator.Api;
 using Bramble.Aggregator.Incidents;
+using Bramble.Aggregator.Leadership;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
@@ -26,7 +27,7 @@ public static class StatusPageEndpoint
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/", (HttpContext context, NodeDirectory nodes, IncidentBoard incidents, TimeProvider time, RemediationCoordinator remediation,
-            VipOwnerTracker vips, IRemediationStore store, StoreHealth storeHealth) =>
+            VipOwnerTracker vips, IRemediationStore store, StoreHealth storeHealth, ILeadership leadership) =>
         {
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = StatusPageAssets.ContentSecurityPolicy;
@@ -39,7 +40,8 @@ public static class StatusPageEndpoint
                     VipsResponse.From(vips, nodes).Vips,
                     store.Audit(null, null, null, AuditSection.Shown).Select(AuditEntryView.From).ToArray(),
                     nodes.List().Select(e => NodeDoctorView.From(e, time.GetUtcNow())).OfType<NodeDoctorView>().ToArray(),
-                    storeHealth.Snapshot()),
+                    storeHealth.Snapshot(),
+                    leadership.Current),
                 "text/html; charset=utf-8");
         });
         return endpoints;
@@ -53,7 +55,8 @@ public static class StatusPageEndpoint
         IReadOnlyList<VipOwnershipView>? vips = null,
         IReadOnlyList<AuditEntryView>? audit = null,
         IReadOnlyList<NodeDoctorView>? doctor = null,
-        IReadOnlyList<StoreWriteState>? store = null)
+        IReadOnlyList<StoreWriteState>? store = null,
+        LeadershipTerm? leadership = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -74,6 +77,7 @@ public static class StatusPageEndpoint
         page.Append(inv, $"<p class=\"sum\">{connected} of {nodes.Count} agents connected · {incidents.Count} open incident{(incidents.Count == 1 ? "" : "s")} ({firing} firing) · {Encode(now.ToString("yyyy-MM-dd HH:mm:ss", inv))} UTC</p>");
 
         StoreSection.Append(page, store ?? []);
+        LeadershipSection.Append(page, leadership);
         AppendIncidents(page, incidents, inv);
         RemediationSection.Append(page, remediations ?? []);
         AppendNodes(page, nodes, incidents, now, inv);

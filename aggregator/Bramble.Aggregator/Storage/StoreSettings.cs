@@ -22,6 +22,20 @@ public static class StoreSettings
             return failures;
         }
 
+        if (options.LeaseDuration < TimeSpan.FromSeconds(1) || options.LeaseDuration > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{Prefix}{nameof(options.LeaseDuration)}: must be between 00:00:01 and 00:10:00 (got {options.LeaseDuration})");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AdvertiseAddress))
+        {
+            failures.Add($"{Prefix}{nameof(options.AdvertiseAddress)}: required when Store is Postgres: the gRPC URL agents use to reach this aggregator, e.g. http://agg-1.lan:9731");
+        }
+        else if (!Uri.TryCreate(options.AdvertiseAddress, UriKind.Absolute, out var advertised) || advertised.Scheme is not ("http" or "https"))
+        {
+            failures.Add($"{Prefix}{nameof(options.AdvertiseAddress)}: must be an absolute http:// or https:// URL (got '{options.AdvertiseAddress}')");
+        }
+
         const string key = Prefix + nameof(AggregatorOptions.PostgresConnectionStringFile);
         if (string.IsNullOrWhiteSpace(options.PostgresConnectionStringFile))
         {

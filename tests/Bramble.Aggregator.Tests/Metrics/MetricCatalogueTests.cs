@@ -72,6 +72,7 @@ public sealed partial class MetricCatalogueTests
             new HttpAuthMetrics(metrics),
             new StreamCutMetrics(metrics),
             new RuntimeMetrics(metrics),
+            new LeadershipMetrics(metrics, new Bramble.Aggregator.Leadership.SingleNodeLeadership()),
         ];
 
         // A metrics class added to the aggregator but not constructed above would slip past this test unseen.

@@ -22,7 +22,7 @@ public sealed class StoreSettingsTests : IDisposable
     [Fact]
     public void Postgres_MissingFile_FailsNamingKeyAndPath()
     {
-        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
+        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg", AdvertiseAddress = "http://agg-1.lan:9731" };
 
         var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, options);
 
@@ -33,7 +33,7 @@ public sealed class StoreSettingsTests : IDisposable
     public void Postgres_GarbledConnectionString_FailsWithoutEchoingIt()
     {
         File.WriteAllText(Path.Combine(_credentials.Path, "pg"), "Host=127.0.0.1;NoSuchKeyword=secret-password\n");
-        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
+        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg", AdvertiseAddress = "http://agg-1.lan:9731" };
 
         var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, options);
 
@@ -46,7 +46,7 @@ public sealed class StoreSettingsTests : IDisposable
     public void Postgres_FileRelativeToCredentialsDirectory_Succeeds()
     {
         File.WriteAllText(Path.Combine(_credentials.Path, "pg"), "Host=127.0.0.1;Username=bramble;Password=x;Database=bramble\n");
-        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg" };
+        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, PostgresConnectionStringFile = "pg", AdvertiseAddress = "http://agg-1.lan:9731" };
 
         var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, options);
 
@@ -68,5 +68,43 @@ public sealed class StoreSettingsTests : IDisposable
         var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = (StoreEngine)7 });
 
         Assert.Contains(result.Failures!, f => f.StartsWith("Aggregator:Store: must be Sqlite or Postgres", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Postgres_WithoutAdvertiseAddress_FailsNamingTheKey()
+    {
+        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres });
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Aggregator:AdvertiseAddress: required when Store is Postgres", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("agg-1.lan:9731")]
+    [InlineData("ftp://agg-1.lan/")]
+    public void Postgres_AdvertiseAddressNotAnHttpUrl_FailsNamingTheKey(string address)
+    {
+        var options = new AggregatorOptions { AgentAuthentication = AgentAuthenticationMode.None, Store = StoreEngine.Postgres, AdvertiseAddress = address };
+
+        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, options);
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Aggregator:AdvertiseAddress: must be an absolute http:// or https:// URL", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("00:00:00.5")]
+    [InlineData("00:10:01")]
+    public void Postgres_LeaseDurationOutOfRange_FailsNamingTheKey(string duration)
+    {
+        var options = new AggregatorOptions
+        {
+            AgentAuthentication = AgentAuthenticationMode.None,
+            Store = StoreEngine.Postgres,
+            AdvertiseAddress = "http://agg-1.lan:9731",
+            LeaseDuration = TimeSpan.Parse(duration, System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        var result = new AggregatorOptionsValidator(_credentials.Path).Validate(null, options);
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Aggregator:LeaseDuration: must be between 00:00:01 and 00:10:00", StringComparison.Ordinal));
     }
 }

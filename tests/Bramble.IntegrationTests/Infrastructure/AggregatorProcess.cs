@@ -33,6 +33,9 @@ public sealed partial class AggregatorProcess : IDisposable
 
     public ManagedProcess? Process { get; private set; }
 
+    /// <summary>Arguments added after construction (they may name <see cref="GrpcUrl"/>), passed last at each start.</summary>
+    public List<string> LateArguments { get; } = [];
+
     /// <summary>Output of every incarnation so far.</summary>
     public List<string> PastOutput { get; } = [];
 
@@ -56,6 +59,7 @@ public sealed partial class AggregatorProcess : IDisposable
             // ClockSkew; tests that are not about the clock must not see that incident among theirs.
             "--Rules:ClockSkew:Enabled=false",
             .. _extraArguments,
+            .. LateArguments,
         ]);
         await Process.WaitForLineAsync(StartedLine(), TimeSpan.FromSeconds(30));
     }

@@ -23,7 +23,8 @@ public sealed class PostgresStoreTests : IClassFixture<ThrowawayPostgres>, IDisp
         Assert.SkipWhen(_postgres.SkipReason.Length > 0, _postgres.SkipReason);
         var connection = _postgres.CreateDatabase();
         File.WriteAllText(Path.Combine(_credentials.Path, "pg"), connection + "\n");
-        return ["--Aggregator:Store=Postgres", $"--Aggregator:PostgresConnectionStringFile={Path.Combine(_credentials.Path, "pg")}"];
+        return ["--Aggregator:Store=Postgres", $"--Aggregator:PostgresConnectionStringFile={Path.Combine(_credentials.Path, "pg")}",
+            "--Aggregator:AdvertiseAddress=http://127.0.0.1:9731"];
     }
 
     [Fact]

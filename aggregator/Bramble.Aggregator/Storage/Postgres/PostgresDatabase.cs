@@ -93,6 +93,8 @@ public static class PostgresDatabase
                 expires_at timestamptz NOT NULL
             );
             """),
+        // The holder's agent-facing address, so a follower can redirect an agent's Hello to the leader.
+        new(5, "leader_lease_address", "ALTER TABLE leader_lease ADD COLUMN address text;"),
     ];
 
     public static int SchemaVersion => Migrations[^1].Version;

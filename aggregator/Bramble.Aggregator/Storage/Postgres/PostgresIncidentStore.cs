@@ -15,11 +15,14 @@ public sealed class PostgresIncidentStore : IIncidentStore
     private const string Columns = StoredRows.IncidentColumns;
 
     private readonly NpgsqlDataSource _source;
+    private readonly LeaseFence? _fence;
 
-    public PostgresIncidentStore(NpgsqlDataSource source)
+    /// <param name="fence">Checks the lease epoch inside every write; null only where one aggregator owns the database (tests, tools).</param>
+    public PostgresIncidentStore(NpgsqlDataSource source, LeaseFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
+        _fence = fence;
     }
 
     public IReadOnlyList<IncidentRecord> LoadOpen() => Select($"SELECT {Columns} FROM incidents WHERE state <> 'resolved' ORDER BY started_ms;", _ => { });
@@ -73,6 +76,7 @@ public sealed class PostgresIncidentStore : IIncidentStore
 
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
+        _fence?.Check(connection, transaction, "incidents");
         using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var incident in update.Changed)
         {

@@ -7,7 +7,7 @@ namespace Bramble.Aggregator.Storage.Postgres;
 /// disagree about who leads. A row rather than an advisory lock: an advisory lock lives only as long as one session,
 /// has no epoch to fence writes with, and a leader whose connection hangs cannot tell whether it still holds it;
 /// the row's epoch survives, rises on every change of holder, and can be checked inside any write's transaction.
-/// Not yet wired into the aggregator (no renewal loop, step-down or metrics): the primitive and its fencing check.
+/// Driven by <see cref="Leadership.PostgresLeadership"/> (renewal, step-down); checked by <see cref="LeaseFence"/>.
 /// </summary>
 public sealed class PostgresLeaderLease
 {
@@ -23,22 +23,34 @@ public sealed class PostgresLeaderLease
     /// Takes the lease when it is free or expired (epoch + 1), renews it when <paramref name="holder"/> still holds it
     /// (same epoch); returns the epoch held, or null when another holder's lease is still valid.
     /// </summary>
-    public long? TryAcquireOrRenew(string holder, TimeSpan duration)
+    public long? TryAcquireOrRenew(string holder, TimeSpan duration, string? address = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(holder);
         using var command = _source.CreateCommand("""
-            INSERT INTO leader_lease (id, holder, epoch, expires_at) VALUES (1, @holder, 1, now() + @duration)
+            INSERT INTO leader_lease (id, holder, epoch, expires_at, address) VALUES (1, @holder, 1, now() + @duration, @address)
             ON CONFLICT (id) DO UPDATE SET
                 epoch = CASE WHEN leader_lease.holder = @holder AND leader_lease.expires_at > now()
                              THEN leader_lease.epoch ELSE leader_lease.epoch + 1 END,
                 holder = @holder,
-                expires_at = now() + @duration
+                expires_at = now() + @duration,
+                address = @address
             WHERE leader_lease.holder = @holder OR leader_lease.expires_at <= now()
             RETURNING epoch;
             """);
         command.Parameters.AddWithValue("holder", holder);
         command.Parameters.AddWithValue("duration", duration);
+        command.Parameters.AddWithValue("address", NpgsqlTypes.NpgsqlDbType.Text, (object?)address ?? DBNull.Value);
+        // A statement that hangs (PostgreSQL unreachable) must give up within the lease, not after Npgsql's default 30 s.
+        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(duration.TotalSeconds));
         return command.ExecuteScalar() is long epoch ? epoch : null;
+    }
+
+    /// <summary>The agent-facing address of the holder of a still-valid lease; null when none is known or valid.</summary>
+    public string? LeaderAddress(TimeSpan timeout)
+    {
+        using var command = _source.CreateCommand("SELECT address FROM leader_lease WHERE id = 1 AND expires_at > now();");
+        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        return command.ExecuteScalar() as string;
     }
 
     /// <summary>

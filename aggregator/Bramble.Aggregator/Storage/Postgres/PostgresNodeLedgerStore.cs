@@ -4,7 +4,11 @@ using NpgsqlTypes;
 
 namespace Bramble.Aggregator.Storage.Postgres;
 
-/// <summary>Node ledgers in PostgreSQL; same rows and semantics as <see cref="SqliteNodeLedgerStore"/>.</summary>
+/// <summary>
+/// Node ledgers in PostgreSQL; same rows and semantics as <see cref="SqliteNodeLedgerStore"/>, except that a row never
+/// moves back within one boot: an aggregator that lost the lease may still flush what it held, and that older ledger
+/// must not overwrite the one the new leader has moved on (which would replay and double-count reports).
+/// </summary>
 public sealed class PostgresNodeLedgerStore : INodeLedgerStore
 {
     private const string UpsertSql = """
@@ -20,7 +24,8 @@ public sealed class PostgresNodeLedgerStore : INodeLedgerStore
             seq_gaps = excluded.seq_gaps, messages_rejected = excluded.messages_rejected,
             agent_restarts = excluded.agent_restarts, reboots = excluded.reboots,
             report_interval_ms = excluded.report_interval_ms, boot_changed_ms = excluded.boot_changed_ms,
-            previous_boot_id = excluded.previous_boot_id;
+            previous_boot_id = excluded.previous_boot_id
+        WHERE nodes.boot_id <> excluded.boot_id OR nodes.last_seq <= excluded.last_seq;
         """;
 
     private readonly NpgsqlDataSource _source;

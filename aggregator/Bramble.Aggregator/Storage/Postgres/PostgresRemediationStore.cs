@@ -11,11 +11,14 @@ public sealed class PostgresRemediationStore : IRemediationStore
 {
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
     private readonly NpgsqlDataSource _source;
+    private readonly LeaseFence? _fence;
 
-    public PostgresRemediationStore(NpgsqlDataSource source)
+    /// <param name="fence">Checks the lease epoch inside every write; null only where one aggregator owns the database (tests, tools).</param>
+    public PostgresRemediationStore(NpgsqlDataSource source, LeaseFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
+        _fence = fence;
     }
 
     public RemediationState? LoadState()
@@ -30,6 +33,7 @@ public sealed class PostgresRemediationStore : IRemediationStore
         ArgumentNullException.ThrowIfNull(audit);
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
+        _fence?.Check(connection, transaction, "remediation");
         using var batch = new NpgsqlBatch(connection, transaction);
         var upsert = new NpgsqlBatchCommand("""
             INSERT INTO remediation_state (id, state_json, updated_ms) VALUES (1, @json, @now)

@@ -1,5 +1,6 @@
 using Bramble.Aggregator.Alerts;
 using Bramble.Aggregator.Hosting;
+using Bramble.Aggregator.Leadership;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -11,7 +12,8 @@ public static class PostgresStoreServiceCollectionExtensions
     /// <summary>
     /// With Aggregator:Store=Postgres, the ledger, incident and remediation stores on one pooled data source; registered
     /// before the SQLite defaults, whose TryAdd then does nothing. The alert outbox stays SQLite-only for now, so
-    /// configured receivers are refused at start rather than silently never alerted.
+    /// configured receivers are refused at start rather than silently never alerted. Leadership is the lease row's
+    /// (<see cref="PostgresLeadership"/>), and the incident and remediation writes are fenced by its epoch.
     /// </summary>
     public static IServiceCollection AddBramblePostgresStore(this IServiceCollection services, AggregatorOptions options)
     {
@@ -28,8 +30,13 @@ public static class PostgresStoreServiceCollectionExtensions
             return PostgresDatabase.Open(StoreSettings.ReadConnectionString(path));
         });
         services.TryAddSingleton<INodeLedgerStore>(sp => new PostgresNodeLedgerStore(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.TryAddSingleton<IIncidentStore>(sp => new PostgresIncidentStore(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.TryAddSingleton<IRemediationStore>(sp => new PostgresRemediationStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new PostgresLeaderLease(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton<PostgresLeadership>();
+        services.TryAddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());
+        services.TryAddSingleton<LeaseFence>();
+        services.TryAddSingleton<IIncidentStore>(sp => new PostgresIncidentStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LeaseFence>()));
+        services.TryAddSingleton<IRemediationStore>(sp => new PostgresRemediationStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LeaseFence>()));
         services.AddSingleton<IValidateOptions<AlertsOptions>, NoAlertReceiversOnPostgres>();
         return services;
     }
