@@ -1,23 +1,44 @@
 using System.Text.Json;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Storage;
+using Bramble.Aggregator.Storage.Degraded;
 using Bramble.Engine.Incidents;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Alerts;
 
-/// <summary>The delivery side of the alert outbox and its dead-letter table (same database file, own connection).</summary>
+/// <summary>
+/// The delivery side of the alert outbox and its dead-letter table (same database file, own connection). When the
+/// disk is full, a delivered entry cannot be deleted: it is remembered in memory instead (so it is never sent again),
+/// skipped by <see cref="Head"/>, and deleted once writes succeed (<see cref="TryFlushHeld"/>); a failed attempt
+/// that cannot be counted is just retried. Each outage is reported once through <see cref="StoreHealth"/>.
+/// </summary>
 public sealed class SqliteAlertOutbox : IDisposable
 {
     private const string Columns = "seq, receiver, event_id, event, at_ms, incident_json, remediation_json, attempts, last_error";
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
+    private readonly StoreHealth? _health;
+    private readonly SortedSet<long> _deliveredHeld = [];
 
-    public SqliteAlertOutbox(IOptions<AggregatorOptions> options)
+    public SqliteAlertOutbox(IOptions<AggregatorOptions> options, StoreHealth? health = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connection = SqliteDatabase.Open(options.Value.DataDirectory, options.Value.StoreBusyTimeout);
+        _health = health;
+    }
+
+    /// <summary>Delivered entries whose deletion waits for the disk.</summary>
+    public int DeliveredHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _deliveredHeld.Count;
+            }
+        }
     }
 
     /// <summary>The receiver's oldest entry: delivering strictly in order keeps every incident's order.</summary>
@@ -26,10 +47,21 @@ public sealed class SqliteAlertOutbox : IDisposable
         lock (_gate)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM alert_outbox WHERE receiver = $receiver ORDER BY seq LIMIT 1;";
+            command.CommandText = $"SELECT {Columns} FROM alert_outbox WHERE receiver = $receiver ORDER BY seq LIMIT $limit;";
             command.Parameters.AddWithValue("$receiver", receiver);
+            command.Parameters.AddWithValue("$limit", _deliveredHeld.Count + 1);
             using var reader = command.ExecuteReader();
-            if (!reader.Read())
+            var found = false;
+            while (reader.Read())
+            {
+                if (!_deliveredHeld.Contains(reader.GetInt64(0)))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
             {
                 return null;
             }
@@ -44,7 +76,30 @@ public sealed class SqliteAlertOutbox : IDisposable
         }
     }
 
-    public int Pending(string receiver) => Scalar("SELECT COUNT(*) FROM alert_outbox WHERE receiver = $a;", receiver);
+    /// <summary>Entries still to deliver (delivered ones whose deletion waits for the disk are not).</summary>
+    public int Pending(string receiver)
+    {
+        lock (_gate)
+        {
+            var rows = Scalar("SELECT COUNT(*) FROM alert_outbox WHERE receiver = $a;", receiver);
+            if (_deliveredHeld.Count == 0)
+            {
+                return rows;
+            }
+
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT seq FROM alert_outbox WHERE receiver = $a;";
+            command.Parameters.AddWithValue("$a", receiver);
+            using var reader = command.ExecuteReader();
+            var held = 0;
+            while (reader.Read())
+            {
+                held += _deliveredHeld.Contains(reader.GetInt64(0)) ? 1 : 0;
+            }
+
+            return rows - held;
+        }
+    }
 
     /// <summary>Whether the receiver still has entries for this incident (a re-send must not overtake them).</summary>
     public bool HasPending(string receiver, string incidentId) =>
@@ -52,10 +107,74 @@ public sealed class SqliteAlertOutbox : IDisposable
 
     public int DeadLetterCount() => Scalar("SELECT COUNT(*) FROM alert_dead_letters;");
 
-    public void Delivered(long seq) => Execute("DELETE FROM alert_outbox WHERE seq = $seq;", seq, null);
+    /// <summary>Deletes the delivered entry; never throws for a full disk (the deletion is held in memory).</summary>
+    public void Delivered(long seq)
+    {
+        lock (_gate)
+        {
+            _deliveredHeld.Add(seq);
+            FlushHeld();
+        }
+    }
 
-    public void Failed(long seq, string error) =>
-        Execute("UPDATE alert_outbox SET attempts = attempts + 1, last_error = $error WHERE seq = $seq;", seq, error);
+    /// <summary>Counts a failed attempt; when the disk cannot take it, the entry is simply retried uncounted.</summary>
+    public void Failed(long seq, string error)
+    {
+        lock (_gate)
+        {
+            TryWrite(() => Execute("UPDATE alert_outbox SET attempts = attempts + 1, last_error = $error WHERE seq = $seq;", seq, error));
+        }
+    }
+
+    /// <summary>Deletes the delivered entries held in memory, if the disk takes it now; true when none is left.</summary>
+    public bool TryFlushHeld()
+    {
+        lock (_gate)
+        {
+            return _deliveredHeld.Count == 0 || FlushHeld();
+        }
+    }
+
+    private bool FlushHeld()
+    {
+        var flushed = TryWrite(() =>
+        {
+            using var transaction = _connection.BeginTransaction();
+            foreach (var held in _deliveredHeld)
+            {
+                using var delete = _connection.CreateCommand();
+                delete.Transaction = transaction;
+                delete.CommandText = "DELETE FROM alert_outbox WHERE seq = $seq;";
+                delete.Parameters.AddWithValue("$seq", held);
+                delete.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        });
+        if (flushed)
+        {
+            _deliveredHeld.Clear();
+        }
+
+        _health?.Held(StoreHealth.Alerts, _deliveredHeld.Count, 0);
+        return flushed;
+    }
+
+    private bool TryWrite(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (_health is not null && StoreFailures.IsWriteFailure(e))
+        {
+            _health.Failed(StoreHealth.Alerts, e);
+            return false;
+        }
+
+        _health?.Succeeded(StoreHealth.Alerts);
+        return true;
+    }
 
     /// <summary>Moves the entry to the dead-letter table in one transaction.</summary>
     public void DeadLetter(long seq, DateTimeOffset now)

@@ -36,9 +36,15 @@ public static class ApiEndpoints
         });
         endpoints.MapGet("/api/v1/vips", (VipOwnerTracker vips, NodeDirectory nodes) => Results.Json(VipsResponse.From(vips, nodes)));
         endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
-        endpoints.MapGet("/readyz", (LedgerFlusher flusher) => flusher.Healthy
-            ? Results.Text("ready\n")
-            : Results.Text("not ready: the store rejects writes\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        // Every store counts: a full disk degrades them all, and a remediation store that cannot write means no remediation.
+        endpoints.MapGet("/readyz", (LedgerFlusher flusher, Storage.Degraded.StoreHealth health) =>
+        {
+            var failing = health.Snapshot().Where(s => s.Degraded)
+                .Select(s => s.Store).Union(flusher.Healthy ? [] : [Storage.Degraded.StoreHealth.Ledger]).ToArray();
+            return failing.Length == 0
+                ? Results.Text("ready\n")
+                : Results.Text($"not ready: the store rejects writes ({string.Join(", ", failing)})\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
         return endpoints;
     }
 }

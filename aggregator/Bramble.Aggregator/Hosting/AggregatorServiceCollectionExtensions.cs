@@ -53,6 +53,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton<AgentAuthMetrics>();
         services.TryAddSingleton<StreamCutMetrics>();
         services.TryAddSingleton<RuntimeMetrics>();
+        services.TryAddSingleton<AgentOutboxMetrics>();
         services.TryAddSingleton<AgentAuthenticator>();
         services.TryAddSingleton<HttpAuthMetrics>();
         services.AddBrambleRules();
@@ -150,6 +151,7 @@ public static class AggregatorServiceCollectionExtensions
         _ = app.Services.GetRequiredService<StreamCutMetrics>();
         _ = app.Services.GetRequiredService<RuntimeMetrics>();
         _ = app.Services.GetRequiredService<LeadershipMetrics>();
+        _ = app.Services.GetRequiredService<AgentOutboxMetrics>();
         web.MapGet("/metrics", async (HttpContext context, AggregatorMetrics metrics) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -76,7 +76,7 @@ public sealed class AggregatorMetrics
         _lastReport = factory.CreateGauge("bramble_agent_last_report_timestamp_seconds", "Unix time the last report from the node was processed.", node);
         _rejected = factory.CreateCounter("bramble_messages_rejected_total", "Agent messages refused, by reason (including ones before a valid hello).", ["reason"]);
         _storeFailures = factory.CreateCounter(StoreMetrics.WriteFailuresName, StoreMetrics.WriteFailuresHelp, [StoreMetrics.StoreLabel]);
-        _storeHealthy = factory.CreateGauge("bramble_store_healthy", "1 while the last write to the store succeeded, else 0.");
+        _storeHealthy = factory.CreateGauge(StoreMetrics.HealthyName, StoreMetrics.HealthyHelp, [StoreMetrics.StoreLabel]);
         _openIncidents = factory.CreateGauge("bramble_incidents", "Open incidents (pending or firing) by kind, severity and state.", ["kind", "severity", "state"]);
         _incidentTransitions = factory.CreateCounter("bramble_incident_transitions_total", "Incident lifecycle transitions, by kind and the state entered.", ["kind", "to"]);
 
@@ -144,7 +144,7 @@ public sealed class AggregatorMetrics
         }
 
         _storeFailures.WithLabels(StoreHealth.Ledger).IncTo(_flusher.Failures);
-        _storeHealthy.Set(_flusher.Healthy ? 1 : 0);
+        _storeHealthy.WithLabels(StoreHealth.Ledger).Set(_flusher.Healthy ? 1 : 0);
         RefreshIncidents();
     }
 

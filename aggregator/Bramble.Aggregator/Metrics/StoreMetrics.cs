@@ -12,13 +12,16 @@ public sealed class StoreMetrics
 {
     public const string StoreLabel = "store";
     public const string WriteFailuresName = "bramble_store_write_failures_total";
-    public const string WriteFailuresHelp = "Failed writes to the store, by store (ledger: node ledgers, incidents: incident changes).";
+    public const string WriteFailuresHelp = "Failed writes to the store, by store (ledger: node ledgers, incidents: incident changes, remediation: decisions and audit, alerts: alert deliveries).";
+    public const string HealthyName = "bramble_store_healthy";
+    public const string HealthyHelp = "1 while the last write to the store succeeded, else 0, by store (ledger, incidents, remediation, alerts).";
 
     private readonly StoreHealth _health;
     private readonly Gauge _degraded;
     private readonly Gauge _held;
     private readonly Counter _dropped;
     private readonly Counter _failures;
+    private readonly Gauge _healthy;
 
     public StoreMetrics(AggregatorMetrics metrics, StoreHealth health)
     {
@@ -31,6 +34,7 @@ public sealed class StoreMetrics
         _dropped = factory.CreateCounter("bramble_store_dropped_total", "Changes given up while the store could not write (memory bound reached); never written.", store);
         // The same family AggregatorMetrics registered (same name and labels): the registry hands back that instance.
         _failures = factory.CreateCounter(WriteFailuresName, WriteFailuresHelp, store);
+        _healthy = factory.CreateGauge(HealthyName, HealthyHelp, store); // the ledger's is set by AggregatorMetrics
         metrics.Registry.AddBeforeCollectCallback(Refresh);
     }
 
@@ -44,6 +48,7 @@ public sealed class StoreMetrics
             if (s.Store != StoreHealth.Ledger)
             {
                 _failures.WithLabels(s.Store).IncTo(s.Failures);
+                _healthy.WithLabels(s.Store).Set(s.Degraded ? 0 : 1);
             }
         }
     }

@@ -73,6 +73,7 @@ public sealed partial class MetricCatalogueTests
             new StreamCutMetrics(metrics),
             new RuntimeMetrics(metrics),
             new LeadershipMetrics(metrics, new Bramble.Aggregator.Leadership.SingleNodeLeadership()),
+            new AgentOutboxMetrics(nodes, metrics),
         ];
 
         // A metrics class added to the aggregator but not constructed above would slip past this test unseen.

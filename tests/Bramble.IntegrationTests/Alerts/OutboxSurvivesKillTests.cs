@@ -95,7 +95,7 @@ public sealed class OutboxSurvivesKillTests : IAsyncDisposable
     private static string Id(RecordedRequest request) => JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetString()!;
 
     /// <summary>Microsoft.Data.Sqlite writes the rows in one transaction beside the running aggregator (WAL, busy timeout).</summary>
-    private static async Task SeedAsync(string database, int incidents, long ageMs)
+    internal static async Task SeedAsync(string database, int incidents, long ageMs)
     {
         await using var db = new SqliteConnection($"Data Source={database};Default Timeout=30;Pooling=False");
         await db.OpenAsync(TestContext.Current.CancellationToken);

@@ -85,6 +85,13 @@ public sealed partial class AggregatorProcess : IDisposable
 
     public Task<string> GetTextAsync(string path) => _http.GetStringAsync($"{HttpUrl}{path}");
 
+    /// <summary>Status code and body of GET <paramref name="path"/>, whatever the status (e.g. /readyz answering 503).</summary>
+    public async Task<(int Status, string Body)> GetWithStatusAsync(string path)
+    {
+        using var response = await _http.GetAsync(new Uri($"{HttpUrl}{path}"));
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>The value of one sample in /metrics, or null when the series is absent.</summary>
     public async Task<double?> MetricAsync(string series)
     {

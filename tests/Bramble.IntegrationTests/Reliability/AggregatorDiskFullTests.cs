@@ -14,6 +14,7 @@ public sealed class AggregatorDiskFullTests
 {
     private const int AgentCount = 5;
     private static readonly TimeSpan Phase = TimeSpan.FromSeconds(30);
+    private static readonly string[] AllStores = ["ledger", "incidents", "remediation", "alerts"];
 
     [Fact]
     public async Task DataDirectoryFull_IngestAndIncidentsGoOnInMemory_AcksWithheld_EverythingWrittenWhenSpaceReturns()
@@ -34,6 +35,11 @@ public sealed class AggregatorDiskFullTests
             runs = agents.Select(a => Task.Run(() => a.RunAsync(stop.Token), CancellationToken.None)).ToArray();
             await WaitAllAsync(agents, a => a.Connected && a.HighestAcked >= 3, "agents connected and acknowledged");
             Assert.Equal(0, await aggregator.MetricAsync("bramble_store_degraded{store=\"ledger\"}"));
+            Assert.Equal(200, (await aggregator.GetWithStatusAsync("/readyz")).Status);
+            foreach (var store in AllStores)
+            {
+                Assert.Equal(1, await aggregator.MetricAsync($"bramble_store_healthy{{store=\"{store}\"}}"));
+            }
 
             var filled = tmpfs.Fill();
             output.WriteLine($"filler: {filled} bytes; {tmpfs.AvailableBytes} bytes left");
@@ -94,7 +100,18 @@ public sealed class AggregatorDiskFullTests
             Assert.Equal(2, degradedLines.Length); // ledger and incidents
             Assert.All(degradedLines, l => Assert.Contains(Path.Combine(tmpfs.Path, "bramble.db"), l, StringComparison.Ordinal));
             Assert.All(degradedLines, l => Assert.Contains("ENOSPC", l, StringComparison.Ordinal));
-            Assert.Contains("\"degraded\":true", await aggregator.GetTextAsync("/api/v1/store"), StringComparison.Ordinal);
+            var storeApi = await aggregator.GetTextAsync("/api/v1/store");
+            Assert.Contains("\"degraded\":true", storeApi, StringComparison.Ordinal);
+            Assert.All(AllStores, store => Assert.Contains($"\"store\":\"{store}\"", storeApi, StringComparison.Ordinal));
+            Assert.All(degradedLines, l => Assert.Contains("disk full", l, StringComparison.Ordinal));
+            // /readyz and bramble_store_healthy name every store that cannot write, not only the ledger.
+            var ready = await aggregator.GetWithStatusAsync("/readyz");
+            Assert.Equal(503, ready.Status);
+            Assert.Contains("incidents", ready.Body, StringComparison.Ordinal);
+            Assert.Contains("ledger", ready.Body, StringComparison.Ordinal);
+            Assert.Equal(0, await aggregator.MetricAsync("bramble_store_healthy{store=\"ledger\"}"));
+            Assert.Equal(0, await aggregator.MetricAsync("bramble_store_healthy{store=\"incidents\"}"));
+            output.WriteLine($"/readyz while full: {ready.Status} {ready.Body.Trim()}");
             Assert.Contains("Store degraded:", await aggregator.GetTextAsync("/"), StringComparison.Ordinal);
             output.WriteLine(degradedLines[0]);
 
@@ -114,6 +131,11 @@ public sealed class AggregatorDiskFullTests
             Assert.Equal(0, await aggregator.MetricAsync("bramble_store_held_in_memory{store=\"incidents\"}"));
             Assert.Equal(0, await aggregator.MetricAsync("bramble_store_dropped_total{store=\"incidents\"}"));
             Assert.Contains(aggregator.Process.Output.Split('\n'), l => l.Contains("[2301]", StringComparison.Ordinal));
+            Assert.Equal(200, (await aggregator.GetWithStatusAsync("/readyz")).Status);
+            foreach (var store in AllStores)
+            {
+                Assert.Equal(1, await aggregator.MetricAsync($"bramble_store_healthy{{store=\"{store}\"}}"));
+            }
 
             nodes = await aggregator.NodesAsync();
             foreach (var agent in agents)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Bramble.IntegrationTests.Infrastructure;
 using Bramble.IntegrationTests.Ingest;
+using Bramble.IntegrationTests.Nfs;
 using Bramble.IntegrationTests.Reliability;
 using Bramble.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -11,7 +12,9 @@ namespace Bramble.Soak.Tests.Reliability;
 /// <summary>
 /// Issue 13's soak: 100 simulated agents over real gRPC report once a second to a real aggregator while faults cycle
 /// over them: a hung NFS mount on one node, the kubelet's healthz refused on another, and a VIP claimed by a second
-/// node (split brain), each on for 12 s of every 30 s cycle. Every fault must open its incident and resolve; every
+/// node (split brain), each on for 12 s of every 30 s cycle. Beside them one real bramble-agent probes the FUSE fault
+/// file system of LAB.md section 2 (hangs like a hard NFS mount), hung and released in the same cycle (when the lab is
+/// available; else the reason is printed and the soak runs without it). Every fault must open its incident and resolve; every
 /// report must be acknowledged; the aggregator's RSS and threads must stay flat. The curve (RSS, threads, GC heap, open
 /// incidents every 30 s) is printed. Short form by default (about 4 minutes); BRAMBLE_SOAK_MINUTES=30 runs the full one.
 /// </summary>
@@ -22,6 +25,7 @@ public sealed class ClusterSoakTests
     private static readonly TimeSpan Cycle = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FaultOn = TimeSpan.FromSeconds(12);
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(30);
+    private const string RealNode = "soak-real-agent";
 
     [Fact]
     public async Task HundredAgents_CyclingNfsHangVipSplitBrainKubeletDown_EveryFaultOpensAndResolves_MemoryAndThreadsFlat()
@@ -40,6 +44,11 @@ public sealed class ClusterSoakTests
             "--Logging:LogLevel:Bramble.Aggregator.Ingest.AgentSession=Warning",
         ]);
         await aggregator.StartAsync();
+        var fuseUnavailable = FuseFaultLab.Unavailable();
+        using var lab = fuseUnavailable is null ? await FuseFaultLab.StartAsync() : null;
+        using var realAgent = lab is null ? null : AgentProcess.Start(RealNode, aggregator.GrpcUrl,
+            [.. lab.AgentArguments(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)), "--Agent:ReportInterval=00:00:01", "--Agent:ProbeInterval=00:00:01"]);
+        output?.WriteLine(lab is null ? $"no real agent: {fuseUnavailable}" : $"real agent {RealNode} (pid {realAgent!.Pid}) on the FUSE lab at {lab.MountPoint}");
         var agents = Enumerable.Range(0, Nodes)
             .Select(i => new SoakAgent(aggregator.GrpcUrl, $"soak-{i:D3}", string.Create(CultureInfo.InvariantCulture, $"02:00:00:00:00:{i:x2}")))
             .ToList();
@@ -48,6 +57,12 @@ public sealed class ClusterSoakTests
             foreach (var agent in agents)
             {
                 await agent.ConnectAsync(TimeSpan.FromSeconds(60));
+            }
+
+            if (realAgent is not null)
+            {
+                await AgentProcess.WaitConnectedAsync(realAgent);
+                await Eventually.WaitAsync(() => aggregator.NodeAsync(RealNode), n => n is { LastSeq: >= 3 }, TimeSpan.FromSeconds(60), "the real agent's first reports");
             }
 
             var injections = new List<Injection>();
@@ -68,11 +83,18 @@ public sealed class ClusterSoakTests
                 {
                     cycle = inCycle;
                     active = Faults(cycle, TimeProvider.System.GetUtcNow());
+                    if (lab is not null)
+                    {
+                        lab.SetMode("hang");
+                        active = [.. active, new Injection("NfsMountHung", -1, null, TimeProvider.System.GetUtcNow(), Real: true)];
+                    }
+
                     injections.AddRange(active);
                 }
 
                 if (active.Length > 0 && offset >= FaultOn)
                 {
+                    Release(lab, active);
                     foreach (var injection in active)
                     {
                         injection.ClearedAt = TimeProvider.System.GetUtcNow();
@@ -107,6 +129,7 @@ public sealed class ClusterSoakTests
                 }
             }
 
+            Release(lab, active);
             foreach (var injection in active)
             {
                 injection.ClearedAt = TimeProvider.System.GetUtcNow();
@@ -137,13 +160,22 @@ public sealed class ClusterSoakTests
                 $"{latencies.Count} reports acked; ack latency ms p50 {latencies[latencies.Count / 2]:0.0} p99 {latencies[(int)(latencies.Count * 0.99)]:0.0} max {latencies[^1]:0.0}"));
             var missed = injections.Where(f => !Handled(f, incidents)).ToList();
             output?.WriteLine($"{injections.Count} faults injected, {injections.Count - missed.Count} opened and resolved; {incidents.Count} incidents of those kinds");
+            var realHangs = injections.Where(f => f.Real).ToList();
+            output?.WriteLine($"real agent on the FUSE lab: {realHangs.Count} hangs, {realHangs.Count(f => Handled(f, incidents))} detected and resolved");
 
             Assert.All(agents, a => Assert.Null(a.Failure));
             Assert.All(acked, Assert.True);
             Assert.True(injections.Count >= 9, $"only {injections.Count} faults injected");
             Assert.True(missed.Count == 0, "not detected and resolved: " + string.Join("; ", missed));
             Assert.Empty(await aggregator.IncidentsAsync("?state=open&kind=NfsMountHung"));
-            Assert.Empty(await aggregator.IncidentsAsync("?state=open&kind=KubeletDown"));
+            // The real agent has no kubelet to probe: its own KubeletDown is not one of the injected faults.
+            Assert.DoesNotContain(await aggregator.IncidentsAsync("?state=open&kind=KubeletDown"), i => i.Subject.Node != RealNode);
+            if (lab is not null)
+            {
+                Assert.True(realHangs.Count >= 3, $"only {realHangs.Count} hangs of the FUSE lab");
+                Assert.False(realAgent!.HasExited, realAgent.Output);
+            }
+
             Assert.Empty(await aggregator.IncidentsAsync("?state=open&kind=VipSplitBrain"));
 
             // Flat: the second half never exceeds the first half's peak by more than half again plus 64 MiB (threads: +20).
@@ -155,6 +187,15 @@ public sealed class ClusterSoakTests
         finally
         {
             await Task.WhenAll(agents.Select(a => a.DisposeAsync().AsTask()));
+        }
+    }
+
+    /// <summary>Releases the FUSE lab's hang when this cycle hung it.</summary>
+    private static void Release(FuseFaultLab? lab, Injection[] active)
+    {
+        if (lab is not null && active.Any(f => f.Real))
+        {
+            lab.SetMode("ok");
         }
     }
 
@@ -176,7 +217,7 @@ public sealed class ClusterSoakTests
     /// <summary>An incident of the fault's kind and subject that fired while it was on and resolved after it was cleared.</summary>
     private static bool Handled(Injection fault, List<IncidentStatus> incidents) => incidents.Any(i =>
         i.Kind == fault.Kind
-        && (fault.Vip is null ? i.Subject.Node == NodeName(fault.Node) : i.Subject.Vip == fault.Vip)
+        && (fault.Vip is null ? i.Subject.Node == fault.NodeName : i.Subject.Vip == fault.Vip)
         && i.FiringAt is { } firing && firing >= fault.InjectedAt.AddSeconds(-1) && firing <= (fault.ClearedAt ?? DateTimeOffset.MaxValue).AddSeconds(2)
         && i.ResolvedAt is { } resolved && resolved >= (fault.ClearedAt ?? DateTimeOffset.MaxValue));
 
@@ -229,10 +270,13 @@ public sealed class ClusterSoakTests
         return report;
     }
 
-    private sealed record Injection(string Kind, int Node, string? Vip, DateTimeOffset InjectedAt)
+    /// <param name="Real">The real agent's FUSE hang rather than a simulated agent's fault.</param>
+    private sealed record Injection(string Kind, int Node, string? Vip, DateTimeOffset InjectedAt, bool Real = false)
     {
         public DateTimeOffset? ClearedAt { get; set; }
 
-        public override string ToString() => $"{Kind} on {(Vip ?? NodeName(Node))} from {InjectedAt:HH:mm:ss} to {ClearedAt:HH:mm:ss}";
+        public string NodeName => Real ? RealNode : ClusterSoakTests.NodeName(Node);
+
+        public override string ToString() => $"{Kind} on {(Vip ?? NodeName)} from {InjectedAt:HH:mm:ss} to {ClearedAt:HH:mm:ss}";
     }
 }

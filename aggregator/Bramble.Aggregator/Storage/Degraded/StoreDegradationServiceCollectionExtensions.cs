@@ -5,9 +5,9 @@ namespace Bramble.Aggregator.Storage.Degraded;
 public static class StoreDegradationServiceCollectionExtensions
 {
     /// <summary>
-    /// Degraded mode for a full or failing disk: wraps whichever node ledger and incident stores are registered (SQLite
-    /// or another) so that their write failures are reported once and incident changes are held in memory until they
-    /// can be written. Call after the stores are registered.
+    /// Degraded mode for a full or failing disk: wraps whichever node ledger, incident and remediation stores are
+    /// registered (SQLite or another) so that their write failures are reported once, incident changes are held in
+    /// memory until they can be written, and remediation refuses to act meanwhile. Call after the stores are registered.
     /// </summary>
     public static IServiceCollection AddBrambleStoreDegradation(this IServiceCollection services)
     {
@@ -15,6 +15,7 @@ public static class StoreDegradationServiceCollectionExtensions
         Decorate<INodeLedgerStore>(services, (sp, inner) => new HealthReportingNodeLedgerStore(inner, sp.GetRequiredService<StoreHealth>()));
         Decorate<IIncidentStore>(services, (sp, inner) => new BufferingIncidentStore(
             inner, sp.GetRequiredService<StoreHealth>(), sp.GetRequiredService<ILogger<BufferingIncidentStore>>()));
+        Decorate<IRemediationStore>(services, (sp, inner) => new HealthReportingRemediationStore(inner, sp.GetRequiredService<StoreHealth>()));
         services.AddHostedService<StoreRecoveryLoop>();
         return services;
     }

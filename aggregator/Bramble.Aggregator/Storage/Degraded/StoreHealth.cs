@@ -14,8 +14,11 @@ public sealed partial class StoreHealth
 {
     public const string Ledger = "ledger";
     public const string Incidents = "incidents";
+    public const string Remediation = "remediation";
+    public const string Alerts = "alerts";
 
-    // SQLite returns SQLITE_FULL only when a write hit ENOSPC (os_unix.c), so naming the errno is not a guess.
+    // SQLite returns SQLITE_FULL when a write hit ENOSPC (os_unix.c) or the file reached its page limit (never set
+    // here): the disk is full.
     private const int SqliteFull = 13;
 
     private readonly Lock _gate = new();
@@ -29,7 +32,7 @@ public sealed partial class StoreHealth
         Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(options.Value.DataDirectory, SqliteDatabase.FileName));
         _time = time;
         _logger = logger;
-        foreach (var store in new[] { Ledger, Incidents })
+        foreach (var store in new[] { Ledger, Incidents, Remediation, Alerts })
         {
             _stores[store] = new Entry();
         }
@@ -76,7 +79,7 @@ public sealed partial class StoreHealth
 
         if (first)
         {
-            LogDegraded(_logger, store, Path, reason, FreeBytes(), error);
+            LogDegraded(_logger, store, Path, reason, FreeBytes(), Consequence(store), error);
         }
     }
 
@@ -118,11 +121,21 @@ public sealed partial class StoreHealth
     public static string Describe(Exception error) => error switch
     {
         SqliteException { SqliteErrorCode: SqliteFull } e =>
-            string.Create(CultureInfo.InvariantCulture, $"SQLite error {e.SqliteErrorCode} (SQLITE_FULL, errno ENOSPC: no space left on device)"),
+            string.Create(CultureInfo.InvariantCulture, $"disk full: SQLite error {e.SqliteErrorCode} (SQLITE_FULL, errno ENOSPC: no space left on device)"),
         SqliteException e => string.Create(CultureInfo.InvariantCulture, $"SQLite error {e.SqliteErrorCode}/{e.SqliteExtendedErrorCode}: {e.Message}"),
         // On Unix an IOException's HResult is the raw errno.
         IOException e => string.Create(CultureInfo.InvariantCulture, $"errno {e.HResult}: {e.Message}"),
         _ => $"{error.GetType().Name}: {error.Message}",
+    };
+
+    /// <summary>What the aggregator does instead of writing, per store: said in the one error line.</summary>
+    public static string Consequence(string store) => store switch
+    {
+        Ledger => "Ingest goes on in memory; acks to agents are withheld (their outboxes keep the reports) until writes succeed again",
+        Incidents => "Incident changes (and the alerts they raise) are held in memory and written when writes succeed again",
+        Remediation => "Remediation refuses to act: no command is sent while its decision cannot be recorded (a decision made now is not carried out)",
+        Alerts => "Alerts are still delivered; which ones were delivered is held in memory (so none is sent twice) and written when writes succeed again",
+        _ => "The store's writes are retried",
     };
 
     private string FreeBytes()
@@ -139,8 +152,8 @@ public sealed partial class StoreHealth
     }
 
     [LoggerMessage(EventId = 2300, Level = LogLevel.Error,
-        Message = "Store {Store} cannot write to {Path}: {Reason} ({FreeBytes} bytes free there). Ingest goes on in memory; acks to agents are withheld (their outboxes keep the reports) and incident changes are held in memory until writes succeed again. Logged once per outage")]
-    private static partial void LogDegraded(ILogger logger, string store, string path, string reason, string freeBytes, Exception exception);
+        Message = "Store {Store} cannot write to {Path}: {Reason} ({FreeBytes} bytes free there). {Consequence}. Logged once per outage")]
+    private static partial void LogDegraded(ILogger logger, string store, string path, string reason, string freeBytes, string consequence, Exception exception);
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Warning,
         Message = "Store {Store} writes to {Path} again after {Seconds:F1} s ({Failures} failed write(s) since start)")]

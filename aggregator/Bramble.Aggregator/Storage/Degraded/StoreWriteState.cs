@@ -1,7 +1,7 @@
 namespace Bramble.Aggregator.Storage.Degraded;
 
 /// <summary>One store's write health as the API, the status page and /metrics show it.</summary>
-/// <param name="Store">`ledger` or `incidents`.</param>
+/// <param name="Store">`ledger`, `incidents`, `remediation` or `alerts`.</param>
 /// <param name="Degraded">True from the first failed write until the next one succeeds.</param>
 /// <param name="Since">When the current degraded spell began; null while healthy.</param>
 /// <param name="Path">The database file the store writes.</param>
