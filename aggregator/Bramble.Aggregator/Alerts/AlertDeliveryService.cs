@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Leadership;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Incidents;
@@ -12,28 +13,32 @@ namespace Bramble.Aggregator.Alerts;
 /// One delivery loop per receiver: its oldest outbox entry is sent through a Polly pipeline (retry with exponential
 /// backoff and jitter, the receiver's circuit breaker, a per-call timeout) and removed once taken; one that keeps
 /// failing past Alerts:MaxAge is dead-lettered. Strict FIFO per receiver keeps each incident's order. Alertmanager
-/// receivers also re-send firing incidents every Alerts:ResendInterval.
+/// receivers also re-send firing incidents every Alerts:ResendInterval. Only the leader delivers (<see cref="ILeadership"/>):
+/// a follower's loops wait, so a receiver hears from one aggregator at a time.
 /// </summary>
 public sealed partial class AlertDeliveryService : BackgroundService
 {
     private readonly IReadOnlyList<IAlertReceiver> _receivers;
-    private readonly SqliteAlertOutbox _outbox;
+    private readonly IAlertOutbox _outbox;
     private readonly AlertOutboxWriter _writer;
     private readonly IIncidentStore _incidents;
     private readonly AlertMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly AlertsOptions _options;
     private readonly ILogger<AlertDeliveryService> _logger;
+    private readonly ILeadership _leadership;
+    private int _removedReceiversChecked;
 
     public AlertDeliveryService(
         IReadOnlyList<IAlertReceiver> receivers,
-        SqliteAlertOutbox outbox,
+        IAlertOutbox outbox,
         AlertOutboxWriter writer,
         IIncidentStore incidents,
         AlertMetrics metrics,
         TimeProvider time,
         IOptions<AlertsOptions> options,
-        ILogger<AlertDeliveryService> logger)
+        ILogger<AlertDeliveryService> logger,
+        ILeadership? leadership = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _receivers = receivers;
@@ -44,6 +49,7 @@ public sealed partial class AlertDeliveryService : BackgroundService
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _leadership = leadership ?? new SingleNodeLeadership();
     }
 
     public ResiliencePipeline PipelineFor(IAlertReceiver receiver)
@@ -93,16 +99,39 @@ public sealed partial class AlertDeliveryService : BackgroundService
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        CheckRemovedReceiversOnce();
+        return Task.WhenAll(_receivers.Select(r => Task.Run(() => RunAsync(r, stoppingToken), stoppingToken)));
+    }
+
+    /// <summary>Whether this aggregator may deliver now (it leads); the first time it does, removed receivers are dead-lettered.</summary>
+    private bool MayDeliver()
+    {
+        if (!_leadership.Current.IsLeader)
+        {
+            return false;
+        }
+
+        CheckRemovedReceiversOnce();
+        return true;
+    }
+
+    private void CheckRemovedReceiversOnce()
+    {
+        if (!_leadership.Current.IsLeader || Interlocked.CompareExchange(ref _removedReceiversChecked, 1, 0) != 0)
+        {
+            return;
+        }
+
         try
         {
             DeadLetterRemovedReceivers();
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Tried again when this aggregator next gains the lead (or at the next start).
+            Volatile.Write(ref _removedReceiversChecked, 0);
             LogLoopFailed(_logger, "(removed receivers)", e);
         }
-
-        return Task.WhenAll(_receivers.Select(r => Task.Run(() => RunAsync(r, stoppingToken), stoppingToken)));
     }
 
     /// <summary>
@@ -195,6 +224,13 @@ public sealed partial class AlertDeliveryService : BackgroundService
         }
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (!MayDeliver())
+            {
+                // A follower sends nothing; the leader's loops deliver the shared outbox.
+                await WaitAsync(wake, stoppingToken);
+                continue;
+            }
+
             var idle = false;
             try
             {

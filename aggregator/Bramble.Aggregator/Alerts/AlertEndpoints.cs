@@ -7,7 +7,7 @@ public static class AlertEndpoints
 {
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/v1/alerts/dead-letters", (SqliteAlertOutbox outbox, int? limit) =>
+        endpoints.MapGet("/api/v1/alerts/dead-letters", (IAlertOutbox outbox, int? limit) =>
         {
             if (limit is < 1 or > 1000)
             {
@@ -16,7 +16,7 @@ public static class AlertEndpoints
 
             return Results.Json(outbox.DeadLetters(limit ?? 100));
         });
-        endpoints.MapGet("/api/v1/alerts/pending", (SqliteAlertOutbox outbox, AlertOutboxWriter writer) =>
+        endpoints.MapGet("/api/v1/alerts/pending", (IAlertOutbox outbox, AlertOutboxWriter writer) =>
             Results.Json(writer.Routes.ToDictionary(r => r.Receiver, r => outbox.Pending(r.Receiver))));
         endpoints.MapAlertmanagerInbound();
         return endpoints;

@@ -34,10 +34,21 @@ public sealed class AlertOutboxWriter
         $"{incidentId}:{alertEvent}:{at.ToUnixTimeMilliseconds()}";
 
     /// <summary>Rows for firing and resolved transitions (pending and never-fired resolutions are not news).</summary>
-    public int Enqueue(SqliteConnection connection, SqliteTransaction transaction, IncidentUpdate update)
+    public int Enqueue(SqliteConnection connection, SqliteTransaction transaction, IncidentUpdate update) =>
+        Insert(connection, transaction, RowsFor(update));
+
+    /// <summary>
+    /// Rows for the remediation events in a batch of audit entries (escalated, succeeded, failed, suppressed: see
+    /// <see cref="RemediationAlertEvents"/>); the incident is read in the same transaction.
+    /// </summary>
+    public int EnqueueEscalations(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AuditEntry> audit) =>
+        Insert(connection, transaction, RowsForEscalations(audit, id => FindIncident(connection, transaction, id)));
+
+    /// <summary>The outbox rows (one per accepting receiver) for an incident update; any engine inserts them.</summary>
+    public IReadOnlyList<AlertRow> RowsFor(IncidentUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var written = 0;
+        var rows = new List<AlertRow>();
         foreach (var transition in update.Transitions)
         {
             var alertEvent = transition switch
@@ -52,20 +63,18 @@ public sealed class AlertOutboxWriter
                 continue;
             }
 
-            written += Insert(connection, transaction, EventIdOf(incident.Id, alertEvent, transition.At), alertEvent, transition.At, incident, null);
+            AddRows(rows, EventIdOf(incident.Id, alertEvent, transition.At), alertEvent, transition.At, incident, null);
         }
 
-        return written;
+        return rows;
     }
 
-    /// <summary>
-    /// Rows for the remediation events in a batch of audit entries (escalated, succeeded, failed, suppressed: see
-    /// <see cref="RemediationAlertEvents"/>); the incident is read in the same transaction.
-    /// </summary>
-    public int EnqueueEscalations(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AuditEntry> audit)
+    /// <summary>The outbox rows for the remediation events in <paramref name="audit"/>; <paramref name="findIncident"/> reads the incident in the caller's transaction.</summary>
+    public IReadOnlyList<AlertRow> RowsForEscalations(IReadOnlyList<AuditEntry> audit, Func<string, IncidentRecord?> findIncident)
     {
         ArgumentNullException.ThrowIfNull(audit);
-        var written = 0;
+        ArgumentNullException.ThrowIfNull(findIncident);
+        var rows = new List<AlertRow>();
         foreach (var entry in audit)
         {
             if (RemediationAlertEvents.EventOf(entry) is not { } alertEvent)
@@ -73,15 +82,14 @@ public sealed class AlertOutboxWriter
                 continue;
             }
 
-            var incident = FindIncident(connection, transaction, entry.IncidentId) ?? new IncidentRecord(
+            var incident = findIncident(entry.IncidentId) ?? new IncidentRecord(
                 entry.IncidentId, entry.Kind, new Subject(entry.Node), Severity.Critical, IncidentState.Firing, entry.At, entry.At, null,
                 entry.At, null, entry.Detail, entry.Evidence);
             var remediation = new AlertRemediation(entry.PlanId, entry.Action, entry.Outcome, entry.Detail);
-            written += Insert(connection, transaction, EventIdOf(entry.IncidentId, alertEvent, entry.At), alertEvent,
-                entry.At, incident with { Evidence = entry.Evidence }, remediation);
+            AddRows(rows, EventIdOf(entry.IncidentId, alertEvent, entry.At), alertEvent, entry.At, incident with { Evidence = entry.Evidence }, remediation);
         }
 
-        return written;
+        return rows;
     }
 
     /// <summary>Called after the transaction committed.</summary>
@@ -93,12 +101,20 @@ public sealed class AlertOutboxWriter
         }
     }
 
-    private int Insert(
-        SqliteConnection connection, SqliteTransaction transaction, string eventId, string alertEvent, DateTimeOffset at, IncidentRecord incident,
-        AlertRemediation? remediation)
+    private void AddRows(List<AlertRow> rows, string eventId, string alertEvent, DateTimeOffset at, IncidentRecord incident, AlertRemediation? remediation)
     {
-        var written = 0;
         foreach (var route in _routes.Where(r => r.Accepts(incident.Kind, incident.Severity, alertEvent)))
+        {
+            rows.Add(new AlertRow(
+                route.Receiver, eventId, alertEvent, incident.Id, incident.Kind, at.ToUnixTimeMilliseconds(),
+                JsonSerializer.Serialize(incident, AlertJson.Options),
+                remediation is null ? null : JsonSerializer.Serialize(remediation, AlertJson.Options)));
+        }
+    }
+
+    private static int Insert(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AlertRow> rows)
+    {
+        foreach (var row in rows)
         {
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
@@ -107,19 +123,18 @@ public sealed class AlertOutboxWriter
                 VALUES ($receiver, $eventId, $event, $incident, $kind, $at, $incidentJson, $remediationJson);
                 """;
             var p = insert.Parameters;
-            p.AddWithValue("$receiver", route.Receiver);
-            p.AddWithValue("$eventId", eventId);
-            p.AddWithValue("$event", alertEvent);
-            p.AddWithValue("$incident", incident.Id);
-            p.AddWithValue("$kind", incident.Kind);
-            p.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-            p.AddWithValue("$incidentJson", JsonSerializer.Serialize(incident, AlertJson.Options));
-            p.AddWithValue("$remediationJson", remediation is null ? DBNull.Value : JsonSerializer.Serialize(remediation, AlertJson.Options));
+            p.AddWithValue("$receiver", row.Receiver);
+            p.AddWithValue("$eventId", row.EventId);
+            p.AddWithValue("$event", row.Event);
+            p.AddWithValue("$incident", row.IncidentId);
+            p.AddWithValue("$kind", row.Kind);
+            p.AddWithValue("$at", row.AtMs);
+            p.AddWithValue("$incidentJson", row.IncidentJson);
+            p.AddWithValue("$remediationJson", (object?)row.RemediationJson ?? DBNull.Value);
             insert.ExecuteNonQuery();
-            written++;
         }
 
-        return written;
+        return rows.Count;
     }
 
     private static IncidentRecord? FindIncident(SqliteConnection connection, SqliteTransaction transaction, string id)

@@ -17,6 +17,7 @@ public static class AlertsServiceCollectionExtensions
         services.AddHttpClient(AlertmanagerReceiver.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(sp => new AlertOutboxWriter(Routes(sp.GetRequiredService<IOptions<AlertsOptions>>().Value)));
         services.TryAddSingleton<SqliteAlertOutbox>();
+        services.TryAddSingleton<IAlertOutbox>(sp => sp.GetRequiredService<SqliteAlertOutbox>());
         services.TryAddSingleton<AlertMetrics>();
         services.TryAddSingleton(sp => Links(sp.GetRequiredService<IOptions<AlertsOptions>>().Value, sp.GetRequiredService<IOptions<AggregatorOptions>>().Value));
         services.TryAddSingleton<IReadOnlyList<IAlertReceiver>>(sp => Receivers(sp).ToArray());

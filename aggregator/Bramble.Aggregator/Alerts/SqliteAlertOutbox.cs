@@ -14,7 +14,7 @@ namespace Bramble.Aggregator.Alerts;
 /// skipped by <see cref="Head"/>, and deleted once writes succeed (<see cref="TryFlushHeld"/>); a failed attempt
 /// that cannot be counted is just retried. Each outage is reported once through <see cref="StoreHealth"/>.
 /// </summary>
-public sealed class SqliteAlertOutbox : IDisposable
+public sealed class SqliteAlertOutbox : IAlertOutbox, IDisposable
 {
     private const string Columns = "seq, receiver, event_id, event, at_ms, incident_json, remediation_json, attempts, last_error";
     private readonly Lock _gate = new();
@@ -118,11 +118,11 @@ public sealed class SqliteAlertOutbox : IDisposable
     }
 
     /// <summary>Counts a failed attempt; when the disk cannot take it, the entry is simply retried uncounted.</summary>
-    public void Failed(long seq, string error)
+    public void Failed(long seq, string lastError)
     {
         lock (_gate)
         {
-            TryWrite(() => Execute("UPDATE alert_outbox SET attempts = attempts + 1, last_error = $error WHERE seq = $seq;", seq, error));
+            TryWrite(() => Execute("UPDATE alert_outbox SET attempts = attempts + 1, last_error = $error WHERE seq = $seq;", seq, lastError));
         }
     }
 

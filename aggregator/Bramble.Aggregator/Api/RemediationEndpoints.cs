@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Leadership;
 using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Remediation;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Api;
 
-/// <summary>GET /api/v1/remediations, POST …/{id}/approve|reject (bearer token), GET /api/v1/audit.</summary>
+/// <summary>GET /api/v1/remediations, POST …/{id}/approve|reject (bearer token; leader only), GET /api/v1/audit.</summary>
 public static class RemediationEndpoints
 {
     public const int MaxAuditLimit = 1000;
@@ -15,10 +16,12 @@ public static class RemediationEndpoints
     {
         endpoints.MapGet("/api/v1/remediations", (RemediationCoordinator coordinator, string? status) =>
             Results.Json(coordinator.Plans().Select(RemediationPlanView.From).Where(p => status is null || p.Status == status).ToArray()));
-        endpoints.MapPost("/api/v1/remediations/{id}/approve", (HttpContext context, RemediationCoordinator coordinator, IOptions<RemediationOptions> options, string id) =>
-            Decide(context, coordinator, options.Value, id, approve: true));
-        endpoints.MapPost("/api/v1/remediations/{id}/reject", (HttpContext context, RemediationCoordinator coordinator, IOptions<RemediationOptions> options, string id) =>
-            Decide(context, coordinator, options.Value, id, approve: false));
+        endpoints.MapPost("/api/v1/remediations/{id}/approve",
+            (HttpContext context, RemediationCoordinator coordinator, IOptions<RemediationOptions> options, ILeadership leadership, string id) =>
+                Decide(context, coordinator, options.Value, leadership, id, approve: true));
+        endpoints.MapPost("/api/v1/remediations/{id}/reject",
+            (HttpContext context, RemediationCoordinator coordinator, IOptions<RemediationOptions> options, ILeadership leadership, string id) =>
+                Decide(context, coordinator, options.Value, leadership, id, approve: false));
         endpoints.MapGet("/api/v1/audit", (IRemediationStore store, string? incident, string? plan, long? before, int? limit) =>
         {
             if (limit is < 1 or > MaxAuditLimit)
@@ -31,7 +34,8 @@ public static class RemediationEndpoints
         return endpoints;
     }
 
-    private static IResult Decide(HttpContext context, RemediationCoordinator coordinator, RemediationOptions options, string id, bool approve)
+    private static IResult Decide(
+        HttpContext context, RemediationCoordinator coordinator, RemediationOptions options, ILeadership leadership, string id, bool approve)
     {
         // Read on each decision: a rotated token file takes effect without a restart.
         var token = ApprovalToken.Of(options, Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"));
@@ -44,6 +48,15 @@ public static class RemediationEndpoints
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return Results.Problem("a valid bearer token is required", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        // Only the leader may decide (its store write is fenced): a follower says where the leader is instead.
+        if (leadership.Current is { IsLeader: false } term)
+        {
+            return Results.Problem(
+                $"this aggregator follows; decide on the leader (advertised at {term.LeaderAddress ?? "unknown yet"})",
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                extensions: new Dictionary<string, object?> { ["leaderAddress"] = term.LeaderAddress });
         }
 
         if (coordinator.Mode != RemediationMode.Approve)

@@ -55,6 +55,40 @@ public sealed class PostgresFencingTests : IClassFixture<ThrowawayPostgres>
     }
 
     [Fact]
+    public async Task AlertOutbox_AfterTakeover_TheOldLeadersDeliveredFailedAndDeadLetterWritesAreRefused_RowUntouched_Counted()
+    {
+        using var source = Open();
+        var lease = new PostgresLeaderLease(source);
+        var epoch = lease.TryAcquireOrRenew("agg-a", Duration, "http://agg-a:9731")!.Value;
+        var leadership = new FixedLeadership(new LeadershipTerm(true, epoch, "http://agg-a:9731", CancellationToken.None));
+        var (metrics, leadershipMetrics) = Metrics(leadership);
+        var fence = new LeaseFence(leadership, leadershipMetrics, NullLogger<LeaseFence>.Instance);
+        var writer = new Bramble.Aggregator.Alerts.AlertOutboxWriter(
+            [new Bramble.Aggregator.Alerts.AlertRoute("ops", new HashSet<string>(), Severity.Info, Escalations: true)]);
+        var incidents = new PostgresIncidentStore(source, fence, writer);
+        var outbox = new PostgresAlertOutbox(source, fence);
+        incidents.Save(new IncidentUpdate([Incident("a"), Incident("b")], [Firing("a"), Firing("b")]));
+        var first = outbox.Head("ops")!;
+        outbox.Failed(first.Seq, "connection refused");
+        outbox.Delivered(first.Seq);
+        var second = outbox.Head("ops")!;
+
+        ExpireAndTakeOver(source, lease);
+        var refused = Assert.Throws<StaleLeaseEpochException>(() => outbox.Delivered(second.Seq));
+        Assert.Throws<StaleLeaseEpochException>(() => outbox.Failed(second.Seq, "late"));
+        Assert.Throws<StaleLeaseEpochException>(() => outbox.DeadLetter(second.Seq, T0));
+        Assert.Throws<StaleLeaseEpochException>(() => outbox.DeadLetterAllBut([], T0, "receiver removed"));
+
+        Assert.Equal("alerts", refused.Store);
+        var still = outbox.Head("ops");
+        Assert.NotNull(still);
+        Assert.Equal((second.Seq, second.EventId, 0, (string?)null), (still.Seq, still.EventId, still.Attempts, still.LastError));
+        Assert.Equal(0, outbox.DeadLetterCount());
+        var scrape = await Scrape(metrics);
+        Assert.Contains("bramble_store_fenced_writes_total{store=\"alerts\"} 4", scrape, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Follower_EvenWithTheRowsEpoch_IsRefused()
     {
         using var source = Open();
@@ -126,6 +160,8 @@ public sealed class PostgresFencingTests : IClassFixture<ThrowawayPostgres>
     private static IncidentRecord Incident(string id) => new(
         id, "KubeletDown", Subject.ForNode("pi-1"), Severity.Critical, IncidentState.Firing, T0, T0, null, T0, null,
         "the kubelet on pi-1 is down", new Dictionary<string, string>());
+
+    private static IncidentTransition Firing(string id) => new(id, "KubeletDown", IncidentState.Pending, IncidentState.Firing, T0);
 
     private static AuditEntry Audit(string detail) =>
         new(T0, "planned", "plan-1", "inc-a", "KubeletDown", "pi-1", "restart_unit", null, detail, new Dictionary<string, string>());

@@ -18,6 +18,7 @@ public sealed class PostgresStoreConformanceTests : StoreConformanceTests, IClas
         // Each Open migrates on its own data source, as a restarted (or second) aggregator does.
         var source = PostgresDatabase.Open(_connectionString);
         return new StoreSet(
-            new PostgresNodeLedgerStore(source), new PostgresIncidentStore(source), new PostgresRemediationStore(source), source.Dispose);
+            new PostgresNodeLedgerStore(source), new PostgresIncidentStore(source, alerts: Writer), new PostgresRemediationStore(source, alerts: Writer),
+            source.Dispose, new PostgresAlertOutbox(source));
     }
 }

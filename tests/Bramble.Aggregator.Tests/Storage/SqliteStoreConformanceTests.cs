@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Alerts;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Storage;
 using Microsoft.Extensions.Options;
@@ -15,13 +16,17 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests, IDispos
     {
         var options = Options.Create(new AggregatorOptions { DataDirectory = _dir.Path, StoreBusyTimeout = TimeSpan.FromSeconds(5) });
         var ledger = new SqliteNodeLedgerStore(options);
-        var incidents = new SqliteIncidentStore(options);
-        var remediation = new SqliteRemediationStore(options);
-        return new StoreSet(ledger, incidents, remediation, () =>
-        {
-            ledger.Dispose();
-            incidents.Dispose();
-            remediation.Dispose();
-        });
+        var incidents = new SqliteIncidentStore(options, Writer);
+        var remediation = new SqliteRemediationStore(options, Writer);
+        var alerts = new SqliteAlertOutbox(options);
+        return new StoreSet(
+            ledger, incidents, remediation, () =>
+            {
+                ledger.Dispose();
+                incidents.Dispose();
+                remediation.Dispose();
+                alerts.Dispose();
+            },
+            alerts);
     }
 }

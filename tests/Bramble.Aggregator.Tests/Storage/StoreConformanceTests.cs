@@ -1,3 +1,4 @@
+using Bramble.Aggregator.Alerts;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Incidents;
 using Bramble.Engine.Nodes;
@@ -10,7 +11,7 @@ namespace Bramble.Aggregator.Tests.Storage;
 /// What every store engine must do, run against each real engine by a subclass. Opening twice on the same database
 /// stands for an aggregator restart (and, with PostgreSQL, for a second aggregator on the same database).
 /// </summary>
-public abstract class StoreConformanceTests
+public abstract partial class StoreConformanceTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 9, 0, 0, 123, TimeSpan.Zero);
 
@@ -187,9 +188,13 @@ public abstract class StoreConformanceTests
     }
 }
 
-/// <summary>One engine's three stores; disposing closes what the engine holds open.</summary>
-public sealed class StoreSet(INodeLedgerStore ledger, IIncidentStore incidents, IRemediationStore remediation, Action close) : IDisposable
+/// <summary>One engine's three stores (and its alert outbox); disposing closes what the engine holds open.</summary>
+public sealed class StoreSet(INodeLedgerStore ledger, IIncidentStore incidents, IRemediationStore remediation, Action close, IAlertOutbox? alerts = null)
+    : IDisposable
 {
+    /// <summary>The delivery side of the outbox the incident and remediation stores write to (route "ops" takes everything).</summary>
+    public IAlertOutbox Alerts => alerts ?? throw new InvalidOperationException("this engine's StoreSet has no alert outbox");
+
     public INodeLedgerStore Ledger { get; } = ledger;
 
     public IIncidentStore Incidents { get; } = incidents;

@@ -26,6 +26,9 @@ public sealed class RecordingHttpServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
+    /// <summary>Runs after a request is recorded and before it is answered: a test can hold the answer (a receiver that took it, but slowly).</summary>
+    public Func<RecordedRequest, CancellationToken, Task>? BeforeAnswer { get; set; }
+
     public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,10 +39,16 @@ public sealed class RecordingHttpServer : IAsyncDisposable
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            _requests.Enqueue(new RecordedRequest(
+            var request = new RecordedRequest(
                 context.Request.Path.Value ?? "/",
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                buffer.ToArray()));
+                buffer.ToArray());
+            _requests.Enqueue(request);
+            if (BeforeAnswer is { } hold)
+            {
+                await hold(request, context.RequestAborted);
+            }
+
             return Results.Ok();
         });
         await app.StartAsync(TestContext.Current.CancellationToken);

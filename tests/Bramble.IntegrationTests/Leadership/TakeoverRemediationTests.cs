@@ -11,9 +11,12 @@ namespace Bramble.IntegrationTests.Leadership;
 /// (LeaseDuration 3 s), a real agent listing both, a kubelet healthz stand-in that dies. The leader fires KubeletDown
 /// and sends RestartUnit; the agent's <c>systemctl</c> test double (recording every call) takes 5 s, and the leader is
 /// SIGKILLed under it. The follower takes over from the plan the old leader stored: the result reaches it, the restart
-/// is verified, and systemctl was called exactly once.
+/// is verified, and systemctl was called exactly once. Both aggregators have the same webhook (an in-test receiver
+/// recording every body and its event id): only the leader delivers, from the shared PostgreSQL outbox, so each event
+/// reaches it once by id. A leader that dies after sending but before recording the delivery leaves the row for the
+/// next leader, which sends it again with the same id (at-least-once; the receiver deduplicates by id).
 /// </summary>
-public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>, IDisposable
+public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>, IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
@@ -22,6 +25,7 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
     private readonly TempDirectory _state = new();
     private readonly TempDirectory _credentials = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly RecordingHttpServer _webhook = new();
 
     public TakeoverRemediationTests(ThrowawayPostgres postgres)
     {
@@ -41,8 +45,9 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         }
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        await _webhook.DisposeAsync();
         _http.Dispose();
         _bin.Dispose();
         _state.Dispose();
@@ -50,11 +55,12 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
     }
 
     [Fact]
-    public async Task LeaderKilledWhileTheRestartRuns_TheNewLeaderKeepsThePlan_VerifiesIt_SystemctlCalledOnce()
+    public async Task LeaderKilledWhileTheRestartRuns_TheNewLeaderKeepsThePlan_VerifiesIt_SystemctlCalledOnce_EachAlertOnceById()
     {
         Assert.SkipWhen(_postgres.SkipReason.Length > 0, _postgres.SkipReason);
         var connection = Path.Combine(_credentials.Path, "pg");
         File.WriteAllText(connection, _postgres.CreateDatabase() + "\n");
+        await _webhook.StartAsync();
         using var a = Aggregator(connection);
         using var b = Aggregator(connection);
         await a.StartAsync();
@@ -96,6 +102,22 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
             Assert.Equal("succeeded", audit.Single(e => e.Event == "result").Outcome);
             Assert.Equal("succeeded", audit.Single(e => e.Event == "verified").Outcome);
             Assert.Equal(2, await b.MetricAsync("bramble_aggregator_lease_epoch"));
+
+            // The kubelet is back: the incident resolves. Firing (sent by a), remediation succeeded and resolved
+            // (sent by b) reach the webhook once each, by id; the follower b sent nothing while a led.
+            var events = await Eventually.WaitAsync(() => Task.FromResult(WebhookEvents()),
+                e => e.Any(x => x.Event == "resolved" && x.Kind == "KubeletDown"), Patience, "the resolution at the webhook");
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+            events = WebhookEvents();
+            TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", events.Select(e => $"{e.Id} ({e.Event})")));
+            Assert.All(events.GroupBy(e => e.Id), g => Assert.Single(g));
+            Assert.All(events, e => Assert.Equal(e.Id, e.HeaderId));
+            var incident = events.First(e => e.Kind == "KubeletDown" && e.Event == "firing").IncidentId;
+            var kubelet = events.Where(e => e.IncidentId == incident).ToList();
+            Assert.Single(kubelet, e => e.Event == "firing");
+            Assert.Single(kubelet, e => e.Event == "remediation_succeeded");
+            Assert.Single(kubelet, e => e.Event == "resolved");
+            await Eventually.WaitAsync(() => b.MetricAsync("bramble_alert_outbox_pending{receiver=\"ops\"}"), p => p == 0, Patience, "b's outbox empty");
         }
         finally
         {
@@ -103,8 +125,73 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         }
     }
 
-    private static AggregatorProcess Aggregator(string connectionFile)
+    [Fact]
+    public async Task LeaderKilledAfterSendingBeforeRecording_TheNewLeaderSendsTheSameIdAgain_AtLeastOnce()
     {
+        Assert.SkipWhen(_postgres.SkipReason.Length > 0, _postgres.SkipReason);
+        var connection = Path.Combine(_credentials.Path, "pg");
+        File.WriteAllText(connection, _postgres.CreateDatabase() + "\n");
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = 0;
+        _webhook.BeforeAnswer = async (_, aborted) =>
+        {
+            // The first delivery is taken but not answered: its sender dies before it can record it.
+            if (Interlocked.Exchange(ref first, 1) == 0)
+            {
+                held.TrySetResult();
+                try
+                {
+                    await release.Task.WaitAsync(TimeSpan.FromSeconds(60), aborted);
+                }
+                catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+                {
+                }
+            }
+        };
+        await _webhook.StartAsync();
+        using var a = Aggregator(connection, "--Remediation:Mode=Off");
+        using var b = Aggregator(connection, "--Remediation:Mode=Off");
+        await a.StartAsync();
+        await Eventually.WaitAsync(() => a.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "a leads");
+        await b.StartAsync();
+
+        // The kubelet stand-in answers until the agent reports, then dies: KubeletDown fires.
+        var port = FreePort.Next();
+        var healthz = new FixedPortHealthzServer(port);
+        using var agent = AgentProcess.Start("kube-2", a.GrpcUrl,
+            [
+                $"--Agent:AggregatorAddresses:0={a.GrpcUrl}",
+                $"--Agent:AggregatorAddresses:1={b.GrpcUrl}",
+                $"--Kubelet:HealthzUrl=http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/healthz",
+                "--Kubelet:Timeout=00:00:00.5",
+                "--Agent:ProbeInterval=00:00:01",
+                "--Agent:ReportInterval=00:00:01",
+            ]);
+        await Eventually.WaitAsync(() => a.NodeAsync("kube-2"), n => n is { Connected: true, LastSeq: >= 2 }, Patience, "kube-2 reporting to a");
+        healthz.Dispose();
+        await held.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        await a.KillAsync();
+        release.TrySetResult();
+        await Eventually.WaitAsync(() => b.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "b leads");
+
+        var events = await Eventually.WaitAsync(() => Task.FromResult(WebhookEvents()), e => e.Count(x => x.Id == e[0].Id) >= 2, Patience,
+            "the held firing sent again by b");
+        await Eventually.WaitAsync(() => b.MetricAsync("bramble_alert_outbox_pending{receiver=\"ops\"}"), p => p == 0, Patience, "b's outbox empty");
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        events = WebhookEvents();
+
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", events.Select(e => $"{e.Id} ({e.Event})")));
+        var sentTwice = events[0];
+        Assert.Equal(("firing", "KubeletDown"), (sentTwice.Event, sentTwice.Kind));
+        Assert.Equal(2, events.Count(e => e.Id == sentTwice.Id));
+        Assert.All(events.Where(e => e.Id != sentTwice.Id).GroupBy(e => e.Id), g => Assert.Single(g));
+        Assert.All(events, e => Assert.Equal(e.Id, e.HeaderId));
+    }
+
+    private AggregatorProcess Aggregator(string connectionFile, params string[] more)
+    {
+        File.WriteAllText(Path.Combine(_credentials.Path, "hook-key"), "takeover-webhook-key-0123456789abcdef\n");
         var aggregator = new AggregatorProcess(null,
             "--Aggregator:Store=Postgres",
             $"--Aggregator:PostgresConnectionStringFile={connectionFile}",
@@ -116,8 +203,14 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
             "--Remediation:MaxUnhealthyShare=1",
             "--Remediation:Settle=00:00:01",
             "--Remediation:VerificationWindow=00:01:00",
-            "--Remediation:Mode=Auto");
+            "--Remediation:Mode=Auto",
+            "--Alerts:Webhooks:0:Name=ops",
+            $"--Alerts:Webhooks:0:Url={_webhook.Url}/hook",
+            $"--Alerts:Webhooks:0:SecretFile={Path.Combine(_credentials.Path, "hook-key")}",
+            "--Alerts:Webhooks:0:Timeout=00:01:30",
+            "--Alerts:PollInterval=00:00:00.5");
         aggregator.LateArguments.Add($"--Aggregator:AdvertiseAddress={aggregator.GrpcUrl}");
+        aggregator.LateArguments.AddRange(more);
         return aggregator;
     }
 
@@ -127,8 +220,20 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         return File.Exists(log) ? [.. File.ReadAllLines(log).Where(l => l.StartsWith("systemctl restart ", StringComparison.Ordinal))] : [];
     }
 
+    /// <summary>Every webhook request in arrival order: its body's event id, the id header, the event and the incident.</summary>
+    private List<WebhookEvent> WebhookEvents() => [.. _webhook.Requests.Select(r =>
+    {
+        using var body = JsonDocument.Parse(r.Body);
+        var root = body.RootElement;
+        var incident = root.GetProperty("incident");
+        return new WebhookEvent(root.GetProperty("id").GetString()!, r.Headers.GetValueOrDefault("X-Bramble-Event-Id"), root.GetProperty("event").GetString()!,
+            incident.GetProperty("id").GetString()!, incident.GetProperty("kind").GetString()!);
+    })];
+
     private async Task<IReadOnlyList<AuditRow>> AuditAsync(AggregatorProcess aggregator) =>
         await _http.GetFromJsonAsync<AuditRow[]>($"{aggregator.HttpUrl}/api/v1/audit", Json) ?? [];
+
+    private sealed record WebhookEvent(string Id, string? HeaderId, string Event, string IncidentId, string Kind);
 
     private sealed record AuditRow(long Seq, string Event, string? PlanId, string IncidentId, string Kind, string? Node, string? Action, string? Outcome);
 }

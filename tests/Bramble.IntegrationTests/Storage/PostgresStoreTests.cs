@@ -7,7 +7,7 @@ namespace Bramble.IntegrationTests.Storage;
 /// <summary>
 /// A real aggregator process with Aggregator:Store=Postgres on a throwaway PostgreSQL 15: the agent's ledger lands in
 /// PostgreSQL (not in the local data directory), survives SIGKILL, and a fresh aggregator with an empty data directory
-/// resumes it; alert receivers with Postgres are refused at start, naming the key.
+/// resumes it; with a webhook configured it starts, and the alert outbox is PostgreSQL's.
 /// </summary>
 public sealed class PostgresStoreTests : IClassFixture<ThrowawayPostgres>, IDisposable
 {
@@ -55,9 +55,10 @@ public sealed class PostgresStoreTests : IClassFixture<ThrowawayPostgres>, IDisp
     }
 
     [Fact]
-    public async Task PostgresWithAWebhook_IsRefusedAtStart_Exit78NamingTheStoreKey()
+    public async Task PostgresWithAWebhook_Starts_ItsAlertOutboxIsTheSharedOne()
     {
         var arguments = PostgresArguments();
+        var connection = File.ReadAllText(Path.Combine(_credentials.Path, "pg")).Trim();
         File.WriteAllText(Path.Combine(_credentials.Path, "hook-key"), "0123456789abcdef0123456789abcdef\n");
         using var aggregator = new AggregatorProcess(null,
         [
@@ -67,14 +68,17 @@ public sealed class PostgresStoreTests : IClassFixture<ThrowawayPostgres>, IDisp
             $"--Alerts:Webhooks:0:SecretFile={Path.Combine(_credentials.Path, "hook-key")}",
         ]);
 
-        await Assert.ThrowsAnyAsync<Exception>(aggregator.StartAsync);
-        var exit = await aggregator.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await aggregator.StartAsync();
+        var pending = await aggregator.GetTextAsync("/api/v1/alerts/pending");
 
-        Assert.Equal(78, exit);
-        Assert.Contains("Aggregator:Store: Postgres does not carry the alert outbox yet", aggregator.Process.Output, StringComparison.Ordinal);
+        Assert.Equal("{\"ops\":0}", pending);
+        await using var postgres = new NpgsqlConnection(connection);
+        await postgres.OpenAsync(TestContext.Current.CancellationToken);
+        await using var outbox = new NpgsqlCommand("SELECT COUNT(*) FROM alert_outbox;", postgres);
+        Assert.Equal(0L, await outbox.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 
-    /// <summary>The alert outbox still opens bramble.db (it stays SQLite-only); the ledger must not be in it.</summary>
+    /// <summary>Whatever may still open bramble.db locally, the ledger must not be in it.</summary>
     private static long LocalSqliteNodeRows(string dataDirectory)
     {
         var file = Path.Combine(dataDirectory, "bramble.db");

@@ -12,12 +12,12 @@ public sealed partial class StoreRecoveryLoop : BackgroundService
 
     private readonly IIncidentStore _incidents;
     private readonly IRemediationStore? _remediation;
-    private readonly Alerts.SqliteAlertOutbox? _alerts;
+    private readonly Alerts.IAlertOutbox? _alerts;
     private readonly TimeProvider _time;
     private readonly ILogger<StoreRecoveryLoop> _logger;
 
     public StoreRecoveryLoop(IIncidentStore incidents, TimeProvider time, ILogger<StoreRecoveryLoop> logger,
-        IRemediationStore? remediation = null, Alerts.SqliteAlertOutbox? alerts = null)
+        IRemediationStore? remediation = null, Alerts.IAlertOutbox? alerts = null)
     {
         _incidents = incidents;
         _time = time;

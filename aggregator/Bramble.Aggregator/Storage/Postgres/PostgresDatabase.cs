@@ -95,6 +95,39 @@ public static class PostgresDatabase
             """),
         // The holder's agent-facing address, so a follower can redirect an agent's Hello to the leader.
         new(5, "leader_lease_address", "ALTER TABLE leader_lease ADD COLUMN address text;"),
+        // The alert outbox shared by the aggregators: rows are written with the incident or remediation change they
+        // report (same transaction); only the leader delivers them, and its delivery-state writes are fenced.
+        new(6, "alert_outbox", """
+            CREATE TABLE alert_outbox (
+                seq              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                receiver         text   NOT NULL,
+                event_id         text   NOT NULL,
+                event            text   NOT NULL,
+                incident_id      text   NOT NULL,
+                kind             text   NOT NULL,
+                at_ms            bigint NOT NULL,
+                attempts         integer NOT NULL DEFAULT 0,
+                last_error       text,
+                incident_json    text   NOT NULL,
+                remediation_json text
+            );
+            CREATE INDEX alert_outbox_by_receiver ON alert_outbox (receiver, seq);
+            CREATE INDEX alert_outbox_by_incident ON alert_outbox (receiver, incident_id);
+            CREATE TABLE alert_dead_letters (
+                seq              bigint  NOT NULL PRIMARY KEY,
+                receiver         text    NOT NULL,
+                event_id         text    NOT NULL,
+                event            text    NOT NULL,
+                incident_id      text    NOT NULL,
+                kind             text    NOT NULL,
+                at_ms            bigint  NOT NULL,
+                dead_ms          bigint  NOT NULL,
+                attempts         integer NOT NULL,
+                last_error       text,
+                incident_json    text    NOT NULL,
+                remediation_json text
+            );
+            """),
     ];
 
     public static int SchemaVersion => Migrations[^1].Version;

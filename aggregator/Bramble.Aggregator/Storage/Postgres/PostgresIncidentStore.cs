@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bramble.Aggregator.Alerts;
 using Bramble.Engine.Incidents;
 using Bramble.Engine.Rules;
 using Npgsql;
@@ -7,8 +8,8 @@ using NpgsqlTypes;
 namespace Bramble.Aggregator.Storage.Postgres;
 
 /// <summary>
-/// Incidents and transitions in PostgreSQL; same semantics as <see cref="SqliteIncidentStore"/>, except that the alert
-/// outbox is not yet written here (see README: Store=Postgres refuses configured alert receivers).
+/// Incidents and transitions in PostgreSQL; same semantics as <see cref="SqliteIncidentStore"/>, including the alert
+/// outbox rows for firings and resolutions, written in the same (fenced) transaction.
 /// </summary>
 public sealed class PostgresIncidentStore : IIncidentStore
 {
@@ -16,13 +17,16 @@ public sealed class PostgresIncidentStore : IIncidentStore
 
     private readonly NpgsqlDataSource _source;
     private readonly LeaseFence? _fence;
+    private readonly AlertOutboxWriter? _alerts;
 
     /// <param name="fence">Checks the lease epoch inside every write; null only where one aggregator owns the database (tests, tools).</param>
-    public PostgresIncidentStore(NpgsqlDataSource source, LeaseFence? fence = null)
+    /// <param name="alerts">With it, every firing and resolution also becomes outbox rows in the same transaction.</param>
+    public PostgresIncidentStore(NpgsqlDataSource source, LeaseFence? fence = null, AlertOutboxWriter? alerts = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
         _fence = fence;
+        _alerts = alerts;
     }
 
     public IReadOnlyList<IncidentRecord> LoadOpen() => Select($"SELECT {Columns} FROM incidents WHERE state <> 'resolved' ORDER BY started_ms;", _ => { });
@@ -116,8 +120,14 @@ public sealed class PostgresIncidentStore : IIncidentStore
             batch.BatchCommands.Add(insert);
         }
 
+        var alerts = _alerts?.RowsFor(update) ?? [];
+        PostgresAlertOutbox.AddInserts(batch, alerts);
         batch.ExecuteNonQuery();
         transaction.Commit();
+        if (alerts.Count > 0)
+        {
+            _alerts!.Notify();
+        }
     }
 
     private List<IncidentRecord> Select(string sql, Action<NpgsqlParameterCollection> bind)

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Bramble.Aggregator.Alerts;
+using Bramble.Engine.Incidents;
 using Bramble.Engine.Remediation;
 using Npgsql;
 using NpgsqlTypes;
@@ -12,13 +14,16 @@ public sealed class PostgresRemediationStore : IRemediationStore
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
     private readonly NpgsqlDataSource _source;
     private readonly LeaseFence? _fence;
+    private readonly AlertOutboxWriter? _alerts;
 
     /// <param name="fence">Checks the lease epoch inside every write; null only where one aggregator owns the database (tests, tools).</param>
-    public PostgresRemediationStore(NpgsqlDataSource source, LeaseFence? fence = null)
+    /// <param name="alerts">With it, every escalation also becomes outbox rows in the same transaction.</param>
+    public PostgresRemediationStore(NpgsqlDataSource source, LeaseFence? fence = null, AlertOutboxWriter? alerts = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
         _fence = fence;
+        _alerts = alerts;
     }
 
     public RemediationState? LoadState()
@@ -34,6 +39,7 @@ public sealed class PostgresRemediationStore : IRemediationStore
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
         _fence?.Check(connection, transaction, "remediation");
+        var alerts = _alerts?.RowsForEscalations(audit, id => FindIncident(connection, transaction, id)) ?? [];
         using var batch = new NpgsqlBatch(connection, transaction);
         var upsert = new NpgsqlBatchCommand("""
             INSERT INTO remediation_state (id, state_json, updated_ms) VALUES (1, @json, @now)
@@ -62,8 +68,21 @@ public sealed class PostgresRemediationStore : IRemediationStore
             batch.BatchCommands.Add(insert);
         }
 
+        PostgresAlertOutbox.AddInserts(batch, alerts);
         batch.ExecuteNonQuery();
         transaction.Commit();
+        if (alerts.Count > 0)
+        {
+            _alerts!.Notify();
+        }
+    }
+
+    private static IncidentRecord? FindIncident(NpgsqlConnection connection, NpgsqlTransaction transaction, string id)
+    {
+        using var command = new NpgsqlCommand($"SELECT {StoredRows.IncidentColumns} FROM incidents WHERE id = @id;", connection, transaction);
+        command.Parameters.AddWithValue("id", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? StoredRows.Incident(reader) : null;
     }
 
     public IReadOnlyList<StoredAuditEntry> Audit(string? incidentId, string? planId, long? before, int limit)

@@ -11,9 +11,8 @@ public static class PostgresStoreServiceCollectionExtensions
 {
     /// <summary>
     /// With Aggregator:Store=Postgres, the ledger, incident and remediation stores on one pooled data source; registered
-    /// before the SQLite defaults, whose TryAdd then does nothing. The alert outbox stays SQLite-only for now, so
-    /// configured receivers are refused at start rather than silently never alerted. Leadership is the lease row's
-    /// (<see cref="PostgresLeadership"/>), and the incident and remediation writes are fenced by its epoch.
+    /// before the SQLite defaults, whose TryAdd then does nothing; the alert outbox too. Leadership is the lease row's
+    /// (<see cref="PostgresLeadership"/>), and the incident, remediation and alert delivery-state writes are fenced by its epoch.
     /// </summary>
     public static IServiceCollection AddBramblePostgresStore(this IServiceCollection services, AggregatorOptions options)
     {
@@ -35,19 +34,11 @@ public static class PostgresStoreServiceCollectionExtensions
         services.TryAddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());
         services.TryAddSingleton<LeaseFence>();
-        services.TryAddSingleton<IIncidentStore>(sp => new PostgresIncidentStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LeaseFence>()));
-        services.TryAddSingleton<IRemediationStore>(sp => new PostgresRemediationStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LeaseFence>()));
-        services.AddSingleton<IValidateOptions<AlertsOptions>, NoAlertReceiversOnPostgres>();
+        services.TryAddSingleton<IIncidentStore>(sp => new PostgresIncidentStore(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LeaseFence>(), sp.GetService<AlertOutboxWriter>()));
+        services.TryAddSingleton<IRemediationStore>(sp => new PostgresRemediationStore(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LeaseFence>(), sp.GetService<AlertOutboxWriter>()));
+        services.TryAddSingleton<IAlertOutbox>(sp => new PostgresAlertOutbox(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LeaseFence>()));
         return services;
-    }
-
-    private sealed class NoAlertReceiversOnPostgres : IValidateOptions<AlertsOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, AlertsOptions options) =>
-            options.Alertmanagers.Count + options.Webhooks.Count == 0
-                ? ValidateOptionsResult.Success
-                : ValidateOptionsResult.Fail(
-                    $"{AggregatorOptions.Section}:{nameof(AggregatorOptions.Store)}: Postgres does not carry the alert outbox yet; "
-                    + $"remove {AlertsOptions.Section}:Alertmanagers and {AlertsOptions.Section}:Webhooks or use Sqlite");
     }
 }
