@@ -23,14 +23,14 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     private readonly TimeProvider _time;
     private readonly RulesOptions _options;
     private readonly ILogger<RuleEvaluationLoop> _logger;
-    private readonly DateTimeOffset _monitoringSince;
+    private DateTimeOffset _monitoringSince;
     private readonly ILeadership _leadership;
     private IncidentTracker _tracker;
     private long? _termEpoch;
     private readonly VipOwnerTracker _vips;
     private readonly RulePassMetrics? _passMetrics;
     private long _lastPassTimestamp;
-    private readonly long _startTimestamp;
+    private long _startTimestamp;
 
     public RuleEvaluationLoop(
         NodeDirectory nodes,
@@ -142,6 +142,12 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
 
         if (_termEpoch != term.Epoch)
         {
+            // A new leader has watched the cluster only since its term began: its node views are the store's, not the
+            // agents' (they are reconnecting to it now). So silence counts from here and the warm-up starts again, so
+            // nothing resolves, or goes silent, on what the previous leader saw.
+            _monitoringSince = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+            _startTimestamp = _time.GetTimestamp();
+
             _tracker = new IncidentTracker(_engine.Settings, _store.LoadOpen(), _monitoringSince, _options.WarmUp, _time);
             _termEpoch = term.Epoch;
         }

@@ -214,6 +214,60 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         return aggregator;
     }
 
+    [Fact]
+    public async Task FiringIncidentAcrossATakeover_TheNewLeaderKeepsItUnderItsId_NeitherResolvesItNorCallsTheAgentSilent()
+    {
+        Assert.SkipWhen(_postgres.SkipReason.Length > 0, _postgres.SkipReason);
+        var connection = Path.Combine(_credentials.Path, "pg");
+        File.WriteAllText(connection, _postgres.CreateDatabase() + "\n");
+        await _webhook.StartAsync();
+        string[] rules = ["--Remediation:Mode=Off", "--Rules:WarmUp=00:00:10"];
+        using var a = Aggregator(connection, rules);
+        using var b = Aggregator(connection, rules);
+        await a.StartAsync();
+        await Eventually.WaitAsync(() => a.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "a leads");
+        await b.StartAsync();
+        var bRunning = System.Diagnostics.Stopwatch.StartNew();
+
+        var port = FreePort.Next();
+        var healthz = new FixedPortHealthzServer(port);
+        using var agent = AgentProcess.Start("kube-3", a.GrpcUrl,
+            [
+                $"--Agent:AggregatorAddresses:0={a.GrpcUrl}",
+                $"--Agent:AggregatorAddresses:1={b.GrpcUrl}",
+                $"--Kubelet:HealthzUrl=http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/healthz",
+                "--Kubelet:Timeout=00:00:00.5",
+                "--Agent:ProbeInterval=00:00:01",
+                "--Agent:ReportInterval=00:00:02",
+            ]);
+        await Eventually.WaitAsync(() => a.NodeAsync("kube-3"), n => n is { Connected: true, LastSeq: >= 2 }, Patience, "kube-3 reporting to a");
+        healthz.Dispose();
+        var firing = await Eventually.WaitAsync(() => Task.FromResult(WebhookEvents()), e => e.Any(x => x is { Event: "firing", Kind: "KubeletDown" }), Patience,
+            "KubeletDown firing at the webhook");
+
+        // b has watched longer than its warm-up when it takes over: only a warm-up counted from the term's start holds
+        // back what it would judge from the store's stale view of kube-3 (no report of its own yet).
+        var left = TimeSpan.FromSeconds(12) - bRunning.Elapsed;
+        if (left > TimeSpan.Zero)
+        {
+            await Task.Delay(left, TestContext.Current.CancellationToken);
+        }
+
+        await a.KillAsync();
+        await Eventually.WaitAsync(() => b.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "b leads");
+        await Eventually.WaitAsync(() => b.NodeAsync("kube-3"), n => n is { Connected: true }, Patience, "kube-3 reporting to b");
+        await Task.Delay(TimeSpan.FromSeconds(12), TestContext.Current.CancellationToken);
+
+        var events = WebhookEvents();
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", events.Select(e => $"{e.Id} ({e.Event} {e.Kind} {e.IncidentId})")));
+        var incident = firing.First(x => x is { Event: "firing", Kind: "KubeletDown" }).IncidentId;
+        Assert.Single(events, e => e is { Event: "firing", Kind: "KubeletDown" });
+        Assert.DoesNotContain(events, e => e.IncidentId == incident && e.Event == "resolved");
+        Assert.DoesNotContain(events, e => e.Kind == "AgentSilent");
+        var open = await _http.GetStringAsync($"{b.HttpUrl}/api/v1/incidents?state=firing", TestContext.Current.CancellationToken);
+        Assert.Contains(incident, open, StringComparison.Ordinal);
+    }
+
     private List<string> Restarts()
     {
         var log = Path.Combine(_bin.Path, "calls.log");
