@@ -15,9 +15,11 @@ public sealed class AggregatorAddressRingTests
 
         ring.Failed();
         Assert.Equal(B, ring.Current);
+        Assert.Equal(A, ring.LastFailed);
         Assert.False(ring.RoundExhausted);
         ring.Failed();
         Assert.Equal(C, ring.Current);
+        Assert.Equal(B, ring.LastFailed);
         Assert.False(ring.RoundExhausted);
         ring.Failed();
         Assert.Equal(A, ring.Current);

@@ -28,6 +28,9 @@ public sealed class AggregatorAddressRing
     /// <summary>The address to connect to now.</summary>
     public string Current => _addresses[_current];
 
+    /// <summary>The address whose attempt failed last (for the log line about it: <see cref="Current"/> has moved on).</summary>
+    public string LastFailed { get; private set; } = string.Empty;
+
     /// <summary>
     /// True when the next attempt should wait the reconnect backoff: every address failed once since the last
     /// success, or redirects went round without reaching a leader. Within a round, the next address is tried at once.
@@ -51,6 +54,7 @@ public sealed class AggregatorAddressRing
         }
 
         _failuresThisRound++;
+        LastFailed = Current;
         _current = (_current + 1) % _addresses.Count;
     }
 

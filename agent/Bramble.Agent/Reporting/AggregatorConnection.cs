@@ -81,13 +81,13 @@ public sealed partial class AggregatorConnection : BackgroundService
                     if (args.Outcome.Exception is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refused)
                     {
                         // Retrying will not help until the token is fixed, but the agent keeps trying so that it recovers once it is.
-                        LogCredentialsRefused(_logger, _addresses.Current, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(refused));
+                        LogCredentialsRefused(_logger, _addresses.LastFailed, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(refused));
                         return default;
                     }
 
                     if (args.Outcome.Exception is not AggregatorRedirectException)
                     {
-                        LogConnectFailed(_logger, _addresses.Current, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(args.Outcome.Exception));
+                        LogConnectFailed(_logger, _addresses.LastFailed, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(args.Outcome.Exception));
                     }
 
                     return default;
