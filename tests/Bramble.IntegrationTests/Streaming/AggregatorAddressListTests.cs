@@ -73,16 +73,7 @@ public sealed class AggregatorAddressListTests
 
     private static ManagedProcess StartAgent(string node, params string[] addresses) => StartAgent(node, [], addresses);
 
+    // AgentProcess's settings; Agent:AggregatorAddresses replaces the single address it also passes.
     private static ManagedProcess StartAgent(string node, string[] extra, params string[] addresses) =>
-        ManagedProcess.StartDotnet($"agent {node}", RepoLayout.AgentDll,
-        [
-            $"--Agent:NodeName={node}",
-            .. addresses.Select((address, i) => $"--Agent:AggregatorAddresses:{i}={address}"),
-            "--Agent:ReportInterval=00:00:00.1",
-            "--Agent:ProbeInterval=00:00:01",
-            "--Agent:ReconnectInitialDelay=00:00:00.2",
-            "--Agent:ReconnectMaxDelay=00:00:01",
-            "--Logging:LogLevel:Default=Information",
-            .. extra,
-        ]);
+        AgentProcess.Start(node, addresses[0], [.. addresses.Select((address, i) => $"--Agent:AggregatorAddresses:{i}={address}"), .. extra]);
 }
