@@ -31,11 +31,7 @@ public static partial class AgentTokenDirectory
             return (null, [$"{Key}: required when Aggregator:AgentAuthentication is Token"]);
         }
 
-        if (!Path.IsPathRooted(directory) && !string.IsNullOrEmpty(credentialsDirectory))
-        {
-            directory = Path.GetFullPath(Path.Combine(credentialsDirectory, directory));
-        }
-
+        directory = Resolve(directory, credentialsDirectory);
         prefix ??= string.Empty;
 
         if (!Directory.Exists(directory))
@@ -95,6 +91,12 @@ public static partial class AgentTokenDirectory
 
         return failures.Count == 0 ? (new AgentTokenSet(tokenOfNode), []) : (null, failures);
     }
+
+    /// <summary>The directory as read: a relative one under <paramref name="credentialsDirectory"/> when that is set.</summary>
+    public static string Resolve(string directory, string? credentialsDirectory) =>
+        !Path.IsPathRooted(directory) && !string.IsNullOrEmpty(credentialsDirectory)
+            ? Path.GetFullPath(Path.Combine(credentialsDirectory, directory))
+            : directory;
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,253}$")]
     private static partial Regex NodeName();

@@ -24,9 +24,7 @@ public sealed partial class ReloadingAgentTokens
     public ReloadingAgentTokens(AgentTokenSet initial, string? directory, string? prefix, string? credentialsDirectory, TimeProvider time, ILogger logger)
     {
         _current = initial;
-        _directory = directory is not null && !Path.IsPathRooted(directory) && !string.IsNullOrEmpty(credentialsDirectory)
-            ? Path.GetFullPath(Path.Combine(credentialsDirectory, directory))
-            : directory;
+        _directory = directory is null ? null : AgentTokenDirectory.Resolve(directory, credentialsDirectory);
         _prefix = prefix;
         _credentialsDirectory = credentialsDirectory;
         _time = time;
