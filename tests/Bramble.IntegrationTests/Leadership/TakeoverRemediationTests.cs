@@ -8,8 +8,8 @@ namespace Bramble.IntegrationTests.Leadership;
 
 /// <summary>
 /// A remediation across a change of leader, with real processes: two aggregators on one throwaway PostgreSQL
-/// (LeaseDuration 3 s), a real agent listing both, a kubelet healthz stand-in that dies. The leader fires KubeletDown
-/// and sends RestartUnit; the agent's <c>systemctl</c> test double (recording every call) takes 5 s, and the leader is
+/// (LeaseDuration 5 s: with 3 s a leader on a busy machine now and then stepped down mid-delivery), a real agent
+/// listing both, a kubelet healthz stand-in that dies. The leader fires KubeletDown and sends RestartUnit; the agent's <c>systemctl</c> test double (recording every call) takes 5 s, and the leader is
 /// SIGKILLed under it. The follower takes over from the plan the old leader stored: the result reaches it, the restart
 /// is verified, and systemctl was called exactly once. Both aggregators have the same webhook (an in-test receiver
 /// recording every body and its event id): only the leader delivers, from the shared PostgreSQL outbox, so each event
@@ -125,11 +125,13 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = 0;
-        _webhook.BeforeAnswer = async (_, aborted) =>
+        string? heldId = null;
+        _webhook.BeforeAnswer = async (request, aborted) =>
         {
             // The first delivery is taken but not answered: its sender dies before it can record it.
             if (Interlocked.Exchange(ref first, 1) == 0)
             {
+                heldId = Event(request).Id;
                 held.TrySetResult();
                 try
                 {
@@ -158,17 +160,18 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         release.TrySetResult();
         await Eventually.WaitAsync(() => b.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "b leads");
 
-        var events = await Eventually.WaitAsync(() => Task.FromResult(WebhookEvents()), e => e.Count(x => x.Id == e[0].Id) >= 2, Patience,
+        var events = await Eventually.WaitAsync(() => Task.FromResult(WebhookEvents()), e => e.Count(x => x.Id == heldId) >= 2, Patience,
             "the held firing sent again by b");
         await Eventually.WaitAsync(() => b.MetricAsync("bramble_alert_outbox_pending{receiver=\"ops\"}"), p => p == 0, Patience, "b's outbox empty");
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
         events = WebhookEvents();
 
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", events.Select(e => $"{e.Id} ({e.Event})")));
-        var sentTwice = events[0];
-        Assert.Equal(("firing", "KubeletDown"), (sentTwice.Event, sentTwice.Kind));
-        Assert.Equal(2, events.Count(e => e.Id == sentTwice.Id));
-        Assert.All(events.Where(e => e.Id != sentTwice.Id).GroupBy(e => e.Id), g => Assert.Single(g));
+        var sentAgain = events.First(e => e.Id == heldId);
+        Assert.Equal(("firing", "KubeletDown"), (sentAgain.Event, sentAgain.Kind));
+        // At least twice, not exactly: a leader that steps down between sending and recording (a slow renewal on a busy
+        // machine) sends it once more when it leads again. Exactly once, when no term ends mid-delivery, is the test above.
+        Assert.True(events.Count(e => e.Id == heldId) >= 2);
         Assert.All(events, e => Assert.Equal(e.Id, e.HeaderId));
     }
 
@@ -178,7 +181,7 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         var aggregator = new AggregatorProcess(null,
             "--Aggregator:Store=Postgres",
             $"--Aggregator:PostgresConnectionStringFile={connectionFile}",
-            "--Aggregator:LeaseDuration=00:00:03",
+            "--Aggregator:LeaseDuration=00:00:05",
             "--Rules:EvaluationInterval=00:00:00.2",
             "--Rules:WarmUp=00:00:00",
             "--Rules:KubeletDown:For=00:00:01",
@@ -264,14 +267,16 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
     }
 
     /// <summary>Every webhook request in arrival order: its body's event id, the id header, the event and the incident.</summary>
-    private List<WebhookEvent> WebhookEvents() => [.. _webhook.Requests.Select(r =>
+    private List<WebhookEvent> WebhookEvents() => [.. _webhook.Requests.Select(Event)];
+
+    private static WebhookEvent Event(RecordedRequest request)
     {
-        using var body = JsonDocument.Parse(r.Body);
+        using var body = JsonDocument.Parse(request.Body);
         var root = body.RootElement;
         var incident = root.GetProperty("incident");
-        return new WebhookEvent(root.GetProperty("id").GetString()!, r.Headers.GetValueOrDefault("X-Bramble-Event-Id"), root.GetProperty("event").GetString()!,
+        return new WebhookEvent(root.GetProperty("id").GetString()!, request.Headers.GetValueOrDefault("X-Bramble-Event-Id"), root.GetProperty("event").GetString()!,
             incident.GetProperty("id").GetString()!, incident.GetProperty("kind").GetString()!);
-    })];
+    }
 
     private async Task<IReadOnlyList<AuditRow>> AuditAsync(AggregatorProcess aggregator) =>
         await _http.GetFromJsonAsync<AuditRow[]>($"{aggregator.HttpUrl}/api/v1/audit", Json) ?? [];
