@@ -1,6 +1,7 @@
 using Bramble.Aggregator.Leadership;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Storage;
+using Bramble.Aggregator.Storage.Postgres;
 using Bramble.Engine.Incidents;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -218,7 +219,7 @@ public sealed partial class AlertDeliveryService : BackgroundService
         {
             _metrics.DeadLetters(_outbox.DeadLetterCount());
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             LogLoopFailed(_logger, receiver.Name, e);
         }
@@ -226,7 +227,9 @@ public sealed partial class AlertDeliveryService : BackgroundService
         {
             if (!MayDeliver())
             {
-                // A follower sends nothing; the leader's loops deliver the shared outbox.
+                // A follower sends nothing; the leader's loops deliver the shared outbox. Its gauges still show the
+                // shared outbox, so a follower's /metrics does not keep the figures of its own last term.
+                ReadSharedOutbox(receiver.Name);
                 await WaitAsync(wake, stoppingToken);
                 continue;
             }
@@ -249,6 +252,11 @@ public sealed partial class AlertDeliveryService : BackgroundService
             {
                 idle = true;
             }
+            catch (StaleLeaseEpochException)
+            {
+                // Deposed between sending and recording: the fence logged and counted it, the new leader sends it again.
+                idle = true;
+            }
             catch (Exception e)
             {
                 LogLoopFailed(_logger, receiver.Name, e);
@@ -259,6 +267,19 @@ public sealed partial class AlertDeliveryService : BackgroundService
             {
                 await WaitAsync(wake, stoppingToken);
             }
+        }
+    }
+
+    private void ReadSharedOutbox(string receiver)
+    {
+        try
+        {
+            _metrics.Pending(receiver, _outbox.Pending(receiver));
+            _metrics.DeadLetters(_outbox.DeadLetterCount());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The store is out of reach: the lease service says so once; the gauges keep their last reading.
         }
     }
 

@@ -156,6 +156,9 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         await Eventually.WaitAsync(() => a.NodeAsync("kube-2"), n => n is { Connected: true, LastSeq: >= 2 }, Patience, "kube-2 reporting to a");
         healthz.Dispose();
         await held.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        // The follower's gauge reads the shared outbox: the held firing is still pending there.
+        await Eventually.WaitAsync(() => b.MetricAsync("bramble_alert_outbox_pending{receiver=\"ops\"}"), p => p >= 1, Patience,
+            "b, a follower, showing the pending firing");
         await a.KillAsync();
         release.TrySetResult();
         await Eventually.WaitAsync(() => b.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "b leads");
