@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Bramble.IntegrationTests.Infrastructure;
 
@@ -15,104 +13,66 @@ public sealed partial class OutboxOverflowPartitionTests
 {
     private const string NodeName = "overflow-partitioned";
     private const int Capacity = 20;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [Fact]
     public async Task LinkDownFor60SecondsWithA20ReportOutbox_OldestDroppedAndCountedOnBothSides_NewestDelivered()
     {
         Assert.SkipWhen(NetworkLab.SkipReason.Length > 0, NetworkLab.SkipReason);
         var cancel = TestContext.Current.CancellationToken;
-        using var lab = NetworkLab.Create(2);
-        var aggregatorNs = lab.Node(1);
-        var agentNs = lab.Node(2);
-        var data = Directory.CreateTempSubdirectory("bt-overflow-");
-        try
+        using var lab = await PartitionLab.StartAsync(NodeName, $"--Agent:OutboxCapacity={Capacity}");
+        var http = lab.Http;
+        var agent = lab.Agent;
+        var before = await Eventually.WaitAsync(() => lab.NodeAsync(), n => n is { LastSeq: >= 5 }, TimeSpan.FromSeconds(60), "first reports");
+        Assert.Equal(0.0, await DroppedAtTheAggregatorAsync(http));
+
+        lab.LinkDown();
+        var down = System.Diagnostics.Stopwatch.StartNew();
+        var full = await agent.WaitForLineAsync(OverflowingLine(), TimeSpan.FromSeconds(90));
+        var fullAfter = down.Elapsed;
+        var partitionLength = TimeSpan.FromSeconds(60);
+        if (down.Elapsed < partitionLength)
         {
-            using var aggregator = NetworkLab.StartIn(aggregatorNs, "aggregator", "dotnet", RepoLayout.AggregatorDll,
-                "--Aggregator:GrpcUrl=http://192.0.2.1:9731",
-                "--Aggregator:HttpUrl=http://127.0.0.1:9732",
-                $"--Aggregator:DataDirectory={data.FullName}",
-                "--Logging:LogLevel:Default=Information",
-                "--Rules:ClockSkew:Enabled=false",
-                "--Aggregator:AgentAuthentication=None");
-            await aggregator.WaitForLineAsync(AggregatorStartedLine(), TimeSpan.FromSeconds(60));
-            using var http = NamespaceHttpClient.Create(aggregatorNs);
-
-            using var agent = NetworkLab.StartIn(agentNs, "agent", "dotnet", RepoLayout.AgentDll,
-                $"--Agent:NodeName={NodeName}",
-                "--Agent:AggregatorAddress=http://192.0.2.1:9731",
-                "--Agent:ReportInterval=00:00:01",
-                "--Agent:ProbeInterval=00:00:01",
-                $"--Agent:OutboxCapacity={Capacity}",
-                "--Agent:ReconnectInitialDelay=00:00:00.5",
-                "--Agent:ReconnectMaxDelay=00:00:05",
-                "--Logging:LogLevel:Default=Information");
-            await agent.WaitForLineAsync(ConnectedLine(), TimeSpan.FromSeconds(60));
-            var before = await Eventually.WaitAsync(() => NodeAsync(http), n => n is { LastSeq: >= 5 }, TimeSpan.FromSeconds(60), "first reports");
-            Assert.Equal(0.0, await DroppedAtTheAggregatorAsync(http));
-
-            NetworkLab.Ip("-n", agentNs, "link", "set", "eth0", "down");
-            var down = System.Diagnostics.Stopwatch.StartNew();
-            var full = await agent.WaitForLineAsync(OverflowingLine(), TimeSpan.FromSeconds(90));
-            var fullAfter = down.Elapsed;
-            var partitionLength = TimeSpan.FromSeconds(60);
-            if (down.Elapsed < partitionLength)
-            {
-                await Task.Delay(partitionLength - down.Elapsed, cancel);
-            }
-
-            var frozen = (await NodeAsync(http))!;
-            NetworkLab.Ip("-n", agentNs, "link", "set", "eth0", "up");
-            var up = System.Diagnostics.Stopwatch.StartNew();
-
-            await agent.WaitForLineAsync(RoomAgainLine(), TimeSpan.FromSeconds(120));
-            var roomAfter = up.Elapsed;
-
-            // The aggregator records the agent's own count (sent in every report) once the newest reports arrive.
-            var droppedSeen = await Eventually.WaitAsync(() => DroppedAtTheAggregatorAsync(http), d => d >= Capacity, TimeSpan.FromSeconds(60), "the agent's dropped count at the aggregator");
-            var stopped = await AgentProcess.StopAsync(agent);
-            var dropped = ulong.Parse((await agent.WaitForLineAsync(DroppedLine(), TimeSpan.FromSeconds(5))).Groups["dropped"].Value, CultureInfo.InvariantCulture);
-            var node = (await NodeAsync(http))!;
-            var droppedAtAggregator = await DroppedAtTheAggregatorAsync(http);
-
-            Assert.True(dropped >= Capacity, $"expected the outbox to overflow by at least its capacity, dropped {dropped}:\n{agent.Output}");
-            Assert.Equal(0, stopped.Pending);
-            // Newest kept and delivered: the aggregator holds the agent's last report, and every seq is either received
-            // or counted as a gap.
-            Assert.Equal(stopped.LastSeq, node.LastSeq);
-            Assert.Equal(node.LastSeq, node.ReportsReceived + node.SeqGaps);
-            // Oldest dropped and counted on the agent: its count reached the aggregator exactly.
-            Assert.Equal((double)dropped, droppedAtAggregator);
-            // ...and seen by the aggregator as seq gaps: during a partition nothing the agent dropped had arrived, except
-            // what was in flight (sent, unacked) when the link went down — at most one outbox's worth.
-            Assert.InRange(node.SeqGaps, dropped - Math.Min(dropped, (ulong)Capacity), dropped);
-            Assert.True(node.LastSeq > frozen.LastSeq + dropped, $"frozen {frozen}, after {node}");
-            TestContext.Current.TestOutputHelper?.WriteLine(
-                $"before {before!.LastSeq}; outbox full {fullAfter.TotalSeconds:F1} s into the partition ({full.Value}); frozen at {frozen.LastSeq}; room again {roomAfter.TotalSeconds:F1} s after the link returned; "
-                + $"final lastSeq {node.LastSeq}, received {node.ReportsReceived}, gaps {node.SeqGaps}; agent dropped {dropped}, aggregator metric {droppedAtAggregator} (first seen {droppedSeen})");
+            await Task.Delay(partitionLength - down.Elapsed, cancel);
         }
-        finally
-        {
-            data.Delete(recursive: true);
-        }
+
+        var frozen = (await lab.NodeAsync())!;
+        lab.LinkUp();
+        var up = System.Diagnostics.Stopwatch.StartNew();
+
+        await agent.WaitForLineAsync(RoomAgainLine(), TimeSpan.FromSeconds(120));
+        var roomAfter = up.Elapsed;
+
+        // The aggregator records the agent's own count (sent in every report) once the newest reports arrive.
+        var droppedSeen = await Eventually.WaitAsync(() => DroppedAtTheAggregatorAsync(http), d => d >= Capacity, TimeSpan.FromSeconds(60), "the agent's dropped count at the aggregator");
+        var stopped = await AgentProcess.StopAsync(agent);
+        var dropped = ulong.Parse((await agent.WaitForLineAsync(DroppedLine(), TimeSpan.FromSeconds(5))).Groups["dropped"].Value, CultureInfo.InvariantCulture);
+        var node = (await lab.NodeAsync())!;
+        var droppedAtAggregator = await DroppedAtTheAggregatorAsync(http);
+
+        Assert.True(dropped >= Capacity, $"expected the outbox to overflow by at least its capacity, dropped {dropped}:\n{agent.Output}");
+        Assert.Equal(0, stopped.Pending);
+        // Newest kept and delivered: the aggregator holds the agent's last report, and every seq is either received
+        // or counted as a gap.
+        Assert.Equal(stopped.LastSeq, node.LastSeq);
+        Assert.Equal(node.LastSeq, node.ReportsReceived + node.SeqGaps);
+        // Oldest dropped and counted on the agent: its count reached the aggregator exactly.
+        Assert.Equal((double)dropped, droppedAtAggregator);
+        // ...and seen by the aggregator as seq gaps: during a partition nothing the agent dropped had arrived, except
+        // what was in flight (sent, unacked) when the link went down — at most one outbox's worth.
+        Assert.InRange(node.SeqGaps, dropped - Math.Min(dropped, (ulong)Capacity), dropped);
+        Assert.True(node.LastSeq > frozen.LastSeq + dropped, $"frozen {frozen}, after {node}");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"before {before!.LastSeq}; outbox full {fullAfter.TotalSeconds:F1} s into the partition ({full.Value}); frozen at {frozen.LastSeq}; room again {roomAfter.TotalSeconds:F1} s after the link returned; "
+            + $"final lastSeq {node.LastSeq}, received {node.ReportsReceived}, gaps {node.SeqGaps}; agent dropped {dropped}, aggregator metric {droppedAtAggregator} (first seen {droppedSeen})");
     }
-
-    private static async Task<NodeStatus?> NodeAsync(HttpClient http) =>
-        (await http.GetFromJsonAsync<NodeStatus[]>("http://127.0.0.1:9732/api/v1/nodes", Json) ?? []).SingleOrDefault(n => n.Name == NodeName);
 
     /// <summary>The aggregator's bramble_agent_outbox_dropped_reports_total for the node; 0 when it has no series yet.</summary>
     private static async Task<double> DroppedAtTheAggregatorAsync(HttpClient http)
     {
-        var text = await http.GetStringAsync("http://127.0.0.1:9732/metrics");
+        var text = await http.GetStringAsync($"{PartitionLab.ApiUrl}/metrics");
         var match = DroppedSeries().Match(text);
         return match.Success ? double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture) : 0;
     }
-
-    [GeneratedRegex("bramble-aggregator .* is running")]
-    private static partial Regex AggregatorStartedLine();
-
-    [GeneratedRegex("Connected to the aggregator")]
-    private static partial Regex ConnectedLine();
 
     [GeneratedRegex("The outbox is full .*")]
     private static partial Regex OverflowingLine();
