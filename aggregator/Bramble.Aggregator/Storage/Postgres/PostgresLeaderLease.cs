@@ -58,6 +58,17 @@ public sealed class PostgresLeaderLease
     /// <paramref name="epoch"/> is the current, unexpired epoch. FOR SHARE holds the row until the write commits,
     /// so a takeover waits for it instead of slipping in between the check and the commit.
     /// </summary>
+    /// <summary>
+    /// The lease row's epoch (null: no lease yet) and whether it is unexpired, read FOR SHARE inside a write's
+    /// transaction: the row stays as read until the write commits, so a takeover waits for it.
+    /// </summary>
+    public static (long? Epoch, bool Valid) Current(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        using var command = new NpgsqlCommand("SELECT epoch, expires_at > now() FROM leader_lease WHERE id = 1 FOR SHARE;", connection, transaction);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetBoolean(1)) : (null, false);
+    }
+
     public static bool IsCurrent(NpgsqlConnection connection, NpgsqlTransaction transaction, long epoch)
     {
         using var command = new NpgsqlCommand(
