@@ -45,6 +45,22 @@ public sealed class PostgresLeaderLease
         return command.ExecuteScalar() is long epoch ? epoch : null;
     }
 
+    /// <summary>
+    /// Ends the lease now, on a clean stop, so a follower takes over at its next renewal instead of after the lease
+    /// runs out; only if <paramref name="holder"/> still holds it with <paramref name="epoch"/> (never someone else's).
+    /// True when it released it.
+    /// </summary>
+    public bool Release(string holder, long epoch, TimeSpan timeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        using var command = _source.CreateCommand(
+            "UPDATE leader_lease SET expires_at = now() WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at > now();");
+        command.Parameters.AddWithValue("holder", holder);
+        command.Parameters.AddWithValue("epoch", epoch);
+        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        return command.ExecuteNonQuery() == 1;
+    }
+
     /// <summary>The agent-facing address of the holder of a still-valid lease; null when none is known or valid.</summary>
     public string? LeaderAddress(TimeSpan timeout)
     {
