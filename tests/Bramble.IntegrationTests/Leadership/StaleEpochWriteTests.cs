@@ -11,7 +11,8 @@ namespace Bramble.IntegrationTests.Leadership;
 /// leader decides to open an incident: that write leaves it under lease epoch 1 and waits on the way. The leader
 /// steps down, the follower takes the lease (epoch 2), then the relay lets everything through: the old leader's
 /// write reaches PostgreSQL after epoch 2 exists and the fence refuses it there (counted on the old leader's /metrics,
-/// logged with both epochs), nothing of it is stored, and the old leader returns as the new leader's follower.
+/// logged with both epochs), nothing of it is stored, and the old leader returns as the new leader's follower. The
+/// node-ledger flush it had in flight is refused alike (store "ledger").
 /// </summary>
 public sealed class StaleEpochWriteTests : IClassFixture<ThrowawayPostgres>, IDisposable
 {
@@ -73,7 +74,10 @@ public sealed class StaleEpochWriteTests : IClassFixture<ThrowawayPostgres>, IDi
             _output.WriteLine(refused.Value);
             var fenced = await Eventually.WaitAsync(() => a.MetricAsync("bramble_store_fenced_writes_total{store=\"incidents\"}"), v => v >= 1, Patience,
                 "the refusal counted on a");
-            _output.WriteLine($"a: bramble_store_fenced_writes_total{{store=\"incidents\"}} {fenced}; a's lease expired at {expiry:HH:mm:ss.fff}");
+            // The ledger flush a had in flight (reports arrive every 200 ms) was held too, and is refused the same way.
+            var ledger = await Eventually.WaitAsync(() => a.MetricAsync("bramble_store_fenced_writes_total{store=\"ledger\"}"), v => v >= 1, Patience,
+                "a's held ledger flush refused and counted");
+            _output.WriteLine($"a: bramble_store_fenced_writes_total{{store=\"incidents\"}} {fenced}, {{store=\"ledger\"}} {ledger}; a's lease expired at {expiry:HH:mm:ss.fff}");
 
             await Eventually.WaitAsync(() => LeadershipLab.LeadershipAsync(_http, a), l => l.LeaderAddress == b.GrpcUrl, Patience, "a returns as b's follower");
             Assert.Equal(0, await a.MetricAsync("bramble_aggregator_leader"));
