@@ -118,6 +118,26 @@ public sealed class BufferingIncidentStoreFencingTests : IClassFixture<Throwaway
     }
 
     [Fact]
+    public async Task SaveAfterTheTermEnded_IsRefused_TheCallerIsTold_NothingHeldNothingWritten()
+    {
+        using var source = Open();
+        var lease = new PostgresLeaderLease(source);
+        var (metrics, store, _, inner) = Build(source);
+        Lead(lease.TryAcquireOrRenew("agg-a", Duration)!.Value);
+        Expire(source);
+        Assert.Equal(2, lease.TryAcquireOrRenew("agg-b", Duration));
+
+        // This aggregator has not noticed yet: it still believes it leads with epoch 1.
+        Assert.Throws<StaleLeaseEpochException>(() => store.Save(new IncidentUpdate([Incident("late")], [Pending("late")])));
+
+        Assert.Equal(0, store.Held);
+        Assert.Null(inner.Find("late"));
+        Assert.Single(_log.Entries, e => e.Id == 3101);
+        Assert.Contains("bramble_store_fenced_writes_total{store=\"incidents\"} 1", await Scrape(metrics), StringComparison.Ordinal);
+        Assert.True(store.TryFlush());
+    }
+
+    [Fact]
     public void HeldUnderTheCurrentEpoch_WrittenWhenTheStoreAnswers()
     {
         using var source = Open();

@@ -63,7 +63,10 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
         Save(update, term.IsLeader ? term.Epoch : null);
     }
 
-    /// <summary>Never throws for a write failure or a refused epoch: the change is held, or dropped once its term is over.</summary>
+    /// <summary>
+    /// Never throws for a write failure: the change is held. A change the fence refuses (its term is over) is dropped
+    /// and the <see cref="StaleLeaseEpochException"/> thrown, so the caller does not report it as made.
+    /// </summary>
     public void Save(IncidentUpdate update, long? epoch)
     {
         ArgumentNullException.ThrowIfNull(update);
@@ -73,7 +76,7 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
             {
                 // Held from an earlier term: try it under its own epoch (the fence refuses it if that term is over,
                 // which it is: epochs only change with the holder), and drop it if it cannot even be tried.
-                if (!WriteHeldLocked())
+                if (!WriteHeldLocked(out _))
                 {
                     DropHeldLocked("its term is over and the store cannot be asked");
                     _fenced?.FencedWrite(StoreHealth.Incidents);
@@ -109,7 +112,11 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
                 }
             }
 
-            WriteHeldLocked();
+            WriteHeldLocked(out var refused);
+            if (refused is not null)
+            {
+                throw refused;
+            }
         }
     }
 
@@ -118,7 +125,7 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
     {
         lock (_gate)
         {
-            return WriteHeldLocked();
+            return WriteHeldLocked(out _);
         }
     }
 
@@ -171,8 +178,10 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
 
     public void Dispose() => (_inner as IDisposable)?.Dispose();
 
-    private bool WriteHeldLocked()
+    /// <summary>Writes what is held under its epoch; true when nothing is left held (written, or dropped as <paramref name="refused"/>).</summary>
+    private bool WriteHeldLocked(out StaleLeaseEpochException? refused)
     {
+        refused = null;
         if (_heldRecords.Count == 0 && _heldTransitions.Count == 0)
         {
             return true;
@@ -189,6 +198,7 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
             DropHeldLocked(e.Message);
             _health.Held(StoreHealth.Incidents, 0, _dropped);
             _health.Succeeded(StoreHealth.Incidents);
+            refused = e;
             return true;
         }
         catch (Exception e) when (StoreFailures.IsWriteFailure(e))
