@@ -83,13 +83,26 @@ public sealed partial class LedgerFlusher : BackgroundService
                     batch.Add(Snapshot(entry));
                 }
 
-                if (TryWrite(batch))
+                var outcome = Write(batch);
+                if (outcome == WriteOutcome.Written)
                 {
                     MarkDurable(retry, batch);
                     retry.Clear();
                     foreach (var epoch in pending)
                     {
                         epoch.TrySetResult();
+                    }
+
+                    pending.Clear();
+                }
+                else if (outcome == WriteOutcome.Refused)
+                {
+                    // Refused for good (a lease epoch that is over): never acknowledged, so the agents replay these
+                    // reports to the leader, whose ledger decides; retrying could only be refused again.
+                    retry.Clear();
+                    foreach (var epoch in pending)
+                    {
+                        epoch.TrySetException(new Storage.Postgres.StaleLeaseEpochException(StoreHealthLedger, (long?)null));
                     }
 
                     pending.Clear();
@@ -118,7 +131,7 @@ public sealed partial class LedgerFlusher : BackgroundService
             retry.Add(entry);
         }
 
-        if (TryWrite(retry.Select(Snapshot).ToList()))
+        if (Write(retry.Select(Snapshot).ToList()) == WriteOutcome.Written)
         {
             foreach (var epoch in pending)
             {
@@ -127,7 +140,7 @@ public sealed partial class LedgerFlusher : BackgroundService
         }
     }
 
-    private bool TryWrite(List<NodeLedgerSnapshot> batch)
+    private WriteOutcome Write(List<NodeLedgerSnapshot> batch)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -139,7 +152,13 @@ public sealed partial class LedgerFlusher : BackgroundService
             }
 
             Healthy = true;
-            return true;
+            return WriteOutcome.Written;
+        }
+        catch (Storage.Postgres.StaleLeaseEpochException e)
+        {
+            // The store answered (it is healthy); the fence counted and logged the refusal.
+            LogFlushRefused(_logger, batch.Count, e.Message);
+            return WriteOutcome.Refused;
         }
         catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException)
         {
@@ -147,7 +166,7 @@ public sealed partial class LedgerFlusher : BackgroundService
             Healthy = false;
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             LogStoreWriteFailed(_logger, batch.Count, elapsedMs, e);
-            return false;
+            return WriteOutcome.Failed;
         }
     }
 
@@ -173,12 +192,25 @@ public sealed partial class LedgerFlusher : BackgroundService
         }
     }
 
+    private const string StoreHealthLedger = "ledger";
+
+    private enum WriteOutcome
+    {
+        Written,
+        Failed,
+        Refused,
+    }
+
     private static TaskCompletionSource NewEpoch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Debug: it repeats every retry (each second) for as long as the disk is full; StoreHealth logs the outage once, as an error.
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug,
         Message = "Cannot write {Count} node ledger(s) to the store after {ElapsedMs:F0} ms; ingest continues in memory and acks wait until it recovers")]
     private static partial void LogStoreWriteFailed(ILogger logger, int count, double elapsedMs, Exception exception);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning,
+        Message = "Dropped a flush of {Count} node ledger(s): {Reason}; the reports it covers are not acknowledged, so the agents replay them to the leader")]
+    private static partial void LogFlushRefused(ILogger logger, int count, string reason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "The store accepts writes again ({Count} node ledger(s) written)")]
     private static partial void LogStoreRecovered(ILogger logger, int count);

@@ -11,7 +11,10 @@ namespace Bramble.Aggregator.Leadership;
 /// Aggregator:LeaseDuration, and steps down as soon as <see cref="LeaseTimer"/> says the last successful renewal is
 /// too old, without waiting for a renewal that hangs. The lease call runs off the loop, so a black-holed connection
 /// cannot keep a leader acting. Before it announces a new term it reloads the node ledgers from the shared store
-/// (the previous leader moved them on); while it follows it reloads them each round for the read-only API.
+/// (the previous leader moved them on); while it follows it reloads them each round for the read-only API. On a
+/// clean stop (SIGTERM, host stop) it ends its term first, then releases the lease it still holds, so a follower
+/// takes over at its next renewal rather than after the lease runs out. It stops last of the hosted services (it is
+/// registered first), after the ledger's final flush.
 /// </summary>
 public sealed partial class PostgresLeadership : BackgroundService, ILeadership
 {
@@ -95,9 +98,48 @@ public sealed partial class PostgresLeadership : BackgroundService, ILeadership
         {
         }
 
+        long? held;
         lock (_gate)
         {
+            held = _current.IsLeader ? _current.Epoch : null;
             EndTerm(LeadershipTerm.Follower(null));
+        }
+
+        await ReleaseAsync(held, inFlight);
+    }
+
+    /// <summary>Releases the lease held with <paramref name="epoch"/>, after any renewal still in flight (which could otherwise renew it again).</summary>
+    private async Task ReleaseAsync(long? epoch, Task? inFlight)
+    {
+        if (epoch is not { } e)
+        {
+            return;
+        }
+
+        var timeout = TimeSpan.FromSeconds(Math.Min(5, _timer.Duration.TotalSeconds));
+        try
+        {
+            if (inFlight is not null)
+            {
+                await inFlight.WaitAsync(_timer.Duration, _time, CancellationToken.None);
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // A failed or hung renewal: the release below still applies to the epoch held.
+        }
+
+        try
+        {
+            var released = await Task.Run(() => _lease.Release(_holder, e, timeout), CancellationToken.None);
+            if (released)
+            {
+                LogReleased(_logger, e);
+            }
+        }
+        catch (Exception error) when (error is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            LogReleaseFailed(_logger, e, error.GetBaseException().Message, _timer.Duration);
         }
     }
 
@@ -224,6 +266,13 @@ public sealed partial class PostgresLeadership : BackgroundService, ILeadership
 
     [LoggerMessage(EventId = 2603, Level = LogLevel.Warning, Message = "Cannot reach PostgreSQL for the leader lease: {Reason}")]
     private static partial void LogRenewFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Stopping: released the leader lease (epoch {Epoch}); a follower can lead at once")]
+    private static partial void LogReleased(ILogger logger, long epoch);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning,
+        Message = "Stopping: could not release the leader lease (epoch {Epoch}): {Reason}; a follower leads once it expires, within {Duration}")]
+    private static partial void LogReleaseFailed(ILogger logger, long epoch, string reason, TimeSpan duration);
 
     [LoggerMessage(EventId = 2604, Level = LogLevel.Information, Message = "PostgreSQL answers the leader lease again")]
     private static partial void LogRenewRecovered(ILogger logger);

@@ -1,3 +1,6 @@
+using Bramble.Aggregator.Leadership;
+using Bramble.Aggregator.Metrics;
+using Bramble.Aggregator.Storage.Postgres;
 using Bramble.Engine.Incidents;
 
 namespace Bramble.Aggregator.Storage.Degraded;
@@ -8,6 +11,9 @@ namespace Bramble.Aggregator.Storage.Degraded;
 /// one transaction by the next save or by <see cref="TryFlush"/> once the store accepts writes again. Reads see the
 /// held changes too. Memory is bounded: past <see cref="MaxHeldTransitions"/> the oldest held transitions are
 /// dropped and counted (the incidents' latest records are always kept).
+/// Held changes keep the lease epoch of the term that made them and are written only under it: when that term is
+/// over (the fence refuses them, or this aggregator now leads under another epoch) they are dropped with a log line
+/// and counted as fenced, never replayed under a newer epoch over what the store's leader has written since.
 /// </summary>
 public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
 {
@@ -20,14 +26,20 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, IncidentRecord> _heldRecords = new(StringComparer.Ordinal);
     private readonly Queue<IncidentTransition> _heldTransitions = new();
+    private readonly ILeadership _leadership;
+    private readonly LeadershipMetrics? _fenced;
+    private long? _heldEpoch;
     private long _dropped;
     private bool _dropLogged;
 
-    public BufferingIncidentStore(IIncidentStore inner, StoreHealth health, ILogger<BufferingIncidentStore> logger)
+    public BufferingIncidentStore(IIncidentStore inner, StoreHealth health, ILogger<BufferingIncidentStore> logger,
+        ILeadership? leadership = null, LeadershipMetrics? fenced = null)
     {
         _inner = inner;
         _health = health;
         _logger = logger;
+        _leadership = leadership ?? new SingleNodeLeadership();
+        _fenced = fenced;
     }
 
     /// <summary>Changed incidents and transitions waiting to be written.</summary>
@@ -44,12 +56,34 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
 
     public IReadOnlyList<IncidentRecord> LoadOpen() => _inner.LoadOpen();
 
-    /// <summary>Never throws for a write failure: the change is held and written later.</summary>
+    /// <summary>Never throws for a write failure: the change is held and written later, under the epoch it is made under now.</summary>
     public void Save(IncidentUpdate update)
+    {
+        var term = _leadership.Current;
+        Save(update, term.IsLeader ? term.Epoch : null);
+    }
+
+    /// <summary>
+    /// Never throws for a write failure: the change is held. A change the fence refuses (its term is over) is dropped
+    /// and the <see cref="StaleLeaseEpochException"/> thrown, so the caller does not report it as made.
+    /// </summary>
+    public void Save(IncidentUpdate update, long? epoch)
     {
         ArgumentNullException.ThrowIfNull(update);
         lock (_gate)
         {
+            if (_heldEpoch != epoch && (_heldRecords.Count > 0 || _heldTransitions.Count > 0))
+            {
+                // Held from an earlier term: try it under its own epoch (the fence refuses it if that term is over,
+                // which it is: epochs only change with the holder), and drop it if it cannot even be tried.
+                if (!WriteHeldLocked(out _))
+                {
+                    DropHeldLocked("its term is over and the store cannot be asked");
+                    _fenced?.FencedWrite(StoreHealth.Incidents);
+                }
+            }
+
+            _heldEpoch = epoch;
             foreach (var record in update.Changed)
             {
                 _heldRecords[record.Id] = record;
@@ -78,7 +112,11 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
                 }
             }
 
-            WriteHeldLocked();
+            WriteHeldLocked(out var refused);
+            if (refused is not null)
+            {
+                throw refused;
+            }
         }
     }
 
@@ -87,7 +125,7 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
     {
         lock (_gate)
         {
-            return WriteHeldLocked();
+            return WriteHeldLocked(out _);
         }
     }
 
@@ -140,8 +178,10 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
 
     public void Dispose() => (_inner as IDisposable)?.Dispose();
 
-    private bool WriteHeldLocked()
+    /// <summary>Writes what is held under its epoch; true when nothing is left held (written, or dropped as <paramref name="refused"/>).</summary>
+    private bool WriteHeldLocked(out StaleLeaseEpochException? refused)
     {
+        refused = null;
         if (_heldRecords.Count == 0 && _heldTransitions.Count == 0)
         {
             return true;
@@ -150,7 +190,16 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
         var update = new IncidentUpdate([.. _heldRecords.Values], [.. _heldTransitions]);
         try
         {
-            _inner.Save(update);
+            _inner.Save(update, _heldEpoch);
+        }
+        catch (StaleLeaseEpochException e)
+        {
+            // The store answered: it writes, but not for a term that is over. Counted by the fence that refused it.
+            DropHeldLocked(e.Message);
+            _health.Held(StoreHealth.Incidents, 0, _dropped);
+            _health.Succeeded(StoreHealth.Incidents);
+            refused = e;
+            return true;
         }
         catch (Exception e) when (StoreFailures.IsWriteFailure(e))
         {
@@ -170,6 +219,18 @@ public sealed partial class BufferingIncidentStore : IIncidentStore, IDisposable
 
         return true;
     }
+
+    private void DropHeldLocked(string reason)
+    {
+        LogDroppedStale(_logger, _heldRecords.Count, _heldTransitions.Count, _heldEpoch, reason);
+        _heldRecords.Clear();
+        _heldTransitions.Clear();
+        _dropLogged = false;
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning,
+        Message = "Dropped the incident changes made under lease epoch {Epoch} (null: not leading) and not yet written: {Incidents} incident(s), {Transitions} transition(s); {Reason}")]
+    private static partial void LogDroppedStale(ILogger logger, int incidents, int transitions, long? epoch, string reason);
 
     [LoggerMessage(EventId = 2302, Level = LogLevel.Information,
         Message = "Wrote the incident changes held in memory while the store could not write: {Incidents} incident(s), {Transitions} transition(s)")]

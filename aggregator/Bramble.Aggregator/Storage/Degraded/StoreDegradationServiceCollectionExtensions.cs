@@ -14,7 +14,8 @@ public static class StoreDegradationServiceCollectionExtensions
         services.TryAddSingleton<StoreHealth>();
         Decorate<INodeLedgerStore>(services, (sp, inner) => new HealthReportingNodeLedgerStore(inner, sp.GetRequiredService<StoreHealth>()));
         Decorate<IIncidentStore>(services, (sp, inner) => new BufferingIncidentStore(
-            inner, sp.GetRequiredService<StoreHealth>(), sp.GetRequiredService<ILogger<BufferingIncidentStore>>()));
+            inner, sp.GetRequiredService<StoreHealth>(), sp.GetRequiredService<ILogger<BufferingIncidentStore>>(),
+            sp.GetService<Leadership.ILeadership>(), sp.GetService<Metrics.LeadershipMetrics>()));
         Decorate<IRemediationStore>(services, (sp, inner) => new HealthReportingRemediationStore(inner, sp.GetRequiredService<StoreHealth>()));
         services.AddHostedService<StoreRecoveryLoop>();
         return services;

@@ -173,9 +173,10 @@ public sealed class PostgresAlertOutbox : IAlertOutbox
 
     private void Write(Action<NpgsqlConnection, NpgsqlTransaction> write)
     {
+        var epoch = _fence?.CurrentEpoch();
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        _fence?.Check(connection, transaction, Store);
+        _fence?.Check(connection, transaction, Store, epoch);
         write(connection, transaction);
         transaction.Commit();
     }

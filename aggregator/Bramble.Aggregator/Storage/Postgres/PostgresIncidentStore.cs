@@ -70,7 +70,9 @@ public sealed class PostgresIncidentStore : IIncidentStore
         return result;
     }
 
-    public void Save(IncidentUpdate update)
+    public void Save(IncidentUpdate update) => Save(update, _fence?.CurrentEpoch());
+
+    public void Save(IncidentUpdate update, long? epoch)
     {
         ArgumentNullException.ThrowIfNull(update);
         if (update.Changed.Count == 0 && update.Transitions.Count == 0)
@@ -80,7 +82,7 @@ public sealed class PostgresIncidentStore : IIncidentStore
 
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        _fence?.Check(connection, transaction, "incidents");
+        _fence?.Check(connection, transaction, "incidents", epoch);
         using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var incident in update.Changed)
         {

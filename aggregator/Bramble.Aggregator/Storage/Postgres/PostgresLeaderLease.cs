@@ -45,6 +45,22 @@ public sealed class PostgresLeaderLease
         return command.ExecuteScalar() is long epoch ? epoch : null;
     }
 
+    /// <summary>
+    /// Ends the lease now, on a clean stop, so a follower takes over at its next renewal instead of after the lease
+    /// runs out; only if <paramref name="holder"/> still holds it with <paramref name="epoch"/> (never someone else's).
+    /// True when it released it.
+    /// </summary>
+    public bool Release(string holder, long epoch, TimeSpan timeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        using var command = _source.CreateCommand(
+            "UPDATE leader_lease SET expires_at = now() WHERE id = 1 AND holder = @holder AND epoch = @epoch AND expires_at > now();");
+        command.Parameters.AddWithValue("holder", holder);
+        command.Parameters.AddWithValue("epoch", epoch);
+        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        return command.ExecuteNonQuery() == 1;
+    }
+
     /// <summary>The agent-facing address of the holder of a still-valid lease; null when none is known or valid.</summary>
     public string? LeaderAddress(TimeSpan timeout)
     {
@@ -58,6 +74,17 @@ public sealed class PostgresLeaderLease
     /// <paramref name="epoch"/> is the current, unexpired epoch. FOR SHARE holds the row until the write commits,
     /// so a takeover waits for it instead of slipping in between the check and the commit.
     /// </summary>
+    /// <summary>
+    /// The lease row's epoch (null: no lease yet) and whether it is unexpired, read FOR SHARE inside a write's
+    /// transaction: the row stays as read until the write commits, so a takeover waits for it.
+    /// </summary>
+    public static (long? Epoch, bool Valid) Current(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        using var command = new NpgsqlCommand("SELECT epoch, expires_at > now() FROM leader_lease WHERE id = 1 FOR SHARE;", connection, transaction);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetBoolean(1)) : (null, false);
+    }
+
     public static bool IsCurrent(NpgsqlConnection connection, NpgsqlTransaction transaction, long epoch)
     {
         using var command = new NpgsqlCommand(

@@ -7,7 +7,8 @@ namespace Bramble.Aggregator.Storage.Postgres;
 /// <summary>
 /// Node ledgers in PostgreSQL; same rows and semantics as <see cref="SqliteNodeLedgerStore"/>, except that a row never
 /// moves back within one boot: an aggregator that lost the lease may still flush what it held, and that older ledger
-/// must not overwrite the one the new leader has moved on (which would replay and double-count reports).
+/// must not overwrite the one the new leader has moved on (which would replay and double-count reports). And the
+/// flush is fenced like every leader's write (store "ledger"): a deposed leader's late flush is refused outright.
 /// </summary>
 public sealed class PostgresNodeLedgerStore : INodeLedgerStore
 {
@@ -29,11 +30,21 @@ public sealed class PostgresNodeLedgerStore : INodeLedgerStore
         """;
 
     private readonly NpgsqlDataSource _source;
+    private readonly Lazy<LeaseFence?> _fence;
 
-    public PostgresNodeLedgerStore(NpgsqlDataSource source)
+    /// <param name="fence">Checks the lease epoch inside every flush; null only where one aggregator owns the database (tests, tools).</param>
+    public PostgresNodeLedgerStore(NpgsqlDataSource source, LeaseFence? fence = null)
+        : this(source, () => fence)
+    {
+    }
+
+    /// <param name="fence">Resolved at the first flush: the leadership that the fence asks reads this store's ledgers when it starts.</param>
+    public PostgresNodeLedgerStore(NpgsqlDataSource source, Func<LeaseFence?> fence)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(fence);
         _source = source;
+        _fence = new Lazy<LeaseFence?>(fence);
     }
 
     public IReadOnlyList<NodeLedgerSnapshot> LoadAll()
@@ -57,8 +68,11 @@ public sealed class PostgresNodeLedgerStore : INodeLedgerStore
             return;
         }
 
+        var fence = _fence.Value;
+        var epoch = fence?.CurrentEpoch();
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
+        fence?.Check(connection, transaction, "ledger", epoch);
         using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var s in snapshots)
         {

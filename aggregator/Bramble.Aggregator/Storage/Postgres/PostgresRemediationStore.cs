@@ -36,9 +36,10 @@ public sealed class PostgresRemediationStore : IRemediationStore
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(audit);
+        var epoch = _fence?.CurrentEpoch();
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        _fence?.Check(connection, transaction, "remediation");
+        _fence?.Check(connection, transaction, "remediation", epoch);
         var alerts = _alerts?.RowsForEscalations(audit, id => FindIncident(connection, transaction, id)) ?? [];
         using var batch = new NpgsqlBatch(connection, transaction);
         var upsert = new NpgsqlBatchCommand("""

@@ -28,7 +28,7 @@ public static class PostgresStoreServiceCollectionExtensions
             var path = StoreSettings.ConnectionStringPath(aggregator, Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"));
             return PostgresDatabase.Open(StoreSettings.ReadConnectionString(path));
         });
-        services.TryAddSingleton<INodeLedgerStore>(sp => new PostgresNodeLedgerStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton<INodeLedgerStore>(sp => new PostgresNodeLedgerStore(sp.GetRequiredService<NpgsqlDataSource>(), () => sp.GetRequiredService<LeaseFence>()));
         services.TryAddSingleton(sp => new PostgresLeaderLease(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton<PostgresLeadership>();
         services.TryAddSingleton<ILeadership>(sp => sp.GetRequiredService<PostgresLeadership>());
