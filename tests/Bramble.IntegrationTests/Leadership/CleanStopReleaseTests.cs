@@ -54,10 +54,10 @@ public sealed class CleanStopReleaseTests : IClassFixture<ThrowawayPostgres>, ID
 
         await Eventually.WaitAsync(() => b.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "b leads");
         var takeover = sinceStop.Elapsed;
-        var serverNow = (DateTime)LeadershipLab.Scalar(database, "SELECT now();")!;
+        var serverNow = LeadershipLab.ServerNow(database);
         _output.WriteLine($"a exited {stopped.TotalSeconds:F2} s after SIGTERM; b led {takeover.TotalSeconds:F2} s after it "
             + $"(lease {Lease.TotalSeconds} s; old expiry {expiry:HH:mm:ss.fff}, PostgreSQL now {serverNow:HH:mm:ss.fff})");
-        Assert.True(new DateTimeOffset(serverNow, TimeSpan.Zero) < expiry,
+        Assert.True(serverNow < expiry,
             $"b led only at {serverNow:O}, after a's lease would have expired anyway ({expiry:O}): the lease was not released");
         Assert.Equal(2, await b.MetricAsync("bramble_aggregator_lease_epoch"));
     }

@@ -43,6 +43,9 @@ public static class LeadershipLab
     public static DateTimeOffset LeaseExpiry(string connectionString) =>
         new((DateTime)Scalar(connectionString, "SELECT expires_at FROM leader_lease WHERE id = 1;")!, TimeSpan.Zero);
 
+    /// <summary>PostgreSQL's own now().</summary>
+    public static DateTimeOffset ServerNow(string connectionString) => new((DateTime)Scalar(connectionString, "SELECT now();")!, TimeSpan.Zero);
+
     public static object? Scalar(string connectionString, string sql)
     {
         using var connection = new NpgsqlConnection(connectionString);

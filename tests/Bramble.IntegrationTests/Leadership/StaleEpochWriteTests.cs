@@ -63,7 +63,7 @@ public sealed class StaleEpochWriteTests : IClassFixture<ThrowawayPostgres>, IDi
             healthz.Dispose();
             await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
             // a's last renewal is in; nobody else can lead before this expiry, and a's write is decided before it.
-            var expiry = LeaseExpiry(database);
+            var expiry = LeadershipLab.LeaseExpiry(database);
 
             await Eventually.WaitAsync(() => b.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "b leads");
             var epoch = await b.MetricAsync("bramble_aggregator_lease_epoch");
@@ -99,8 +99,6 @@ public sealed class StaleEpochWriteTests : IClassFixture<ThrowawayPostgres>, IDi
             healthz.Dispose();
         }
     }
-
-    private static DateTimeOffset LeaseExpiry(string database) => LeadershipLab.LeaseExpiry(database);
 
     private string ConnectionFile(string name, string connectionString)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Bramble.Aggregator.Tests.Storage;
@@ -69,7 +68,7 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
 
         var port = FreePort.Next();
         FixedPortHealthzServer? healthz = new(port);
-        using var agent = KubeletAgent("kube-1", a, b, port,
+        using var agent = LeadershipLab.KubeletAgent("kube-1", a, b, port,
             ["--Remediation:Units:0=kubelet", $"--Remediation:StateDirectory={_state.Path}"],
             new Dictionary<string, string> { ["PATH"] = $"{_bin.Path}:{Environment.GetEnvironmentVariable("PATH")}" });
         try
@@ -152,7 +151,7 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         // The kubelet stand-in answers until the agent reports, then dies: KubeletDown fires.
         var port = FreePort.Next();
         var healthz = new FixedPortHealthzServer(port);
-        using var agent = KubeletAgent("kube-2", a, b, port, []);
+        using var agent = LeadershipLab.KubeletAgent("kube-2", a, b, port, []);
         await Eventually.WaitAsync(() => a.NodeAsync("kube-2"), n => n is { Connected: true, LastSeq: >= 2 }, Patience, "kube-2 reporting to a");
         healthz.Dispose();
         await held.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
@@ -220,7 +219,7 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
 
         var port = FreePort.Next();
         var healthz = new FixedPortHealthzServer(port);
-        using var agent = KubeletAgent("kube-3", a, b, port, ["--Agent:ReportInterval=00:00:02"]);
+        using var agent = LeadershipLab.KubeletAgent("kube-3", a, b, port, ["--Agent:ReportInterval=00:00:02"]);
         await Eventually.WaitAsync(() => a.NodeAsync("kube-3"), n => n is { Connected: true, LastSeq: >= 2 }, Patience, "kube-3 reporting to a");
         healthz.Dispose();
         var firing = await Eventually.WaitAsync(() => Task.FromResult(WebhookEvents()), e => e.Any(x => x is { Event: "firing", Kind: "KubeletDown" }), Patience,
@@ -250,19 +249,6 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
     }
 
     /// <summary>A real agent listing both aggregators and probing a kubelet healthz stand-in on <paramref name="port"/>; <paramref name="extra"/> last.</summary>
-    private static ManagedProcess KubeletAgent(string node, AggregatorProcess a, AggregatorProcess b, int port, string[] extra, IDictionary<string, string>? environment = null) =>
-        AgentProcess.Start(node, a.GrpcUrl,
-            [
-                $"--Agent:AggregatorAddresses:0={a.GrpcUrl}",
-                $"--Agent:AggregatorAddresses:1={b.GrpcUrl}",
-                $"--Kubelet:HealthzUrl=http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/healthz",
-                "--Kubelet:Timeout=00:00:00.5",
-                "--Agent:ProbeInterval=00:00:01",
-                "--Agent:ReportInterval=00:00:01",
-                .. extra,
-            ],
-            environment ?? new Dictionary<string, string>());
-
     private List<string> Restarts()
     {
         var log = Path.Combine(_bin.Path, "calls.log");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using Bramble.Aggregator.Tests.Storage;
 using Bramble.IntegrationTests.Infrastructure;
 using Bramble.IntegrationTests.Ingest;
@@ -43,7 +42,7 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
         await a.StartAsync();
         await WaitLeaderAsync(a, 1);
         await b.StartAsync();
-        await Eventually.WaitAsync(() => LeadershipAsync(b), l => l.LeaderAddress == a.GrpcUrl, Patience, "b follows a and knows its address");
+        await Eventually.WaitAsync(() => LeadershipLab.LeadershipAsync(_http, b), l => l.LeaderAddress == a.GrpcUrl, Patience, "b follows a and knows its address");
 
         Assert.Equal(1, await a.MetricAsync("bramble_aggregator_leader"));
         Assert.Equal(0, await b.MetricAsync("bramble_aggregator_leader"));
@@ -91,16 +90,16 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
         await a.StartAsync();
         await WaitLeaderAsync(a, 1);
         await b.StartAsync();
-        await Eventually.WaitAsync(() => LeadershipAsync(b), l => l.LeaderAddress == a.GrpcUrl, Patience, "b follows a");
+        await Eventually.WaitAsync(() => LeadershipLab.LeadershipAsync(_http, b), l => l.LeaderAddress == a.GrpcUrl, Patience, "b follows a");
 
         relay.BlackHole();
         await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
-        var expiresAt = LeaseExpiry(database);
+        var expiresAt = LeadershipLab.LeaseExpiry(database);
 
         // Poll the cut-off leader (its HTTP port is not cut) until it no longer leads; PostgreSQL's clock then must still
         // be before the expiry it holds for that lease: the old leader stopped acting while nobody else could yet.
         await Eventually.WaitAsync(() => a.MetricAsync("bramble_aggregator_leader"), v => v == 0, Patience, "a steps down");
-        var serverNow = ServerNow(database);
+        var serverNow = LeadershipLab.ServerNow(database);
         _output.WriteLine($"a stepped down; PostgreSQL now {serverNow:HH:mm:ss.fff}, lease expiry {expiresAt:HH:mm:ss.fff} ({(expiresAt - serverNow).TotalMilliseconds:F0} ms to spare)");
         Assert.True(serverNow < expiresAt, $"a still led at {serverNow:O}, after its lease expired at {expiresAt:O}");
         await a.Process!.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"Stepped down \(epoch 1\)"), Patience);
@@ -109,7 +108,7 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
         Assert.Equal(2, await b.MetricAsync("bramble_aggregator_lease_epoch"));
 
         relay.Restore();
-        await Eventually.WaitAsync(() => LeadershipAsync(a), l => l.LeaderAddress == b.GrpcUrl, Patience, "a returns as b's follower");
+        await Eventually.WaitAsync(() => LeadershipLab.LeadershipAsync(_http, a), l => l.LeaderAddress == b.GrpcUrl, Patience, "a returns as b's follower");
         Assert.Equal(0, await a.MetricAsync("bramble_aggregator_leader"));
         Assert.Equal(1, await b.MetricAsync("bramble_aggregator_leader"));
         Assert.Equal(2, await b.MetricAsync("bramble_aggregator_lease_epoch"));
@@ -124,7 +123,7 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
         await a.StartAsync();
         await WaitLeaderAsync(a, 1);
         await b.StartAsync();
-        await Eventually.WaitAsync(() => LeadershipAsync(b), l => l.LeaderAddress == a.GrpcUrl, Patience, "b follows a");
+        await Eventually.WaitAsync(() => LeadershipLab.LeadershipAsync(_http, b), l => l.LeaderAddress == a.GrpcUrl, Patience, "b follows a");
 
         string[] names = ["ha-node-1", "ha-node-2", "ha-node-3"];
         // b first in every agent's list: each is redirected to a, the leader, which must be in its list.
@@ -203,25 +202,4 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
         Eventually.WaitAsync(() => aggregator.MetricAsync("bramble_aggregator_leader"), v => v == value, Patience,
             $"bramble_aggregator_leader {value} on {aggregator.GrpcUrl}");
 
-    private async Task<LeadershipView> LeadershipAsync(AggregatorProcess aggregator) =>
-        await _http.GetFromJsonAsync<LeadershipView>($"{aggregator.HttpUrl}/api/v1/leadership",
-            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)) ?? new LeadershipView(null, null, null);
-
-    private static DateTime LeaseExpiry(string connectionString)
-    {
-        using var connection = new NpgsqlConnection(connectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand("SELECT expires_at FROM leader_lease WHERE id = 1;", connection);
-        return (DateTime)command.ExecuteScalar()!;
-    }
-
-    private static DateTime ServerNow(string connectionString)
-    {
-        using var connection = new NpgsqlConnection(connectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand("SELECT now();", connection);
-        return (DateTime)command.ExecuteScalar()!;
-    }
-
-    private sealed record LeadershipView(string? Role, long? Epoch, string? LeaderAddress);
 }
