@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Nodes;
@@ -19,11 +18,10 @@ public sealed partial class LedgerFlusher : BackgroundService
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentQueue<NodeEntry> _dirty = new();
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
-    {
-        FullMode = BoundedChannelFullMode.DropWrite,
-        SingleReader = true,
-    });
+    // Wakes the flusher's thread; released only when _wakeRequested goes 0 → 1, so one release per flush at most,
+    // not one per report.
+    private readonly SemaphoreSlim _wake = new(0);
+    private int _wakeRequested;
 
     private readonly INodeLedgerStore _store;
     private readonly TimeProvider _time;
@@ -59,20 +57,57 @@ public sealed partial class LedgerFlusher : BackgroundService
         // before this read is always drained by the flush that completes the epoch we return.
         var epoch = Volatile.Read(ref _epoch).Task;
         Interlocked.CompareExchange(ref _firstDirtyAt, Stopwatch.GetTimestamp(), 0);
-        _wake.Writer.TryWrite(true);
+        Wake();
         return epoch;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>
+    /// The flush loop runs on a thread of its own, not on the thread pool: at 1,000 agents at full speed the pool's
+    /// queue held ~1 s of ingest work, every wake of an async flusher waited behind it (200-1,500 ms measured), and
+    /// every ack waits for a flush. Its store writes are synchronous anyway.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(stoppingToken);
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "ledger flusher",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void Run(CancellationToken stoppingToken)
     {
         var pending = new List<TaskCompletionSource>();
         var batch = new List<NodeLedgerSnapshot>();
         var retry = new HashSet<NodeEntry>(ReferenceEqualityComparer.Instance);
         try
         {
-            while (await _wake.Reader.WaitToReadAsync(stoppingToken))
+            while (true)
             {
-                _wake.Reader.TryRead(out _);
+                _wake.Wait(stoppingToken);
+                Volatile.Write(ref _wakeRequested, 0);
                 var firstDirtyAt = Interlocked.Exchange(ref _firstDirtyAt, 0);
                 var started = Stopwatch.GetTimestamp();
                 pending.Add(Interlocked.Exchange(ref _epoch, NewEpoch()));
@@ -111,8 +146,9 @@ public sealed partial class LedgerFlusher : BackgroundService
                 }
                 else
                 {
-                    await Task.Delay(RetryDelay, _time, stoppingToken);
-                    _wake.Writer.TryWrite(true);
+                    // Waited on here, on this thread: the delay's timer completes it without the thread pool.
+                    Task.Delay(RetryDelay, _time, stoppingToken).GetAwaiter().GetResult();
+                    Wake();
                 }
             }
         }
