@@ -17,6 +17,7 @@ internal sealed class AggregatorProcess : IDisposable
     private readonly Queue<string> _lastLines = new();
     private readonly Lock _outputGate = new();
     private readonly Dictionary<string, (int Count, string First)> _byEvent = new(StringComparer.Ordinal);
+    private StreamWriter? _log;
     private int _warnings;
     private int _errors;
 
@@ -71,7 +72,7 @@ internal sealed class AggregatorProcess : IDisposable
         }
     }
 
-    public static AggregatorProcess Start(string dll, string dataDirectory, IEnumerable<string> extraArgs)
+    public static AggregatorProcess Start(string dll, string dataDirectory, IEnumerable<string> extraArgs, string? logFile = null)
     {
         var grpcPort = FreeLoopbackPort();
         var httpPort = FreeLoopbackPort();
@@ -94,6 +95,8 @@ internal sealed class AggregatorProcess : IDisposable
         start.ArgumentList.Add($"--Aggregator:HttpUrl={http.GetLeftPart(UriPartial.Authority)}");
         start.ArgumentList.Add($"--Aggregator:DataDirectory={dataDirectory}");
         start.ArgumentList.Add("--Aggregator:AgentAuthentication=None");
+        // Required with Store=Postgres (a follower redirects agents there); harmless with SQLite.
+        start.ArgumentList.Add($"--Aggregator:AdvertiseAddress={grpc.GetLeftPart(UriPartial.Authority)}");
         foreach (var arg in extraArgs)
         {
             start.ArgumentList.Add(arg);
@@ -101,6 +104,11 @@ internal sealed class AggregatorProcess : IDisposable
 
         var process = new Process { StartInfo = start };
         var aggregator = new AggregatorProcess(process, grpc, http);
+        if (logFile is not null)
+        {
+            aggregator._log = new StreamWriter(logFile, append: false) { AutoFlush = true };
+        }
+
         process.OutputDataReceived += (_, e) => aggregator.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => aggregator.Keep(e.Data);
         if (!process.Start())
@@ -171,6 +179,11 @@ internal sealed class AggregatorProcess : IDisposable
         }
 
         _process.Dispose();
+        lock (_outputGate)
+        {
+            _log?.Dispose();
+            _log = null;
+        }
     }
 
     private void Keep(string? line)
@@ -194,6 +207,7 @@ internal sealed class AggregatorProcess : IDisposable
                 CountByEvent(line, line.Contains(" fail: ", StringComparison.Ordinal) ? " fail: " : " crit: ");
             }
 
+            _log?.WriteLine(line);
             _lastLines.Enqueue(line);
             if (_lastLines.Count > KeptOutputLines)
             {

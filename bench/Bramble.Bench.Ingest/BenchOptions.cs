@@ -38,6 +38,9 @@ internal sealed class BenchOptions
     /// <summary>File to append the correctness verdict and diagnostics lines to.</summary>
     public string? NotesFile { get; private set; }
 
+    /// <summary>File to write every line of the started aggregator's console output to (to read its Debug logs).</summary>
+    public string? AggregatorLogFile { get; private set; }
+
     /// <summary>How many agents open their streams at the same time during the ramp-up.</summary>
     public int ConnectConcurrency { get; private set; } = 32;
 
@@ -54,6 +57,7 @@ internal sealed class BenchOptions
           --rate R               reports per second per agent, evenly spread (default 0: as fast as the window allows)
           --aggregator PATH      bramble-aggregator.dll to start on free loopback ports with a temp data dir
           --aggregator-arg ARG   one more command-line setting for that aggregator, e.g. --Aggregator:Store=Postgres (repeatable)
+          --aggregator-log FILE  write the started aggregator's whole console output to FILE
           --target URL           gRPC URL of a running aggregator, e.g. http://127.0.0.1:9731
           --target-http URL      its HTTP URL for the correctness check (default: gRPC port - 1)
           --target-pid PID       its PID, to measure its CPU and RSS
@@ -103,6 +107,9 @@ internal sealed class BenchOptions
                     break;
                 case "--aggregator-arg":
                     options.AggregatorArgs.Add(Value());
+                    break;
+                case "--aggregator-log":
+                    options.AggregatorLogFile = Value();
                     break;
                 case "--target":
                     options.Target = LoopbackUri(name, Value());

@@ -53,7 +53,7 @@ internal sealed class IngestBenchmark
             if (_options.AggregatorDll is { } dll)
             {
                 dataDirectory = Directory.CreateTempSubdirectory("bramble-bench-ingest-");
-                aggregator = AggregatorProcess.Start(dll, dataDirectory.FullName, _options.AggregatorArgs);
+                aggregator = AggregatorProcess.Start(dll, dataDirectory.FullName, _options.AggregatorArgs, _options.AggregatorLogFile);
                 await aggregator.WaitUntilReadyAsync(http, ReadyTimeout, _time, deadline.Token);
                 grpc = aggregator.Grpc;
                 api = aggregator.Http;

@@ -105,8 +105,11 @@ for agents in $AGENT_COUNTS; do
     echo "== $agents agents, attempt $attempt: ${cmd[*]}"
     line="${cmd[*]}"
     [ "$attempt" = 1 ] && echo "${line%% --results-row*}" >> "$WORK/commands.txt"
-    if ! "${cmd[@]}"; then
+    if ! "${cmd[@]}" --aggregator-log "$WORK/aggregator-$agents-$attempt.log"; then
       status=1
+      # The aggregator's whole log of a failed run is kept (the work directory is removed at exit).
+      kept="/tmp/bramble-bench-aggregator-$STORE-$agents-$attempt-$(date -u +%H%M%S).log"
+      cp "$WORK/aggregator-$agents-$attempt.log" "$kept" 2>/dev/null && echo "aggregator log of the failed run: $kept"
     fi
     [ -s "$row" ] || continue
     other=$(other_cores "$row")

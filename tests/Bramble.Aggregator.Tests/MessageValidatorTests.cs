@@ -227,6 +227,36 @@ public sealed class MessageValidatorTests
     }
 
     [Fact]
+    public void ValidateReport_DurationInARepeatedMessageOfARepeatedMessage_IsInvalidValueNamingTheField()
+    {
+        var report = ValidReport();
+        var mount = new NfsMount { MountPoint = "/mnt/nas", ProbeLatency = new Duration { Seconds = 1 } };
+        mount.ProbeSteps.Add(new NfsProbeStep { Step = "write", Duration = new Duration { Nanos = 5_000 } });
+        mount.ProbeSteps.Add(new NfsProbeStep { Step = "fsync", Duration = new Duration { Seconds = long.MinValue } });
+        report.NfsMounts.Add(mount);
+
+        var rejection = MessageValidator.ValidateReport(report, "pi-01");
+
+        Assert.Equal(RejectReason.InvalidValue, rejection?.Reason);
+        Assert.StartsWith("nfs_mounts.probe_steps.duration is not a valid duration", rejection?.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateReport_InvalidFieldAfterAValidNestedOne_IsNamedFromItsOwnLevel()
+    {
+        var report = ValidReport();
+        var valid = new NfsMount { MountPoint = "/mnt/a", ServerRtt = new Duration { Nanos = 1_000 } };
+        valid.ProbeSteps.Add(new NfsProbeStep { Step = "write", Duration = new Duration { Nanos = 5_000 } });
+        report.NfsMounts.Add(valid);
+        report.NfsMounts.Add(new NfsMount { MountPoint = "/mnt/b", ServerRtt = new Duration { Seconds = 1, Nanos = 1_000_000_000 } });
+
+        var rejection = MessageValidator.ValidateReport(report, "pi-01");
+
+        Assert.Equal(RejectReason.InvalidValue, rejection?.Reason);
+        Assert.StartsWith("nfs_mounts.server_rtt is not a valid duration", rejection?.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ValidateReport_ObservedFarAheadOfTheAggregatorsClock_IsInvalidValue_SkewWithinADayIsNot()
     {
         var report = ValidReport();

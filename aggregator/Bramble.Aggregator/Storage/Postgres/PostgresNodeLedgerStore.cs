@@ -12,12 +12,18 @@ namespace Bramble.Aggregator.Storage.Postgres;
 /// </summary>
 public sealed class PostgresNodeLedgerStore : INodeLedgerStore
 {
+    // One statement for the whole flush, its rows passed as one array per column. Not an NpgsqlBatch of one upsert per
+    // node: executed synchronously, Npgsql (8+) writes every batch statement after the first on the thread pool, and at
+    // 1,000 agents at full speed ingest keeps every pool thread busy, so the rest of the batch was never sent and the
+    // flush hung until the command timeout (30 s, "Exception while reading from stream"). One statement is written and
+    // read on the flusher's own thread, needs no explicit transaction (a statement is atomic), and lets PostgreSQL plan
+    // and execute once instead of 1,000 times.
     private const string UpsertSql = """
         INSERT INTO nodes (name, boot_id, instance_id, last_seq, agent_version, first_seen_ms, last_seen_ms, last_report_ms,
                            reports_received, duplicates_dropped, seq_gaps, messages_rejected, agent_restarts, reboots,
                            report_interval_ms, boot_changed_ms, previous_boot_id)
-        VALUES (@name, @boot, @instance, @seq, @version, @first, @seen, @report, @received, @dups, @gaps, @rejected, @restarts, @reboots,
-                @interval, @bootChanged, @previousBoot)
+        SELECT * FROM unnest(@name, @boot, @instance, @seq, @version, @first, @seen, @report, @received, @dups, @gaps, @rejected,
+                             @restarts, @reboots, @interval, @bootChanged, @previousBoot)
         ON CONFLICT (name) DO UPDATE SET
             boot_id = excluded.boot_id, instance_id = excluded.instance_id, last_seq = excluded.last_seq,
             agent_version = excluded.agent_version, last_seen_ms = excluded.last_seen_ms, last_report_ms = excluded.last_report_ms,
@@ -68,37 +74,76 @@ public sealed class PostgresNodeLedgerStore : INodeLedgerStore
             return;
         }
 
+        // ON CONFLICT cannot touch one row twice in a statement; callers pass each node once (the flusher's set).
+        var n = snapshots.Count;
+        var names = new string[n];
+        var boots = new string[n];
+        var instances = new string[n];
+        var seqs = new long[n];
+        var versions = new string[n];
+        var firsts = new long[n];
+        var seens = new long[n];
+        var reports = new long?[n];
+        var received = new long[n];
+        var dups = new long[n];
+        var gaps = new long[n];
+        var rejected = new long[n];
+        var restarts = new long[n];
+        var reboots = new long[n];
+        var intervals = new long[n];
+        var bootChanges = new long?[n];
+        var previousBoots = new string?[n];
+        var i = 0;
+        foreach (var s in snapshots)
+        {
+            names[i] = s.Name;
+            boots[i] = s.BootId;
+            instances[i] = s.InstanceId;
+            seqs[i] = (long)s.LastSeq;
+            versions[i] = s.AgentVersion;
+            firsts[i] = s.FirstSeen.ToUnixTimeMilliseconds();
+            seens[i] = s.LastSeen.ToUnixTimeMilliseconds();
+            reports[i] = s.LastReportAt?.ToUnixTimeMilliseconds();
+            received[i] = (long)s.ReportsReceived;
+            dups[i] = (long)s.DuplicatesDropped;
+            gaps[i] = (long)s.SeqGaps;
+            rejected[i] = (long)s.MessagesRejected;
+            restarts[i] = (long)s.AgentRestarts;
+            reboots[i] = (long)s.Reboots;
+            intervals[i] = (long)s.ReportInterval.TotalMilliseconds;
+            bootChanges[i] = s.BootChangedAt?.ToUnixTimeMilliseconds();
+            previousBoots[i] = s.PreviousBootId;
+            i++;
+        }
+
+        // One statement, not a batch: a synchronous NpgsqlBatch writes its later statements from the thread pool, which
+        // ingest keeps busy at scale (the flush waited out the command timeout). The fence check goes first, in the
+        // same transaction.
         var fence = _fence.Value;
         var epoch = fence?.CurrentEpoch();
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
         fence?.Check(connection, transaction, "ledger", epoch);
-        using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var s in snapshots)
-        {
-            var command = new NpgsqlBatchCommand(UpsertSql);
-            var p = command.Parameters;
-            p.AddWithValue("name", s.Name);
-            p.AddWithValue("boot", s.BootId);
-            p.AddWithValue("instance", s.InstanceId);
-            p.AddWithValue("seq", (long)s.LastSeq);
-            p.AddWithValue("version", s.AgentVersion);
-            p.AddWithValue("first", s.FirstSeen.ToUnixTimeMilliseconds());
-            p.AddWithValue("seen", s.LastSeen.ToUnixTimeMilliseconds());
-            p.AddWithValue("report", NpgsqlDbType.Bigint, s.LastReportAt is { } at ? at.ToUnixTimeMilliseconds() : DBNull.Value);
-            p.AddWithValue("received", (long)s.ReportsReceived);
-            p.AddWithValue("dups", (long)s.DuplicatesDropped);
-            p.AddWithValue("gaps", (long)s.SeqGaps);
-            p.AddWithValue("rejected", (long)s.MessagesRejected);
-            p.AddWithValue("restarts", (long)s.AgentRestarts);
-            p.AddWithValue("reboots", (long)s.Reboots);
-            p.AddWithValue("interval", (long)s.ReportInterval.TotalMilliseconds);
-            p.AddWithValue("bootChanged", NpgsqlDbType.Bigint, s.BootChangedAt is { } changed ? changed.ToUnixTimeMilliseconds() : DBNull.Value);
-            p.AddWithValue("previousBoot", NpgsqlDbType.Text, (object?)s.PreviousBootId ?? DBNull.Value);
-            batch.BatchCommands.Add(command);
-        }
-
-        batch.ExecuteNonQuery();
+        using var command = new NpgsqlCommand(UpsertSql, connection, transaction);
+        var p = command.Parameters;
+        p.AddWithValue("name", NpgsqlDbType.Array | NpgsqlDbType.Text, names);
+        p.AddWithValue("boot", NpgsqlDbType.Array | NpgsqlDbType.Text, boots);
+        p.AddWithValue("instance", NpgsqlDbType.Array | NpgsqlDbType.Text, instances);
+        p.AddWithValue("seq", NpgsqlDbType.Array | NpgsqlDbType.Bigint, seqs);
+        p.AddWithValue("version", NpgsqlDbType.Array | NpgsqlDbType.Text, versions);
+        p.AddWithValue("first", NpgsqlDbType.Array | NpgsqlDbType.Bigint, firsts);
+        p.AddWithValue("seen", NpgsqlDbType.Array | NpgsqlDbType.Bigint, seens);
+        p.AddWithValue("report", NpgsqlDbType.Array | NpgsqlDbType.Bigint, reports);
+        p.AddWithValue("received", NpgsqlDbType.Array | NpgsqlDbType.Bigint, received);
+        p.AddWithValue("dups", NpgsqlDbType.Array | NpgsqlDbType.Bigint, dups);
+        p.AddWithValue("gaps", NpgsqlDbType.Array | NpgsqlDbType.Bigint, gaps);
+        p.AddWithValue("rejected", NpgsqlDbType.Array | NpgsqlDbType.Bigint, rejected);
+        p.AddWithValue("restarts", NpgsqlDbType.Array | NpgsqlDbType.Bigint, restarts);
+        p.AddWithValue("reboots", NpgsqlDbType.Array | NpgsqlDbType.Bigint, reboots);
+        p.AddWithValue("interval", NpgsqlDbType.Array | NpgsqlDbType.Bigint, intervals);
+        p.AddWithValue("bootChanged", NpgsqlDbType.Array | NpgsqlDbType.Bigint, bootChanges);
+        p.AddWithValue("previousBoot", NpgsqlDbType.Array | NpgsqlDbType.Text, previousBoots);
+        command.ExecuteNonQuery();
         transaction.Commit();
     }
 }
