@@ -7,7 +7,7 @@
 # Builds are given as NAME=COMMAND pairs in BUILDS (space-separated words of COMMAND joined by ','), e.g.
 #   BUILDS="aot=/tmp/aot/bramble-agent fd=dotnet,agent/Bramble.Agent/bin/Release/net10.0/bramble-agent.dll"
 # Knobs: RUNS=5, LINE="First report acknowledged" (a binary built before that log line: "Connected to the aggregator",
-# which comes just before the first report goes out), EXTRA_ENV (e.g. "DOTNET_GCgen0size=0x400000", applied to every agent run).
+# which comes just before the first report goes out), EXTRA_ENV (e.g. "DOTNET_GCgen0size=400000" — bare hex: NativeAOT ignores a 0x-prefixed value — applied to every agent run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-5}

@@ -3,6 +3,7 @@ using Bramble.Agent.Commands.HelperUnits;
 using Bramble.Agent.Doctor;
 using Bramble.Agent.Linux.FileSystem;
 using Bramble.Agent.Linux.Vitals;
+using Bramble.Agent.Memory;
 using Bramble.Agent.Probes.Isolation;
 using Bramble.Agent.Probes.KernelLog;
 using Bramble.Agent.Probes.Kubelet;
@@ -108,6 +109,7 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService<WatchdogLoop>();
         services.AddHostedService<GratuitousArpListener>();
         services.AddHostedService<MisdeliveryListener>();
+        services.AddHostedService<StartupHeapTrim>();
         return services;
     }
 }
