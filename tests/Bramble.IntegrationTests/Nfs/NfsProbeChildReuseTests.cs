@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Bramble.IntegrationTests.Infrastructure;
 
@@ -51,7 +52,9 @@ public sealed partial class NfsProbeChildReuseTests
         {
             await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
             Assert.False(agent.HasExited, agent.Output);
-            maxChildren = Math.Max(maxChildren, ProcessCensus.NfsChildren(agent.Pid).Count);
+            // Exactly the probe children (the pids the agent logged starting), alive or stuck: not its other tools.
+            var spawned = SpawnLine().Matches(agent.Output).Select(m => int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture)).ToHashSet();
+            maxChildren = Math.Max(maxChildren, ProcessCensus.Children(agent.Pid).Count(spawned.Contains));
         }
 
         var whileHung = agent.Output[offset..];
@@ -93,6 +96,6 @@ public sealed partial class NfsProbeChildReuseTests
     private static Regex Outcomes(string first, string firstState, string second, string secondState) =>
         new($"Probe outcomes changed: .*{Regex.Escape(first)}={firstState},.*{Regex.Escape(second)}={secondState}\\b");
 
-    [GeneratedRegex(@"Started the NFS probe child \(pid \d+")]
+    [GeneratedRegex(@"Started the NFS probe child \(pid (?<pid>\d+)")]
     private static partial Regex SpawnLine();
 }
