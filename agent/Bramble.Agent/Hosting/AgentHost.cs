@@ -30,8 +30,8 @@ public static class AgentHost
         ArgumentNullException.ThrowIfNull(args);
         if (NfsProbeServerProgram.IsServerMode(args))
         {
-            // Hidden: the long-lived NFS probe child, fed checks over stdin (see SharedNfsProbeChildLauncher).
-            return NfsProbeServerProgram.Run();
+            // Hidden: the long-lived NFS probe child, fed checks over a Unix socket (see SharedNfsProbeChildLauncher).
+            return NfsProbeServerProgram.Run(args);
         }
 
         if (NfsProbeChildProgram.IsProbeMode(args))

@@ -1,27 +1,54 @@
+using System.Net.Sockets;
 using System.Text.Json;
 using Bramble.Agent.Probes.Isolation;
 
 namespace Bramble.Agent.Probes.Nfs;
 
 /// <summary>
-/// The agent's hidden long-lived NFS probe mode (<c>bramble-agent --probe-server</c>): one child process serves every
-/// mount's checks, so the steady state spawns nothing (a NativeAOT start costs more CPU than the checks themselves).
-/// It reads one <see cref="NfsProbeServerRequest"/> per stdin line and runs each on a thread of its own, so a check
+/// The agent's hidden long-lived NFS probe mode (<c>bramble-agent --probe-server --probe-socket PATH</c>): one child
+/// process serves every mount's checks, so the steady state spawns nothing (a NativeAOT start costs more CPU than the
+/// checks themselves). It connects to the agent's Unix socket (its stdin, stdout and stderr are /dev/null), reads one
+/// <see cref="NfsProbeServerRequest"/> per line and runs each on a thread of its own, so a check
 /// stuck on a hung mount holds up no other; every check writes a "started" line and then its outcome line. The agent
-/// abandons (kills) this process when a check outlasts its deadline. It ends at stdin's end: the agent closed it,
+/// abandons (kills) this process when a check outlasts its deadline. It ends at the socket's end: the agent closed it,
 /// or is gone — a thread stuck in the kernel keeps it until the file system answers, and nothing longer.
 /// </summary>
 public static class NfsProbeServerProgram
 {
     public const string Flag = "--probe-server";
 
+    /// <summary>With <see cref="Flag"/>: the agent's Unix socket to take requests from and answer on (else stdin and stdout).</summary>
+    public const string SocketFlag = "--probe-socket";
+
     public static bool IsServerMode(string[] args) => args is not null && args.Contains(Flag, StringComparer.Ordinal);
 
-    public static int Run()
+    public static int Run(string[] args)
     {
-        using var input = new StreamReader(Console.OpenStandardInput());
-        using var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-        Serve(input, output);
+        ArgumentNullException.ThrowIfNull(args);
+        var index = Array.IndexOf(args, SocketFlag);
+        if (index < 0 || index + 1 >= args.Length)
+        {
+            using var input = new StreamReader(Console.OpenStandardInput());
+            using var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+            Serve(input, output);
+            return 0;
+        }
+
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(args[index + 1]));
+        }
+        catch (SocketException)
+        {
+            return 1;
+        }
+
+        // One stream both ways: this thread reads requests, the checks' threads write answers (one at a time).
+        using var stream = new NetworkStream(socket, ownsSocket: false);
+        using var reader = new StreamReader(stream);
+        using var writer = new StreamWriter(stream) { AutoFlush = true };
+        Serve(reader, writer);
         return 0;
     }
 

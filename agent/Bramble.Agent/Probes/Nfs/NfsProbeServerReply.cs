@@ -3,7 +3,7 @@ using Bramble.Agent.Probes.Isolation;
 namespace Bramble.Agent.Probes.Nfs;
 
 /// <summary>
-/// One line the long-lived NFS probe child writes on its stdout about one check: first "started" (just before it
+/// One line the long-lived NFS probe child writes on its socket about one check: first "started" (just before it
 /// touches the path; the deadline counts from here), then the outcome.
 /// </summary>
 /// <param name="Id">The request's <see cref="NfsProbeServerRequest.Id"/>.</param>

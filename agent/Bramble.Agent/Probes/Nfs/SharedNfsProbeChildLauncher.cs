@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using Bramble.Agent.Probes.Isolation;
 
 namespace Bramble.Agent.Probes.Nfs;
 
 /// <summary>
 /// Runs every NFS check (each mount's probe, the mountstats copy) in ONE long-lived child process — the agent's own
-/// binary in <see cref="NfsProbeServerProgram"/> mode — started once and fed requests over its stdin, so the steady
+/// binary in <see cref="NfsProbeServerProgram"/> mode — started once and fed requests over a Unix socket, so the steady
 /// state spawns nothing. Hang isolation stays: each check runs on its own thread in the child; when one outlasts its
 /// deadline (its <see cref="IsolatedChild"/> "kills" it), the process is retired — it gets no new check, and is killed
 /// once its other checks have finished or been given up too, so a healthy mount's check in it still ends normally —
@@ -19,13 +20,15 @@ public sealed partial class SharedNfsProbeChildLauncher : INfsProbeChildLauncher
     private const string Name = "bramble-nfs-probe";
     private const string Shell = "/bin/sh";
 
-    // stderr to /dev/null: a child stuck in the kernel must not hold the agent's own stderr (systemd's journal stream).
-    private const string ExecWithNullStderr = "exec \"$@\" 2>/dev/null";
+    // A child stuck in the kernel must hold no pipe anyone reads (the agent's, or systemd's journal stream): it talks
+    // over a Unix socket the agent reads asynchronously.
+    private const string ExecWithNullStreams = "exec \"$@\" </dev/null >/dev/null 2>&1";
 
     private readonly Lock _gate = new();
     private readonly string _executable;
     private readonly IReadOnlyList<string> _leadingArguments;
     private readonly ILogger _logger;
+    private readonly string _socketDirectory;
     private readonly List<NfsProbeServerProcess> _processes = [];
     private NfsProbeServerProcess? _current;
     private long _nextId;
@@ -41,6 +44,8 @@ public sealed partial class SharedNfsProbeChildLauncher : INfsProbeChildLauncher
     {
         (_executable, _leadingArguments) = commandLine;
         _logger = logger;
+        // Mode 0700: only this user can connect to the children's sockets in it. Short: a socket path has 107 bytes.
+        _socketDirectory = Directory.CreateTempSubdirectory($"bramble-nfs-{Environment.ProcessId}-").FullName;
     }
 
     /// <summary>Child processes started so far.</summary>
@@ -77,6 +82,15 @@ public sealed partial class SharedNfsProbeChildLauncher : INfsProbeChildLauncher
             }
 
             _current = null;
+        }
+
+        try
+        {
+            Directory.Delete(_socketDirectory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover empty directory in /tmp is harmless.
         }
     }
 
@@ -141,7 +155,7 @@ public sealed partial class SharedNfsProbeChildLauncher : INfsProbeChildLauncher
             var check = new NfsProbeServerCheck(this, process, ++_nextId, path);
             process.Checks.Add(check.Id, check);
             // A failed send means the process is ending: its reader finishes this check with "no result".
-            _ = process.Send(new NfsProbeServerRequest(check.Id, mode, path, directory));
+            process.Send(new NfsProbeServerRequest(check.Id, mode, path, directory));
             return check;
         }
     }
@@ -149,14 +163,23 @@ public sealed partial class SharedNfsProbeChildLauncher : INfsProbeChildLauncher
     // Under the lock.
     private NfsProbeServerProcess Spawn()
     {
-        var info = new ProcessStartInfo(Shell)
+        var socketPath = Path.Combine(_socketDirectory, $"{Spawns + 1}.sock");
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        };
+            File.Delete(socketPath);
+            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+            listener.Listen(1);
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new IOException($"cannot listen on {socketPath}: {e.Message}", e);
+        }
+
+        var info = new ProcessStartInfo(Shell) { UseShellExecute = false };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(ExecWithNullStderr);
+        info.ArgumentList.Add(ExecWithNullStreams);
         info.ArgumentList.Add(Name);
         info.ArgumentList.Add(_executable);
         foreach (var argument in _leadingArguments)
@@ -165,9 +188,21 @@ public sealed partial class SharedNfsProbeChildLauncher : INfsProbeChildLauncher
         }
 
         info.ArgumentList.Add(NfsProbeServerProgram.Flag);
-        var started = new Process { StartInfo = info };
-        started.Start();
-        var process = new NfsProbeServerProcess(started);
+        info.ArgumentList.Add(NfsProbeServerProgram.SocketFlag);
+        info.ArgumentList.Add(socketPath);
+        var started = new Process { StartInfo = info, EnableRaisingEvents = true };
+        try
+        {
+            started.Start();
+        }
+        catch
+        {
+            listener.Dispose();
+            started.Dispose();
+            throw;
+        }
+
+        var process = new NfsProbeServerProcess(started, listener, socketPath);
         _processes.Add(process);
         _current = process;
         Spawns++;
