@@ -116,8 +116,13 @@ scrapes=$(( (DURATION + 14) / 15 ))
 pids+=($!)
 
 CLK=$(getconf CLK_TCK)
-sample() { # pid -> "own_ticks child_ticks"
-  awk '{ sub(/^.*\) /, ""); print $12 + $13, $14 + $15 }' "/proc/$1/stat"
+sample() { # pid -> "own_ticks child_ticks": children reaped (cutime+cstime) and live (the long-lived NFS probe child is never reaped)
+  local own kids c
+  read -r own kids < <(awk '{ sub(/^.*\) /, ""); print $12 + $13, $14 + $15 }' "/proc/$1/stat")
+  for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    kids=$((kids + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$own $kids"
 }
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -184,7 +189,7 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent aggregator 
   echo "- Command: \`DURATION=$DURATION SETTLE=$SETTLE bench/footprint/run.sh\`"
   echo
   echo "All four ran at the same time. Each agent: shipped defaults (probes every 5 s, a report every 10 s), 2 NFS mounts (FUSE, answering, declared as NFSv3 of 127.0.0.1; the RPC ping to 127.0.0.1:2049 is refused at once), 2 VIPs watched on one end of a veth pair (the other end in the same namespace, unanswering), kubelet healthz refused (none here); its aggregator in the same network namespace."
-  echo "CPU is % of one core: the process alone, and with its reaped children (each NFS probe runs in a child process: the agent started again in a probe mode, 2 mounts every 5 s)."
+  echo "CPU is % of one core: the process alone, and with its children, reaped and live (the NFS checks run in a child process, the agent started again in a probe mode: by default one long-lived child for all of them, see \"Agent CPU: NFS probe child\")."
   echo "Start-up: from the launch (inside the namespace, just before exec) to the agent's \"Connected to the aggregator\" log line (its first report goes out right after)."
   echo
   echo "| program | RSS MB | peak RSS MB | CPU % of a core (own) | CPU % with probe children | threads | open fds | start-up to connected, ms | size on disk MB |"

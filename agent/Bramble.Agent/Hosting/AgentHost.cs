@@ -28,6 +28,12 @@ public static class AgentHost
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (NfsProbeServerProgram.IsServerMode(args))
+        {
+            // Hidden: the long-lived NFS probe child, fed checks over a Unix socket (see SharedNfsProbeChildLauncher).
+            return NfsProbeServerProgram.Run(args);
+        }
+
         if (NfsProbeChildProgram.IsProbeMode(args))
         {
             // Hidden: the agent spawns itself this way to touch an NFS mount in a process it can abandon.

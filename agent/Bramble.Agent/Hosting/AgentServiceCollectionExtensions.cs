@@ -62,7 +62,11 @@ public static class AgentServiceCollectionExtensions
         services.AddOptions<NfsOptions>().BindConfiguration(NfsOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NfsOptions>, NfsOptionsValidator>());
         services.TryAddSingleton<ProbeChildLauncher>();
-        services.TryAddSingleton<INfsProbeChildLauncher, NfsProbeChildLauncher>();
+        services.TryAddSingleton<NfsProbeChildLauncher>();
+        services.TryAddSingleton<SharedNfsProbeChildLauncher>();
+        services.TryAddSingleton<INfsProbeChildLauncher>(sp => sp.GetRequiredService<IOptions<NfsOptions>>().Value.SharedProbeChild
+            ? sp.GetRequiredService<SharedNfsProbeChildLauncher>()
+            : sp.GetRequiredService<NfsProbeChildLauncher>());
         services.TryAddSingleton<IRpcPinger, RpcPinger>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbe, NfsProbe>());
         return services;

@@ -48,13 +48,19 @@ public static class ProcessCensus
         return children;
     }
 
-    /// <summary>Children of <paramref name="pid"/> that are NFS probe or mountstats-reader children (other probes run tools too).</summary>
+    /// <summary>
+    /// Children of <paramref name="pid"/> that are NFS probe or mountstats-reader children, one-shot or the long-lived
+    /// one (other probes run tools too). A child with no command line at all counts too: the long-lived child killed
+    /// on a hung mount keeps only its stuck thread, and with its main thread gone /proc shows an empty command line
+    /// (so does a zombie not yet reaped, which this counts as well: bounds measured on it are on the safe side).
+    /// </summary>
     public static IReadOnlyList<int> NfsChildren(int pid) => Children(pid).Where(child =>
     {
         try
         {
             var commandLine = File.ReadAllText($"/proc/{child}/cmdline");
-            return commandLine.Contains("--probe-nfs-path", StringComparison.Ordinal) || commandLine.Contains("--copy-file", StringComparison.Ordinal);
+            return commandLine.Contains("--probe-nfs-path", StringComparison.Ordinal) || commandLine.Contains("--copy-file", StringComparison.Ordinal)
+                || commandLine.Contains("--probe-server", StringComparison.Ordinal) || commandLine.Length == 0;
         }
         catch (IOException)
         {

@@ -46,4 +46,10 @@ public sealed class NfsOptions
 
     /// <summary>The mount options every NFS mount should have, as written in fstab or a StorageClass.</summary>
     public string ExpectedOptions { get; set; } = MountOptionProfile.DefaultProfile;
+
+    /// <summary>
+    /// Run every check in one long-lived child process, replaced only when a check outlasts its deadline (true), or
+    /// start one short-lived child per check (false: the earlier design, three spawns a round with two mounts).
+    /// </summary>
+    public bool SharedProbeChild { get; set; } = true;
 }
