@@ -56,4 +56,51 @@ public sealed class KubeletUnitLocatorTests
 
         Assert.Equal(["kubelet", "k3s"], _systemd.Asked);
     }
+
+    [Fact]
+    public async Task FindAsync_NextRound_AsksTheUnitFoundBeforeFirst()
+    {
+        _systemd.With(new UnitState("k3s", "loaded", "active", "running", 0, null));
+        var locator = Locator();
+        await locator.FindAsync(TestContext.Current.CancellationToken);
+        _systemd.Asked.Clear();
+
+        var lookup = await locator.FindAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("k3s", lookup.Unit!.Unit);
+        Assert.Equal(["k3s"], _systemd.Asked);
+    }
+
+    [Fact]
+    public async Task FindAsync_NoCandidateExists_AsksAgainOnlyAfterAMinute()
+    {
+        var locator = Locator();
+        await locator.FindAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(["kubelet", "k3s", "k3s-agent"], _systemd.Asked);
+        _systemd.Asked.Clear();
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var cached = await locator.FindAsync(TestContext.Current.CancellationToken);
+        Assert.Empty(_systemd.Asked);
+        Assert.True(cached.Known);
+        Assert.Null(cached.Unit);
+
+        _systemd.With(new UnitState("k3s-agent", "loaded", "active", "running", 0, null));
+        _time.Advance(KubeletUnitLocator.NoUnitRecheck);
+        var lookup = await locator.FindAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("k3s-agent", lookup.Unit!.Unit);
+    }
+
+    [Fact]
+    public async Task FindAsync_NoSystemd_IsNotRemembered_AskedAgainNextRound()
+    {
+        _systemd.SystemdAvailable = false;
+        var locator = Locator();
+        await locator.FindAsync(TestContext.Current.CancellationToken);
+        _systemd.Asked.Clear();
+
+        await locator.FindAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(["kubelet", "k3s", "k3s-agent"], _systemd.Asked);
+    }
 }
