@@ -53,6 +53,18 @@ public sealed class SystemctlUnitStateReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_NoRunSystemdSystem_IsUnknownWithoutStartingSystemctl()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "needs /bin/sh");
+        var ran = Path.Combine(_dir.Path, "ran");
+        var systemctl = FakeSystemctl($"touch '{ran}'\nprintf 'LoadState=loaded\\nActiveState=active\\n'");
+        var reader = new SystemctlUnitStateReader(NullLogger<SystemctlUnitStateReader>.Instance, TimeProvider.System, systemctl, systemdBooted: () => false);
+
+        Assert.Null(await reader.ReadAsync("kubelet", Deadline, TestContext.Current.CancellationToken));
+        Assert.False(File.Exists(ran), "systemctl was started on a machine not booted with systemd");
+    }
+
+    [Fact]
     public async Task ReadAsync_NoSystemctl_IsUnknown()
     {
         var missing = Path.Combine(_dir.Path, "no-such-systemctl");

@@ -6,29 +6,38 @@ namespace Bramble.Agent.Probes.Kubelet;
 
 /// <summary>
 /// `systemctl show UNIT --property=…`, started directly (never through a shell) with a deadline. Chosen over D-Bus
-/// for having no dependency and the same answer on every systemd since 235.
+/// for having no dependency and the same answer on every systemd since 235. On a machine not booted with systemd
+/// (sd_booted(3): no /run/systemd/system; containers, CI) it starts nothing: systemctl could only say so, a process a
+/// candidate unit every probe round.
 /// </summary>
 public sealed partial class SystemctlUnitStateReader : IUnitStateReader
 {
     private readonly ILogger<SystemctlUnitStateReader> _logger;
     private readonly TimeProvider _time;
     private readonly string _systemctl;
+    private readonly Func<bool> _systemdBooted;
 
     public SystemctlUnitStateReader(ILogger<SystemctlUnitStateReader> logger, TimeProvider time)
-        : this(logger, time, "systemctl")
+        : this(logger, time, "systemctl", static () => Directory.Exists("/run/systemd/system"))
     {
     }
 
     /// <summary>With another executable in place of systemctl (tests use a script that answers or hangs).</summary>
-    internal SystemctlUnitStateReader(ILogger<SystemctlUnitStateReader> logger, TimeProvider time, string systemctl)
+    internal SystemctlUnitStateReader(ILogger<SystemctlUnitStateReader> logger, TimeProvider time, string systemctl, Func<bool>? systemdBooted = null)
     {
         _logger = logger;
         _time = time;
         _systemctl = systemctl;
+        _systemdBooted = systemdBooted ?? (static () => true);
     }
 
     public async Task<UnitState?> ReadAsync(string unit, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (!_systemdBooted())
+        {
+            return null;
+        }
+
         var start = new ProcessStartInfo(_systemctl)
         {
             UseShellExecute = false,
