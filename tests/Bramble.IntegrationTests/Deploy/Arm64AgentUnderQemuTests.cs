@@ -4,7 +4,8 @@ using Bramble.IntegrationTests.Infrastructure;
 namespace Bramble.IntegrationTests.Deploy;
 
 /// <summary>
-/// The linux-arm64 agent as the release ships it (self-contained, deploy/release/package.sh's publish) started under
+/// The linux-arm64 agent as the release ships it (deploy/release/package.sh's publishes: NativeAOT, or self-contained
+/// JIT where the cross toolchain is missing) started under
 /// qemu-user on an x86_64 machine: `bramble-agent --once` prints its report. Published into the test's own directory
 /// (--artifacts-path), so the solution's build is left alone.
 /// </summary>
