@@ -27,6 +27,8 @@ packages+=(postgresql)
 packages+=(systemd polkitd dbus-daemon dbus-bin)
 # qemu-user and the arm64 C/C++ libraries: the linux-arm64 release build of the agent runs under emulation.
 packages+=(qemu-user libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
+# clang and the arm64 binutils, libgcc and C library: the NativeAOT linux-arm64 agent is cross-linked here.
+packages+=(clang gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 # faketime (libfaketime): the clock-jump tests step one process's wall clock, never the machine's.
 packages+=(faketime)
 missing=()
