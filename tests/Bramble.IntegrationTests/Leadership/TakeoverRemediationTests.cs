@@ -83,7 +83,18 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
             await Eventually.WaitAsync(() => b.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "b leads");
             healthz = new FixedPortHealthzServer(port);
 
-            var audit = await Eventually.WaitAsync(() => AuditAsync(b), r => r.Any(e => e.Event == "verified"), Patience, "the restart verified by the new leader");
+            IReadOnlyList<AuditRow> audit;
+            try
+            {
+                audit = await Eventually.WaitAsync(() => AuditAsync(b), r => r.Any(e => e.Event == "verified"), Patience, "the restart verified by the new leader");
+            }
+            catch (TimeoutException)
+            {
+                var seen = await AuditAsync(b);
+                TestContext.Current.TestOutputHelper?.WriteLine($"audit on b: {string.Join(", ", seen.Select(e => $"{e.Event}/{e.Outcome}"))}\nagent:\n{agent.Output}\nb:\n{b.Process?.Output}");
+                throw;
+            }
+
             await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
 
             Assert.Equal(["systemctl restart kubelet.service"], Restarts());
