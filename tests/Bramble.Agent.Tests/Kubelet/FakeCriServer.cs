@@ -12,10 +12,12 @@ namespace Bramble.Agent.Tests.Kubelet;
 internal sealed class FakeCriServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly FakeRuntimeService _service;
 
-    private FakeCriServer(WebApplication app, string socket)
+    private FakeCriServer(WebApplication app, FakeRuntimeService service, string socket)
     {
         _app = app;
+        _service = service;
         Socket = socket;
     }
 
@@ -28,17 +30,25 @@ internal sealed class FakeCriServer : IAsyncDisposable
 
     public string Socket { get; }
 
+    /// <summary>How the next calls are answered; switched in place, so no probe falls between two servers.</summary>
+    public Behaviour Current
+    {
+        get => _service.Behaviour;
+        set => _service.Behaviour = value;
+    }
+
     public static async Task<FakeCriServer> StartAsync(string socket, Behaviour behaviour)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socket, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new FakeRuntimeService(behaviour));
+        var service = new FakeRuntimeService { Behaviour = behaviour };
+        builder.Services.AddSingleton(service);
         var app = builder.Build();
         app.MapGrpcService<FakeRuntimeService>();
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new FakeCriServer(app, socket);
+        return new FakeCriServer(app, service, socket);
     }
 
     public async ValueTask DisposeAsync()
@@ -47,11 +57,19 @@ internal sealed class FakeCriServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class FakeRuntimeService(Behaviour behaviour) : RuntimeService.RuntimeServiceBase
+    private sealed class FakeRuntimeService : RuntimeService.RuntimeServiceBase
     {
+        private volatile Behaviour _behaviour;
+
+        public Behaviour Behaviour
+        {
+            get => _behaviour;
+            set => _behaviour = value;
+        }
+
         public override async Task<VersionResponse> Version(VersionRequest request, ServerCallContext context)
         {
-            switch (behaviour)
+            switch (Behaviour)
             {
                 case Behaviour.Fail:
                     throw new RpcException(new Status(StatusCode.Unimplemented, "unknown service runtime.v1.RuntimeService"));

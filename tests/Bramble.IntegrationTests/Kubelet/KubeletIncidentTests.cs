@@ -109,9 +109,9 @@ public sealed class KubeletIncidentTests
             await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             Assert.DoesNotContain(await aggregator.IncidentsAsync("?state=open&node=kube-cri"), i => i.Kind == "ContainerRuntimeDown");
 
-            // Accepts the call and never answers: a wedged containerd.
-            await cri.DisposeAsync();
-            cri = await FakeCriServer.StartAsync(socket, FakeCriServer.Behaviour.Hang);
+            // Accepts the call and never answers: a wedged containerd. Switched in place: a probe round between stopping
+            // one server and starting another saw "refused", and the incident kept the evidence it fired with.
+            cri.Current = FakeCriServer.Behaviour.Hang;
             var down = (await Eventually.WaitAsync(() => aggregator.IncidentsAsync("?state=firing&kind=ContainerRuntimeDown"), l => l.Count == 1,
                 TimeSpan.FromSeconds(30), "ContainerRuntimeDown firing on a hanging runtime")).Single();
             Assert.Equal("kube-cri", down.Subject.Node);
