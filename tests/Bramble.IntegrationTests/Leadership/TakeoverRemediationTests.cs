@@ -83,18 +83,7 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
             await Eventually.WaitAsync(() => b.MetricAsync("bramble_aggregator_leader"), v => v == 1, Patience, "b leads");
             healthz = new FixedPortHealthzServer(port);
 
-            IReadOnlyList<AuditRow> audit;
-            try
-            {
-                audit = await Eventually.WaitAsync(() => AuditAsync(b), r => r.Any(e => e.Event == "verified"), Patience, "the restart verified by the new leader");
-            }
-            catch (TimeoutException)
-            {
-                var seen = await AuditAsync(b);
-                TestContext.Current.TestOutputHelper?.WriteLine($"audit on b: {string.Join(", ", seen.Select(e => $"{e.Event}/{e.Outcome}"))}\nagent:\n{agent.Output}\nb:\n{b.Process?.Output}");
-                throw;
-            }
-
+            var audit = await Eventually.WaitAsync(() => AuditAsync(b), r => r.Any(e => e.Event == "verified"), Patience, "the restart verified by the new leader");
             await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
 
             Assert.Equal(["systemctl restart kubelet.service"], Restarts());
@@ -119,6 +108,11 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
             Assert.Single(kubelet, e => e.Event == "remediation_succeeded");
             Assert.Single(kubelet, e => e.Event == "resolved");
             await Eventually.WaitAsync(() => b.MetricAsync("bramble_alert_outbox_pending{receiver=\"ops\"}"), p => p == 0, Patience, "b's outbox empty");
+        }
+        catch (Exception)
+        {
+            await DumpAsync(agent, a, b);
+            throw;
         }
         finally
         {
@@ -276,6 +270,36 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         var incident = root.GetProperty("incident");
         return new WebhookEvent(root.GetProperty("id").GetString()!, request.Headers.GetValueOrDefault("X-Bramble-Event-Id"), root.GetProperty("event").GetString()!,
             incident.GetProperty("id").GetString()!, incident.GetProperty("kind").GetString()!);
+    }
+
+    /// <summary>What a failure needs to be understood after the fact: each side's audit, the agent's and both aggregators' logs.</summary>
+    private async Task DumpAsync(ManagedProcess agent, params AggregatorProcess[] aggregators)
+    {
+        var output = TestContext.Current.TestOutputHelper;
+        if (output is null)
+        {
+            return;
+        }
+
+        output.WriteLine($"systemctl calls: {string.Join(" | ", Restarts())}");
+        foreach (var aggregator in aggregators)
+        {
+            try
+            {
+                var seen = await AuditAsync(aggregator);
+                output.WriteLine($"audit on {aggregator.HttpUrl}: {string.Join(", ", seen.Select(e => $"{e.Event}/{e.Outcome}"))}");
+            }
+            catch (HttpRequestException e)
+            {
+                output.WriteLine($"audit on {aggregator.HttpUrl}: unreadable ({e.Message})");
+            }
+        }
+
+        output.WriteLine($"agent:\n{agent.Output}");
+        foreach (var aggregator in aggregators)
+        {
+            output.WriteLine($"aggregator {aggregator.HttpUrl}:\n{aggregator.Process?.Output}");
+        }
     }
 
     private async Task<IReadOnlyList<AuditRow>> AuditAsync(AggregatorProcess aggregator) =>
