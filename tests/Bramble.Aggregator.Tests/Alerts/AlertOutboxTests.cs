@@ -232,7 +232,8 @@ public sealed class AlertOutboxTests : IDisposable
     {
         using var store = new SqliteIncidentStore(Options, _writer);
         using var outbox = new SqliteAlertOutbox(Options);
-        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Firing, T0), IncidentState.Pending));
+        // On the real clock like the service, so the entry is younger than MaxAge (a fixed date here aged past it a day later).
+        store.Save(Transition(Incident("a", "NfsMountHung", Severity.Critical, IncidentState.Firing, TimeProvider.System.GetUtcNow()), IncidentState.Pending));
         var receiver = new RecordingReceiver("phone") { Failing = true };
         var registry = Registry(TimeProvider.System);
         // Real time with millisecond retry delays: the breaker's sampling window runs on the same clock as the retries.
