@@ -33,7 +33,7 @@ public sealed partial class AggregatorConnection : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<AggregatorConnection> _logger;
     private readonly ResiliencePipeline _connect;
-    private readonly Channel<AgentMessage> _control = Channel.CreateUnbounded<AgentMessage>();
+    private readonly Channel<AgentMessage> _control = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan DrainPollInterval = TimeSpan.FromMilliseconds(20);
     private readonly Metadata? _callHeaders;
@@ -251,9 +251,12 @@ public sealed partial class AggregatorConnection : BackgroundService
     {
         while (true)
         {
-            while (_control.Reader.TryRead(out var control))
+            // Peeked, and taken only once written: a result whose write fails with the stream goes on the next one
+            // (at least once; the aggregator audits a repeat as a late result).
+            while (_control.Reader.TryPeek(out var control))
             {
                 await requests.WriteAsync(control, cancellationToken);
+                _control.Reader.TryRead(out _);
             }
 
             if (_outbox.TryTakeNext(out var report))
