@@ -79,7 +79,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         // has been silent, so a wall-clock step (NTP, a Pi's first sync) opens no AgentSilent.
         var watchingSince = now - _time.GetElapsedTime(_startTimestamp);
         var result = _engine.Evaluate(ClusterSnapshotBuilder.Build(_nodes, now, watchingSince, _vips, _time));
-        var update = _tracker.Apply(result, now);
+        var update = _tracker.Apply(result, now, UnheardNodes());
         if (update.Changed.Count > 0 || update.Transitions.Count > 0)
         {
             _store.Save(update);
@@ -93,6 +93,25 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
 
         _board.Publish(_tracker.Open);
         return update;
+    }
+
+    /// <summary>Nodes with no report applied since this loop began watching (its start, or its term's): what the rules
+    /// see of them is the store's, so their incidents are held, not resolved.</summary>
+    private HashSet<string> UnheardNodes()
+    {
+        var unheard = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in _nodes.List())
+        {
+            lock (entry.Gate)
+            {
+                if (entry.LatestReportTimestamp is not { } heard || heard < _startTimestamp)
+                {
+                    unheard.Add(entry.Name);
+                }
+            }
+        }
+
+        return unheard;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -364,6 +364,7 @@ public sealed partial class AgentSession : IDisposable
             if (verdict != SequenceVerdict.Duplicate)
             {
                 entry.LatestReport = report;
+                entry.LatestReportTimestamp = entry.LastSeenTimestamp;
                 entry.LatestDoctor = report.Doctor ?? entry.LatestDoctor;
                 entry.Nfs.Update(report);
                 entry.NfsOpAverages.Update(report);

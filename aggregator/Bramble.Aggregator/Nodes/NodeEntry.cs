@@ -32,6 +32,12 @@ public sealed class NodeEntry
     public Report? LatestReport { get; set; }
 
     /// <summary>
+    /// Monotonic timestamp of the last report applied in this process (null until one is): whether a new leader, or a
+    /// restarted aggregator, has heard this node itself, rather than only what the store said of it.
+    /// </summary>
+    public long? LatestReportTimestamp { get; set; }
+
+    /// <summary>
     /// Monotonic timestamp (TimeProvider.GetTimestamp) of this node's last message in this process, beside the ledger's
     /// wall-clock LastSeen: silence is measured on it, so a step of the aggregator's clock is not silence. Null until
     /// the node speaks after a restart.

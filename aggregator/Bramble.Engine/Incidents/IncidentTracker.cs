@@ -8,7 +8,8 @@ namespace Bramble.Engine.Incidents;
 /// subject); it fires once the finding has held for the rule's For; a firing incident resolves only after its finding
 /// has stayed away for ResolveAfter (hysteresis), so flapping does not open a second incident; a pending one whose
 /// finding goes away resolves at once without ever firing. After a restart, open incidents continue with their
-/// original times, and nothing resolves during the warm-up (the rules need that long to see the cluster again).
+/// original times, and nothing resolves during the warm-up (the rules need that long to see the cluster again), nor,
+/// after it, an incident about a node not heard from since (<c>unheardNodes</c>).
 /// For, ResolveAfter and the warm-up are measured on the monotonic clock (<see cref="MonotonicAges{TKey}"/>): the
 /// wall-clock times stay what is stored and shown, but a step of the wall clock neither fires, resolves nor holds an
 /// incident.
@@ -47,7 +48,11 @@ public sealed class IncidentTracker
     /// <summary>Open (pending and firing) incidents after the last pass; safe to read from other threads.</summary>
     public IReadOnlyList<IncidentRecord> Open => Volatile.Read(ref _openView);
 
-    public IncidentUpdate Apply(EvaluationResult result, DateTimeOffset now)
+    /// <param name="unheardNodes">
+    /// Nodes this aggregator has had no report from since it began watching (a restart, a new leadership term): an open
+    /// incident about one of them is held as it is, since its finding's absence says nothing yet — not recovery.
+    /// </param>
+    public IncidentUpdate Apply(EvaluationResult result, DateTimeOffset now, IReadOnlySet<string>? unheardNodes = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var changed = new Dictionary<string, IncidentRecord>(StringComparer.Ordinal);
@@ -89,7 +94,7 @@ public sealed class IncidentTracker
 
         foreach (var incident in _open.Values.ToArray())
         {
-            if (present.Contains(incident.Key))
+            if (present.Contains(incident.Key) || (incident.Subject.Node is { } node && unheardNodes?.Contains(node) == true))
             {
                 continue;
             }

@@ -169,6 +169,28 @@ public sealed class IncidentTrackerTests
     }
 
     [Fact]
+    public void NewTracker_NodeNotHeardYet_ItsIncidentHeldPastWarmUpAndResolveAfter_ResolvesOnceHeardWithoutTheFinding()
+    {
+        var before = Tracker(Settings(forSeconds: 0, resolveAfterSeconds: 1));
+        var pi3 = before.Apply(With(Finding()), _time.GetUtcNow()).Changed.Single();
+        var pi4 = before.Apply(With(Finding(), Finding(Subject.ForNode("pi-4"))), _time.GetUtcNow()).Changed.Single();
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        // A new leader with no warm-up: pi-3 has not reported to it yet, pi-4 has (and is fine).
+        var after = Tracker(Settings(forSeconds: 0, resolveAfterSeconds: 1), restored: [pi3, pi4]);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var update = after.Apply(Nothing, _time.GetUtcNow(), new HashSet<string> { "pi-3" });
+
+        Assert.Equal(pi4.Id, Assert.Single(update.Changed).Id);
+        Assert.Equal(IncidentState.Resolved, update.Changed[0].State);
+        Assert.Equal(pi3.Id, Assert.Single(after.Open).Id);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var heard = after.Apply(Nothing, _time.GetUtcNow(), new HashSet<string>());
+        Assert.Equal((pi3.Id, IncidentState.Resolved), (Assert.Single(heard.Changed).Id, heard.Changed[0].State));
+    }
+
+    [Fact]
     public void Apply_ChildWithCause_IsLinkedToTheCauseIncident()
     {
         var tracker = Tracker(Settings(forSeconds: 0));

@@ -7,7 +7,7 @@ namespace Bramble.IntegrationTests.Leadership;
 
 /// <summary>
 /// A remediation across a change of leader, with real processes: two aggregators on one throwaway PostgreSQL
-/// (LeaseDuration 5 s: with 3 s a leader on a busy machine now and then stepped down mid-delivery), a real agent
+/// (LeaseDuration 10 s, the default: with 3 s and 5 s a leader on a busy machine now and then stepped down mid-delivery), a real agent
 /// listing both, a kubelet healthz stand-in that dies. The leader fires KubeletDown and sends RestartUnit; the agent's <c>systemctl</c> test double (recording every call) takes 5 s, and the leader is
 /// SIGKILLed under it. The follower takes over from the plan the old leader stored: the result reaches it, the restart
 /// is verified, and systemctl was called exactly once. Both aggregators have the same webhook (an in-test receiver
@@ -100,7 +100,17 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
             await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
             events = WebhookEvents();
             TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", events.Select(e => $"{e.Id} ({e.Event})")));
-            Assert.All(events.GroupBy(e => e.Id), g => Assert.Single(g));
+            // Once by id, unless b's term ended between a send and its record (a renewal late on a busy machine): then it
+            // sends that entry again when it leads again, the at-least-once case of the next test.
+            if (b.Process?.Output.Contains("Stepped down", StringComparison.Ordinal) == true)
+            {
+                Assert.All(events.GroupBy(e => e.Id), g => Assert.Single(g.Distinct()));
+            }
+            else
+            {
+                Assert.All(events.GroupBy(e => e.Id), g => Assert.Single(g));
+            }
+
             Assert.All(events, e => Assert.Equal(e.Id, e.HeaderId));
             var incident = events.First(e => e.Kind == "KubeletDown" && e.Event == "firing").IncidentId;
             var kubelet = events.Where(e => e.IncidentId == incident).ToList();
@@ -188,7 +198,7 @@ public sealed class TakeoverRemediationTests : IClassFixture<ThrowawayPostgres>,
         var aggregator = new AggregatorProcess(null,
             "--Aggregator:Store=Postgres",
             $"--Aggregator:PostgresConnectionStringFile={connectionFile}",
-            "--Aggregator:LeaseDuration=00:00:05",
+            "--Aggregator:LeaseDuration=00:00:10",
             "--Rules:EvaluationInterval=00:00:00.2",
             "--Rules:WarmUp=00:00:00",
             "--Rules:KubeletDown:For=00:00:01",
