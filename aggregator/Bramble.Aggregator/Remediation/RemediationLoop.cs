@@ -1,5 +1,6 @@
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Leadership;
+using Bramble.Aggregator.Storage.Postgres;
 using Microsoft.Extensions.Options;
 
 namespace Bramble.Aggregator.Remediation;
@@ -50,6 +51,10 @@ public sealed partial class RemediationLoop : BackgroundService
                     }
 
                     _coordinator.EvaluateOnce();
+                }
+                catch (StaleLeaseEpochException)
+                {
+                    // Deposed mid-pass: the fence logged and counted the refused write; the next term reloads the plan.
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
