@@ -110,17 +110,24 @@ public sealed class PostgresAlertOutbox : IAlertOutbox
     /// <summary>Nothing is held in memory here: a failed write throws and the entry stays for the next pass.</summary>
     public bool TryFlushHeld() => true;
 
+    // Moves are one statement per command, in one transaction: a synchronous command of several statements writes the
+    // later ones from the thread pool (Npgsql 10), and waited out the command timeout while ingest kept the pool busy.
     public void DeadLetter(long seq, DateTimeOffset now) => Write((connection, transaction) =>
     {
-        using var move = new NpgsqlCommand($"""
+        using (var copy = new NpgsqlCommand($"""
             INSERT INTO alert_dead_letters ({DeadLetterColumns})
             SELECT seq, receiver, event_id, event, incident_id, kind, at_ms, @now, attempts, last_error, incident_json, remediation_json
             FROM alert_outbox WHERE seq = @seq;
-            DELETE FROM alert_outbox WHERE seq = @seq;
-            """, connection, transaction);
-        move.Parameters.AddWithValue("seq", seq);
-        move.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-        move.ExecuteNonQuery();
+            """, connection, transaction))
+        {
+            copy.Parameters.AddWithValue("seq", seq);
+            copy.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+            copy.ExecuteNonQuery();
+        }
+
+        using var delete = new NpgsqlCommand("DELETE FROM alert_outbox WHERE seq = @seq;", connection, transaction);
+        delete.Parameters.AddWithValue("seq", seq);
+        delete.ExecuteNonQuery();
     });
 
     public IReadOnlyList<(string Receiver, int Count)> DeadLetterAllBut(IReadOnlyCollection<string> receivers, DateTimeOffset now, string reason)
@@ -146,17 +153,21 @@ public sealed class PostgresAlertOutbox : IAlertOutbox
                 return;
             }
 
-            using var move = new NpgsqlCommand($"""
-                UPDATE alert_outbox SET last_error = @reason || COALESCE(' (last error: ' || last_error || ')', '') WHERE {Orphan};
+            foreach (var sql in (string[])[
+                $"UPDATE alert_outbox SET last_error = @reason || COALESCE(' (last error: ' || last_error || ')', '') WHERE {Orphan};",
+                $"""
                 INSERT INTO alert_dead_letters ({DeadLetterColumns})
                 SELECT seq, receiver, event_id, event, incident_id, kind, at_ms, @now, attempts, last_error, incident_json, remediation_json
                 FROM alert_outbox WHERE {Orphan};
-                DELETE FROM alert_outbox WHERE {Orphan};
-                """, connection, transaction);
-            move.Parameters.AddWithValue("receivers", receivers.ToArray());
-            move.Parameters.AddWithValue("reason", reason);
-            move.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-            move.ExecuteNonQuery();
+                """,
+                $"DELETE FROM alert_outbox WHERE {Orphan};"])
+            {
+                using var step = new NpgsqlCommand(sql, connection, transaction);
+                step.Parameters.AddWithValue("receivers", receivers.ToArray());
+                step.Parameters.AddWithValue("reason", reason);
+                step.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+                step.ExecuteNonQuery();
+            }
         });
         return moved;
     }
