@@ -40,7 +40,13 @@ public sealed class PostgresRemediationStore : IRemediationStore
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
         _fence?.Check(connection, transaction, "remediation", epoch);
-        var alerts = _alerts?.RowsForEscalations(audit, id => FindIncident(connection, transaction, id)) ?? [];
+        IReadOnlyList<AlertRow> alerts = [];
+        if (_alerts is not null)
+        {
+            var incidents = FindIncidents(connection, transaction, audit);
+            alerts = _alerts.RowsForEscalations(audit, id => incidents.GetValueOrDefault(id));
+        }
+
         // One statement per command, not an NpgsqlBatch: see PostgresIncidentStore.Save (a synchronous batch writes its
         // later statements from the thread pool, and hung while ingest kept the pool busy).
         using (var upsert = new NpgsqlCommand("""
@@ -91,12 +97,29 @@ public sealed class PostgresRemediationStore : IRemediationStore
         insert.ExecuteNonQuery();
     }
 
-    private static IncidentRecord? FindIncident(NpgsqlConnection connection, NpgsqlTransaction transaction, string id)
+    /// <summary>
+    /// The stored incidents of the entries that become alerts, read in one query in the save's transaction: one read per
+    /// entry was a round trip each (a pass refusing 1,000 plans made 1,000).
+    /// </summary>
+    private static Dictionary<string, IncidentRecord> FindIncidents(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AuditEntry> audit)
     {
-        using var command = new NpgsqlCommand($"SELECT {StoredRows.IncidentColumns} FROM incidents WHERE id = @id;", connection, transaction);
-        command.Parameters.AddWithValue("id", id);
+        var ids = audit.Where(e => RemediationAlertEvents.EventOf(e) is not null).Select(e => e.IncidentId).Distinct(StringComparer.Ordinal).ToArray();
+        var found = new Dictionary<string, IncidentRecord>(StringComparer.Ordinal);
+        if (ids.Length == 0)
+        {
+            return found;
+        }
+
+        using var command = new NpgsqlCommand($"SELECT {StoredRows.IncidentColumns} FROM incidents WHERE id = ANY(@ids);", connection, transaction);
+        command.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Text, ids);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? StoredRows.Incident(reader) : null;
+        while (reader.Read())
+        {
+            var incident = StoredRows.Incident(reader);
+            found[incident.Id] = incident;
+        }
+
+        return found;
     }
 
     public IReadOnlyList<StoredAuditEntry> Audit(string? incidentId, string? planId, long? before, int limit)
