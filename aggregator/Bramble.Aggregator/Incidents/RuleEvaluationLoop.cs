@@ -2,6 +2,7 @@ using Bramble.Aggregator.Leadership;
 using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
+using Bramble.Aggregator.Storage.Postgres;
 using Bramble.Engine.Incidents;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Vips;
@@ -130,6 +131,12 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
                         _passMetrics?.Observe(_time.GetElapsedTime(started));
                     }
                 }
+                catch (StaleLeaseEpochException e)
+                {
+                    // Another aggregator leads: the fence has logged and counted the refused write already. Not an error,
+                    // and its stack says nothing.
+                    LogPassFenced(_logger, e.Store);
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     LogPassFailed(_logger, e);
@@ -179,4 +186,8 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "A rule evaluation pass failed; the next one runs on schedule")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3300, Level = LogLevel.Warning,
+        Message = "A rule evaluation pass's {Store} write was refused by the lease fence (another aggregator leads); the next pass runs on schedule")]
+    private static partial void LogPassFenced(ILogger logger, string store);
 }

@@ -9,7 +9,7 @@ namespace Bramble.Aggregator.Metrics;
 /// </summary>
 public sealed class LeadershipMetrics
 {
-    public static readonly string[] FencedStores = ["incidents", "remediation", "ledger"];
+    public static readonly string[] FencedStores = ["incidents", "remediation", "alerts", "ledger"];
 
     private readonly Gauge _leader;
     private readonly Gauge _epoch;

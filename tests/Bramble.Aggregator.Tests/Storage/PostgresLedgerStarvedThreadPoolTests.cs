@@ -30,40 +30,7 @@ public sealed class PostgresLedgerStarvedThreadPoolTests : IClassFixture<Throwaw
         var store = new PostgresNodeLedgerStore(source);
         store.SaveAll(Ledgers(lastSeq: 1));
 
-        Exception? failure = null;
-        var flusher = new Thread(() =>
-        {
-            try
-            {
-                store.SaveAll(Ledgers(lastSeq: 2));
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        flusher.IsBackground = true;
-
-        // More blocked work items than the pool will have threads within the timeout: a thread the pool adds takes the
-        // next blocked item, never work queued after them. A task, not an event, to block on: items that start after
-        // the test has ended must still find something to wait on.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ThreadPool.GetMaxThreads(out var maxWorkers, out _);
-        var blockers = Math.Min(maxWorkers, ThreadPool.ThreadCount + 256);
-        for (var i = 0; i < blockers; i++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static released => released.Wait(TimeSpan.FromSeconds(60)), release.Task, preferLocal: false);
-        }
-
-        try
-        {
-            flusher.Start();
-            Assert.True(flusher.Join(TimeSpan.FromSeconds(45)), "SaveAll neither finished nor failed within 45 s");
-        }
-        finally
-        {
-            release.SetResult();
-        }
+        var failure = StarvedThreadPool.Run(() => store.SaveAll(Ledgers(lastSeq: 2)), TimeSpan.FromSeconds(45));
 
         Assert.Null(failure);
         var loaded = store.LoadAll();

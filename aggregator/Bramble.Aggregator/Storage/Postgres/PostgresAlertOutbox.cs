@@ -31,28 +31,38 @@ public sealed class PostgresAlertOutbox : IAlertOutbox
         _fence = fence;
     }
 
-    /// <summary>Adds the inserts for <paramref name="rows"/> to a store's batch, so they commit with the change they report.</summary>
-    public static void AddInserts(NpgsqlBatch batch, IReadOnlyList<AlertRow> rows)
+    /// <summary>
+    /// Inserts <paramref name="rows"/> in a store's transaction, so they commit with the change they report; in order
+    /// (seq is the delivery order). One statement, its rows passed as one array per column: see
+    /// <see cref="PostgresNodeLedgerStore"/> for why no NpgsqlBatch.
+    /// </summary>
+    public static void Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AlertRow> rows)
     {
-        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(rows);
-        foreach (var row in rows)
+        if (rows.Count == 0)
         {
-            var insert = new NpgsqlBatchCommand("""
-                INSERT INTO alert_outbox (receiver, event_id, event, incident_id, kind, at_ms, incident_json, remediation_json)
-                VALUES (@receiver, @eventId, @event, @incident, @kind, @at, @incidentJson, @remediationJson);
-                """);
-            var p = insert.Parameters;
-            p.AddWithValue("receiver", row.Receiver);
-            p.AddWithValue("eventId", row.EventId);
-            p.AddWithValue("event", row.Event);
-            p.AddWithValue("incident", row.IncidentId);
-            p.AddWithValue("kind", row.Kind);
-            p.AddWithValue("at", row.AtMs);
-            p.AddWithValue("incidentJson", row.IncidentJson);
-            p.AddWithValue("remediationJson", NpgsqlDbType.Text, (object?)row.RemediationJson ?? DBNull.Value);
-            batch.BatchCommands.Add(insert);
+            return;
         }
+
+        using var insert = new NpgsqlCommand("""
+            INSERT INTO alert_outbox (receiver, event_id, event, incident_id, kind, at_ms, incident_json, remediation_json)
+            SELECT receiver, event_id, event, incident_id, kind, at_ms, incident_json, remediation_json
+            FROM unnest(@receiver, @eventId, @event, @incident, @kind, @at, @incidentJson, @remediationJson) WITH ORDINALITY
+                AS r (receiver, event_id, event, incident_id, kind, at_ms, incident_json, remediation_json, ord)
+            ORDER BY ord;
+            """, connection, transaction);
+        var p = insert.Parameters;
+        p.AddWithValue("receiver", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => r.Receiver).ToArray());
+        p.AddWithValue("eventId", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => r.EventId).ToArray());
+        p.AddWithValue("event", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => r.Event).ToArray());
+        p.AddWithValue("incident", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => r.IncidentId).ToArray());
+        p.AddWithValue("kind", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => r.Kind).ToArray());
+        p.AddWithValue("at", NpgsqlDbType.Array | NpgsqlDbType.Bigint, rows.Select(r => r.AtMs).ToArray());
+        p.AddWithValue("incidentJson", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => r.IncidentJson).ToArray());
+        p.AddWithValue("remediationJson", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => r.RemediationJson).ToArray());
+        insert.ExecuteNonQuery();
     }
 
     public AlertMessage? Head(string receiver)
@@ -100,17 +110,24 @@ public sealed class PostgresAlertOutbox : IAlertOutbox
     /// <summary>Nothing is held in memory here: a failed write throws and the entry stays for the next pass.</summary>
     public bool TryFlushHeld() => true;
 
+    // Moves are one statement per command, in one transaction: a synchronous command of several statements writes the
+    // later ones from the thread pool (Npgsql 10), and waited out the command timeout while ingest kept the pool busy.
     public void DeadLetter(long seq, DateTimeOffset now) => Write((connection, transaction) =>
     {
-        using var move = new NpgsqlCommand($"""
+        using (var copy = new NpgsqlCommand($"""
             INSERT INTO alert_dead_letters ({DeadLetterColumns})
             SELECT seq, receiver, event_id, event, incident_id, kind, at_ms, @now, attempts, last_error, incident_json, remediation_json
             FROM alert_outbox WHERE seq = @seq;
-            DELETE FROM alert_outbox WHERE seq = @seq;
-            """, connection, transaction);
-        move.Parameters.AddWithValue("seq", seq);
-        move.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-        move.ExecuteNonQuery();
+            """, connection, transaction))
+        {
+            copy.Parameters.AddWithValue("seq", seq);
+            copy.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+            copy.ExecuteNonQuery();
+        }
+
+        using var delete = new NpgsqlCommand("DELETE FROM alert_outbox WHERE seq = @seq;", connection, transaction);
+        delete.Parameters.AddWithValue("seq", seq);
+        delete.ExecuteNonQuery();
     });
 
     public IReadOnlyList<(string Receiver, int Count)> DeadLetterAllBut(IReadOnlyCollection<string> receivers, DateTimeOffset now, string reason)
@@ -136,17 +153,21 @@ public sealed class PostgresAlertOutbox : IAlertOutbox
                 return;
             }
 
-            using var move = new NpgsqlCommand($"""
-                UPDATE alert_outbox SET last_error = @reason || COALESCE(' (last error: ' || last_error || ')', '') WHERE {Orphan};
+            foreach (var sql in (string[])[
+                $"UPDATE alert_outbox SET last_error = @reason || COALESCE(' (last error: ' || last_error || ')', '') WHERE {Orphan};",
+                $"""
                 INSERT INTO alert_dead_letters ({DeadLetterColumns})
                 SELECT seq, receiver, event_id, event, incident_id, kind, at_ms, @now, attempts, last_error, incident_json, remediation_json
                 FROM alert_outbox WHERE {Orphan};
-                DELETE FROM alert_outbox WHERE {Orphan};
-                """, connection, transaction);
-            move.Parameters.AddWithValue("receivers", receivers.ToArray());
-            move.Parameters.AddWithValue("reason", reason);
-            move.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-            move.ExecuteNonQuery();
+                """,
+                $"DELETE FROM alert_outbox WHERE {Orphan};"])
+            {
+                using var step = new NpgsqlCommand(sql, connection, transaction);
+                step.Parameters.AddWithValue("receivers", receivers.ToArray());
+                step.Parameters.AddWithValue("reason", reason);
+                step.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+                step.ExecuteNonQuery();
+            }
         });
         return moved;
     }

@@ -80,56 +80,86 @@ public sealed class PostgresIncidentStore : IIncidentStore
             return;
         }
 
+        // One statement per command, rows passed as one array per column, not an NpgsqlBatch of one statement per row:
+        // executed synchronously, Npgsql (10) writes every statement of a batch after the first from the thread pool
+        // (even two small ones), which ingest keeps busy at scale, and the save waited out the command timeout
+        // (PostgresStoresStarvedThreadPoolTests). A single-statement command is written on this thread.
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
         _fence?.Check(connection, transaction, "incidents", epoch);
-        using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var incident in update.Changed)
-        {
-            var upsert = new NpgsqlBatchCommand($"""
-                INSERT INTO incidents ({Columns})
-                VALUES (@id, @kind, @node, @mount, @vip, @server, @severity, @state, @started, @firing, @resolved, @seen, @cause, @summary, @evidence)
-                ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, state = excluded.state, firing_ms = excluded.firing_ms,
-                    resolved_ms = excluded.resolved_ms, last_seen_ms = excluded.last_seen_ms, cause = excluded.cause,
-                    summary = excluded.summary, evidence_json = excluded.evidence_json;
-                """);
-            var p = upsert.Parameters;
-            p.AddWithValue("id", incident.Id);
-            p.AddWithValue("kind", incident.Kind);
-            p.AddWithValue("node", NpgsqlDbType.Text, (object?)incident.Subject.Node ?? DBNull.Value);
-            p.AddWithValue("mount", NpgsqlDbType.Text, (object?)incident.Subject.Mount ?? DBNull.Value);
-            p.AddWithValue("vip", NpgsqlDbType.Text, (object?)incident.Subject.Vip ?? DBNull.Value);
-            p.AddWithValue("server", NpgsqlDbType.Text, (object?)incident.Subject.Server ?? DBNull.Value);
-            p.AddWithValue("severity", SqliteIncidentStore.SeverityName(incident.Severity));
-            p.AddWithValue("state", SqliteIncidentStore.StateName(incident.State));
-            p.AddWithValue("started", incident.StartedAt.ToUnixTimeMilliseconds());
-            p.AddWithValue("firing", NpgsqlDbType.Bigint, incident.FiringAt is { } f ? f.ToUnixTimeMilliseconds() : DBNull.Value);
-            p.AddWithValue("resolved", NpgsqlDbType.Bigint, incident.ResolvedAt is { } r ? r.ToUnixTimeMilliseconds() : DBNull.Value);
-            p.AddWithValue("seen", incident.LastSeenAt.ToUnixTimeMilliseconds());
-            p.AddWithValue("cause", NpgsqlDbType.Text, (object?)incident.Cause ?? DBNull.Value);
-            p.AddWithValue("summary", incident.Summary);
-            p.AddWithValue("evidence", JsonSerializer.Serialize(incident.Evidence));
-            batch.BatchCommands.Add(upsert);
-        }
-
-        foreach (var transition in update.Transitions)
-        {
-            var insert = new NpgsqlBatchCommand("INSERT INTO incident_transitions (incident_id, from_state, to_state, at_ms) VALUES (@id, @from, @to, @at);");
-            insert.Parameters.AddWithValue("id", transition.IncidentId);
-            insert.Parameters.AddWithValue("from", NpgsqlDbType.Text, transition.From is { } from ? SqliteIncidentStore.StateName(from) : DBNull.Value);
-            insert.Parameters.AddWithValue("to", SqliteIncidentStore.StateName(transition.To));
-            insert.Parameters.AddWithValue("at", transition.At.ToUnixTimeMilliseconds());
-            batch.BatchCommands.Add(insert);
-        }
-
+        Upsert(connection, transaction, update.Changed);
+        Insert(connection, transaction, update.Transitions);
         var alerts = _alerts?.RowsFor(update) ?? [];
-        PostgresAlertOutbox.AddInserts(batch, alerts);
-        batch.ExecuteNonQuery();
+        PostgresAlertOutbox.Insert(connection, transaction, alerts);
         transaction.Commit();
         if (alerts.Count > 0)
         {
             _alerts!.Notify();
         }
+    }
+
+    private static void Upsert(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IncidentRecord> changed)
+    {
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        // ON CONFLICT cannot touch one row twice in a statement: an id given twice keeps its last record, as the
+        // one-upsert-per-record batch left it (an id names one kind, subject and start, so nothing else differs).
+        var last = new Dictionary<string, IncidentRecord>(StringComparer.Ordinal);
+        foreach (var incident in changed)
+        {
+            last[incident.Id] = incident;
+        }
+
+        var incidents = last.Values;
+        using var upsert = new NpgsqlCommand($"""
+            INSERT INTO incidents ({Columns})
+            SELECT * FROM unnest(@id, @kind, @node, @mount, @vip, @server, @severity, @state, @started, @firing, @resolved, @seen, @cause, @summary, @evidence)
+            ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, state = excluded.state, firing_ms = excluded.firing_ms,
+                resolved_ms = excluded.resolved_ms, last_seen_ms = excluded.last_seen_ms, cause = excluded.cause,
+                summary = excluded.summary, evidence_json = excluded.evidence_json;
+            """, connection, transaction);
+        var p = upsert.Parameters;
+        p.AddWithValue("id", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => i.Id).ToArray());
+        p.AddWithValue("kind", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => i.Kind).ToArray());
+        p.AddWithValue("node", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => i.Subject.Node).ToArray());
+        p.AddWithValue("mount", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => i.Subject.Mount).ToArray());
+        p.AddWithValue("vip", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => i.Subject.Vip).ToArray());
+        p.AddWithValue("server", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => i.Subject.Server).ToArray());
+        p.AddWithValue("severity", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => SqliteIncidentStore.SeverityName(i.Severity)).ToArray());
+        p.AddWithValue("state", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => SqliteIncidentStore.StateName(i.State)).ToArray());
+        p.AddWithValue("started", NpgsqlDbType.Array | NpgsqlDbType.Bigint, incidents.Select(i => i.StartedAt.ToUnixTimeMilliseconds()).ToArray());
+        p.AddWithValue("firing", NpgsqlDbType.Array | NpgsqlDbType.Bigint, incidents.Select(i => i.FiringAt?.ToUnixTimeMilliseconds()).ToArray());
+        p.AddWithValue("resolved", NpgsqlDbType.Array | NpgsqlDbType.Bigint, incidents.Select(i => i.ResolvedAt?.ToUnixTimeMilliseconds()).ToArray());
+        p.AddWithValue("seen", NpgsqlDbType.Array | NpgsqlDbType.Bigint, incidents.Select(i => i.LastSeenAt.ToUnixTimeMilliseconds()).ToArray());
+        p.AddWithValue("cause", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => i.Cause).ToArray());
+        p.AddWithValue("summary", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => i.Summary).ToArray());
+        p.AddWithValue("evidence", NpgsqlDbType.Array | NpgsqlDbType.Text, incidents.Select(i => JsonSerializer.Serialize(i.Evidence)).ToArray());
+        upsert.ExecuteNonQuery();
+    }
+
+    private static void Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IncidentTransition> transitions)
+    {
+        if (transitions.Count == 0)
+        {
+            return;
+        }
+
+        // In the given order: transitions in the same millisecond are told apart by seq.
+        using var insert = new NpgsqlCommand("""
+            INSERT INTO incident_transitions (incident_id, from_state, to_state, at_ms)
+            SELECT incident_id, from_state, to_state, at_ms
+            FROM unnest(@id, @from, @to, @at) WITH ORDINALITY AS t (incident_id, from_state, to_state, at_ms, ord)
+            ORDER BY ord;
+            """, connection, transaction);
+        var p = insert.Parameters;
+        p.AddWithValue("id", NpgsqlDbType.Array | NpgsqlDbType.Text, transitions.Select(t => t.IncidentId).ToArray());
+        p.AddWithValue("from", NpgsqlDbType.Array | NpgsqlDbType.Text, transitions.Select(t => t.From is { } from ? SqliteIncidentStore.StateName(from) : null).ToArray());
+        p.AddWithValue("to", NpgsqlDbType.Array | NpgsqlDbType.Text, transitions.Select(t => SqliteIncidentStore.StateName(t.To)).ToArray());
+        p.AddWithValue("at", NpgsqlDbType.Array | NpgsqlDbType.Bigint, transitions.Select(t => t.At.ToUnixTimeMilliseconds()).ToArray());
+        insert.ExecuteNonQuery();
     }
 
     private List<IncidentRecord> Select(string sql, Action<NpgsqlParameterCollection> bind)
