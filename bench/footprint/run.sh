@@ -167,14 +167,15 @@ done
 
 # Goals (issue 14), judged on the NativeAOT row, the build the issue proposes to ship: RSS ≤ 20 MB, under 0.2 % of one
 # core (probe children included: they are the agent's own work), start-up to first report ≤ 100 ms.
-goal() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v ~ /^[0-9.]+$/ && v + 0 <= t + 0) }' && echo "reached" || echo "**not reached**"; }
+# goal VALUE LIMIT [strict]: reached when VALUE ≤ LIMIT, or VALUE < LIMIT with "strict" (the CPU goal says "under").
+goal() { awk -v v="$1" -v t="$2" -v s="${3:-}" 'BEGIN { exit !(v ~ /^[0-9.]+$/ && (s == "strict" ? v + 0 < t + 0 : v + 0 <= t + 0)) }' && echo "reached" || echo "**not reached**"; }
 aot_row=$(printf '%s' "$rows" | grep '^| NativeAOT' || true)
 aot_rss=$(echo "$aot_row" | awk -F'|' '{ gsub(/ /, "", $3); print $3 }')
 aot_cpu=$(echo "$aot_row" | awk -F'|' '{ gsub(/ /, "", $5); print $5 }')
 aot_cpu_all=$(echo "$aot_row" | awk -F'|' '{ gsub(/ /, "", $6); print $6 }')
 aot_start=$(echo "$aot_row" | awk -F'|' '{ gsub(/ /, "", $9); print $9 }')
 goals="- Agent RSS ≤ 20 MB: $(goal "$aot_rss" 20) — NativeAOT ${aot_rss:-?} MB.
-- Under 0.2 % of one core at the default interval: $(goal "$aot_cpu_all" 0.2) — NativeAOT ${aot_cpu_all:-?} % with its probe children, ${aot_cpu:-?} % alone.
+- Under 0.2 % of one core at the default interval: $(goal "$aot_cpu_all" 0.2 strict) — NativeAOT ${aot_cpu_all:-?} % with its probe children, ${aot_cpu:-?} % alone.
 - Start-up to first report ≤ 100 ms: $(goal "$aot_start" 100) — NativeAOT ${aot_start:-?} ms on this machine at the load above (a wall time: load stretches it)."
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent aggregator bench || echo "+uncommitted changes")
 {
