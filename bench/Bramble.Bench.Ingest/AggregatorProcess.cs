@@ -122,7 +122,11 @@ internal sealed class AggregatorProcess : IDisposable
         return aggregator;
     }
 
-    /// <summary>Polls /readyz until the store is open and the ports listen; throws after <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Polls /readyz until the store is open and the ports listen, then /api/v1/leadership until it leads (at once with
+    /// SQLite; with PostgreSQL once it holds the lease: a follower sends agents away after their Welcome, and the
+    /// simulated agents do not follow the redirect); throws after <paramref name="timeout"/>.
+    /// </summary>
     public async Task WaitUntilReadyAsync(HttpClient http, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -138,7 +142,8 @@ internal sealed class AggregatorProcess : IDisposable
             try
             {
                 using var response = await http.GetAsync(new Uri(Http, "/readyz"), ct);
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode
+                    && (await http.GetStringAsync(new Uri(Http, "/api/v1/leadership"), ct)).Contains("\"role\":\"leader\"", StringComparison.Ordinal))
                 {
                     return;
                 }
