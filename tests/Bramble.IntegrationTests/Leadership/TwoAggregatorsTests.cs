@@ -96,13 +96,15 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
         await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
         var expiresAt = LeadershipLab.LeaseExpiry(database);
 
-        // Poll the cut-off leader (its HTTP port is not cut) until it no longer leads; PostgreSQL's clock then must still
-        // be before the expiry it holds for that lease: the old leader stopped acting while nobody else could yet.
+        // The cut-off leader (its HTTP port is not cut) stops leading, and it did so before the expiry PostgreSQL holds
+        // for its lease: the old leader stopped acting while nobody else could yet. The instant is its own log line's
+        // (same host, same clock as PostgreSQL's now()): polling /metrics and then asking PostgreSQL for now() added the
+        // poll's and a new connection's latency, 0.4 s and more on a loaded machine.
         await Eventually.WaitAsync(() => a.MetricAsync("bramble_aggregator_leader"), v => v == 0, Patience, "a steps down");
-        var serverNow = LeadershipLab.ServerNow(database);
-        _output.WriteLine($"a stepped down; PostgreSQL now {serverNow:HH:mm:ss.fff}, lease expiry {expiresAt:HH:mm:ss.fff} ({(expiresAt - serverNow).TotalMilliseconds:F0} ms to spare)");
-        Assert.True(serverNow < expiresAt, $"a still led at {serverNow:O}, after its lease expired at {expiresAt:O}");
-        await a.Process!.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"Stepped down \(epoch 1\)"), Patience);
+        var line = await a.Process!.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"^(?<at>\d\d:\d\d:\d\d\.\d{3}) .*Stepped down \(epoch 1\)"), Patience);
+        var steppedDownAt = LogInstant(line.Groups["at"].Value, expiresAt);
+        _output.WriteLine($"a stepped down at {steppedDownAt:HH:mm:ss.fff}, lease expiry {expiresAt:HH:mm:ss.fff} ({(expiresAt - steppedDownAt).TotalMilliseconds:F0} ms to spare)");
+        Assert.True(steppedDownAt < expiresAt, $"a still led at {steppedDownAt:O}, after its lease expired at {expiresAt:O}");
 
         await WaitLeaderAsync(b, 1);
         Assert.Equal(2, await b.MetricAsync("bramble_aggregator_lease_epoch"));
@@ -202,4 +204,13 @@ public sealed class TwoAggregatorsTests : IClassFixture<ThrowawayPostgres>, IDis
         Eventually.WaitAsync(() => aggregator.MetricAsync("bramble_aggregator_leader"), v => v == value, Patience,
             $"bramble_aggregator_leader {value} on {aggregator.GrpcUrl}");
 
+    /// <summary>A log line's local time of day (HH:mm:ss.fff) as an instant, on the day that puts it nearest <paramref name="near"/>.</summary>
+    private static DateTimeOffset LogInstant(string timeOfDay, DateTimeOffset near)
+    {
+        var time = TimeSpan.ParseExact(timeOfDay, @"hh\:mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture);
+        var localDay = near.ToLocalTime().Date;
+        return new[] { -1, 0, 1 }
+            .Select(days => new DateTimeOffset(DateTime.SpecifyKind(localDay.AddDays(days) + time, DateTimeKind.Local)).ToUniversalTime())
+            .MinBy(candidate => (candidate - near).Duration());
+    }
 }
