@@ -19,66 +19,16 @@ PY=/usr/bin/python3
 WORK=$(mktemp -d /tmp/bt-bench-nfschild-XXXXXX)
 NS=bt-fpc-$$
 pids=()
-cleanup() {
-  set +e
-  for m in "$WORK"/mnt1 "$WORK"/mnt2; do
-    echo ok > "$m.control.tmp" 2>/dev/null && mv "$m.control.tmp" "$m.control" 2>/dev/null
-  done
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in $(ip netns pids "$NS" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-  sleep 2
-  for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-  for m in "$WORK"/mnt1 "$WORK"/mnt2; do timeout 10 umount -l "$m" 2>/dev/null; done
-  ip netns del "$NS" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. bench/footprint/lab.sh
+trap lab_cleanup EXIT
 
 if [ -z "${AGENT:-}" ]; then
   dotnet publish agent/Bramble.Agent -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/aot" -nologo > "$WORK/publish.log" 2>&1 \
     || { tail -30 "$WORK/publish.log"; exit 1; }
   AGENT=$WORK/aot/bramble-agent
 fi
-dotnet build -c Release aggregator/Bramble.Aggregator -nologo -v quiet > /dev/null
-AGGREGATOR=aggregator/Bramble.Aggregator/bin/Release/net10.0/bramble-aggregator.dll
+lab_start
 
-# Two FUSE mounts and a proc root declaring them as NFS (everything else is the real /proc), as in run.sh.
-FIX=tests/Bramble.IntegrationTests/Nfs
-for i in 1 2; do
-  mkdir -p "$WORK/backing$i" "$WORK/mnt$i"; echo ok > "$WORK/mnt$i.control"
-  setsid "$PY" "$FIX/fault_fs.py" "$WORK/backing$i" "$WORK/mnt$i" "$WORK/mnt$i.control" </dev/null > "$WORK/fuse$i.log" 2>&1 &
-  pids+=($!)
-done
-for _ in $(seq 1 100); do
-  grep -q " $WORK/mnt2 " /proc/self/mountinfo && grep -q " $WORK/mnt1 " /proc/self/mountinfo && break; sleep 0.1
-done
-P=$WORK/proc; mkdir -p "$P/self"
-for entry in /proc/*; do
-  name=${entry#/proc/}
-  case $name in self|thread-self|[0-9]*) ;; *) ln -s "$entry" "$P/$name" ;; esac
-done
-for entry in /proc/self/*; do
-  name=${entry#/proc/self/}
-  case $name in mountinfo|mountstats|mounts) ;; *) ln -s "/proc/self/$name" "$P/self/$name" ;; esac
-done
-second=/var/lib/kubelet/pods/5f0c2a4e-1b7d-4c39-9a43-0d5b8e6f7a21/volumes/kubernetes.io~nfs/media-pv
-for f in mountinfo mountstats; do
-  sed -e "s|@FUSE_MNT@|$WORK/mnt1|; s|$second|$WORK/mnt2|; s|192.0.2.10|127.0.0.1|g" "$FIX/Fixtures/$f.in" > "$P/self/$f"
-done
-
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-ip -n "$NS" link add eth0 type veth peer name eth1
-ip -n "$NS" link set eth1 up
-ip -n "$NS" addr add 192.0.2.50/24 dev eth0
-ip -n "$NS" link set eth0 up
-ip netns exec "$NS" dotnet "$AGGREGATOR" --Aggregator:GrpcUrl=http://127.0.0.1:9731 --Aggregator:HttpUrl=http://127.0.0.1:9730 --Aggregator:AgentAuthentication=None \
-  "--Aggregator:DataDirectory=$WORK/data" --Rules:ClockSkew:Enabled=false > "$WORK/aggregator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 600); do grep -q "is running" "$WORK/aggregator.log" && break; sleep 0.1; done
-
-common=(--Agent:AggregatorAddress=http://127.0.0.1:9731 "--Agent:ProcRoot=$P"
-        --Vip:Watch:0:Address=192.0.2.100 --Vip:Watch:0:Interface=eth0 --Vip:Watch:1:Address=192.0.2.101 --Vip:Watch:1:Interface=eth0)
 declare -A pid
 for name in shared per-check; do
   shared=$([ "$name" = shared ] && echo true || echo false)
