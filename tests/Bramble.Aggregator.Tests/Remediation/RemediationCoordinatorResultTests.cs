@@ -1,15 +1,9 @@
-using Bramble.Aggregator.Alerts;
-using Bramble.Aggregator.Alerts.Inbound;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Incidents;
-using Bramble.Aggregator.Ingest;
-using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
-using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
 using Bramble.Engine.Remediation;
 using Bramble.Protos.V1;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -27,13 +21,10 @@ public sealed class RemediationCoordinatorResultTests : IDisposable
     {
         var nodes = new NodeDirectory();
         var board = new IncidentBoard();
-        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), TimeProvider.System, NullLogger<LedgerFlusher>.Instance), board, "test");
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         using var store = new SqliteRemediationStore(Options.Create(new AggregatorOptions { DataDirectory = _dir.Path, StoreBusyTimeout = TimeSpan.FromSeconds(2) }));
-        var coordinator = new RemediationCoordinator(Options.Create(new RemediationOptions { Mode = RemediationMode.Auto }), store, nodes, board,
-            new CommandDispatcher(nodes, board), new RemediationMetrics(metrics), time, NullLogger<RemediationCoordinator>.Instance,
-            new AlertmanagerRequests(Options.Create(new AlertsOptions()), Options.Create(new RemediationOptions()),
-                new AlertmanagerRequestMetrics(metrics), NullLogger<AlertmanagerRequests>.Instance));
+        var auto = new AutoCoordinator(store, nodes, board, time);
+        var (coordinator, metrics) = (auto.Coordinator, auto.Metrics);
 
         coordinator.Accept("pi-2", new CommandResult { Id = "rem-1-9", Outcome = CommandOutcome.TimedOut, Detail = "killed at the deadline", ExitCode = 137 });
 

@@ -1,9 +1,5 @@
-using Bramble.Aggregator.Alerts;
-using Bramble.Aggregator.Alerts.Inbound;
 using Bramble.Aggregator.Hosting;
 using Bramble.Aggregator.Incidents;
-using Bramble.Aggregator.Ingest;
-using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Remediation;
 using Bramble.Aggregator.Storage;
@@ -13,7 +9,6 @@ using Bramble.Engine.Incidents;
 using Bramble.Engine.Remediation;
 using Bramble.Engine.Rules;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -37,14 +32,10 @@ public sealed class RemediationLoopFenceTests : IDisposable
         var board = new IncidentBoard();
         board.Publish([new IncidentRecord("kubeletdown-pi-1", "KubeletDown", Subject.ForNode("pi-1"), Severity.Critical, IncidentState.Firing, T0, T0, null, T0, null,
             "the kubelet on pi-1 is down", new Dictionary<string, string>())]);
-        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), TimeProvider.System, NullLogger<LedgerFlusher>.Instance), board, "test");
         var time = new FakeTimeProvider(T0);
         using var sqlite = new SqliteRemediationStore(Options.Create(new AggregatorOptions { DataDirectory = _dir.Path, StoreBusyTimeout = TimeSpan.FromSeconds(2) }));
         var store = new FencedStore(sqlite);
-        var coordinator = new RemediationCoordinator(Options.Create(new RemediationOptions { Mode = RemediationMode.Auto }), store, nodes, board,
-            new CommandDispatcher(nodes, board), new RemediationMetrics(metrics), time, NullLogger<RemediationCoordinator>.Instance,
-            new AlertmanagerRequests(Options.Create(new AlertsOptions()), Options.Create(new RemediationOptions()),
-                new AlertmanagerRequestMetrics(metrics), NullLogger<AlertmanagerRequests>.Instance));
+        var coordinator = new AutoCoordinator(store, nodes, board, time).Coordinator;
         var logger = new ListLogger<RemediationLoop>();
         using var loop = new RemediationLoop(coordinator, time, Options.Create(new RulesOptions { EvaluationInterval = TimeSpan.FromSeconds(1) }), logger);
 
