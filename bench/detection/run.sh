@@ -59,7 +59,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
   echo
   echo "Both stacks watch the same fault at the same time and post to one real Alertmanager (\`group_by: ['...']\`, \`group_wait: 0s\`: every alert its own group, so grouping adds nothing)."
   echo "Bramble runs as shipped: agent probes every 5 s, reports every 10 s or at once on a change, NFS probe deadline 5 s, kubelet healthz timeout 2 s;"
-  echo "aggregator evaluates every 1 s with each rule's default \`For\` (named per fault below) and posts to Alertmanager on the transition;"
+  echo "aggregator evaluates every 1 s, and at once (at most every 200 ms) on a report the agent sent early for a changed outcome, with each rule's default \`For\` (named per fault below) and posts to Alertmanager on the transition;"
   echo "only its 60 s start-up warm-up is off. The peer stack: Prometheus scrapes every 15 s (10 s timeout), evaluates every 15 s, every rule \`for: 1m\`."
   echo "Each injection waits until neither stack holds anything for the fault, then a random 0–15 s, so injections fall anywhere in the"
   echo "probe, scrape and evaluation cycles. Delays are from the injection to: Bramble's firing transition (\`firingAt\` in /api/v1/incidents);"

@@ -67,6 +67,7 @@ public sealed class ReportLoopTests : IAsyncDisposable
         Assert.Equal(started, _time.GetUtcNow());
         Assert.Equal(ProbeStatus.Timeout, report.Probes.Single(p => p.Probe == "nfs").Status);
         Assert.Equal(1UL, report.Seq);
+        Assert.True(report.OutcomeChanged);
     }
 
     [Fact]
@@ -86,6 +87,7 @@ public sealed class ReportLoopTests : IAsyncDisposable
 
         Assert.Equal(1, _outbox.Count);
         Assert.Equal(ProbeStatus.Ok, report.Probes.Single(p => p.Probe == "nfs").Status);
+        Assert.False(report.OutcomeChanged);
     }
 
     [Fact]
@@ -108,13 +110,15 @@ public sealed class ReportLoopTests : IAsyncDisposable
         await _loop.StartAsync(TestContext.Current.CancellationToken);
         await _time.NextTimerAsync();
         _time.Advance(Interval);
-        await NextReportAsync();
+        var onInterval = await NextReportAsync();
         await _time.NextTimerAsync();
 
         _board.Publish(Round(ProbeStatus.Error));
         var report = await NextReportAsync();
 
+        Assert.False(onInterval.OutcomeChanged);
         Assert.Equal(ProbeStatus.Error, report.Probes.Single(p => p.Probe == "nfs").Status);
         Assert.Equal(2UL, report.Seq);
+        Assert.True(report.OutcomeChanged);
     }
 }

@@ -44,12 +44,14 @@ public sealed partial class ReportLoop : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await WaitForNextAsync(stoppingToken);
+                var changed = await WaitForNextAsync(stoppingToken);
                 try
                 {
                     if (_board.HasRound)
                     {
-                        NoteOverflow(_outbox.Enqueue(_factory.Create(_board.Latest, _outbox, _counters)));
+                        var report = _factory.Create(_board.Latest, _outbox, _counters);
+                        report.OutcomeChanged = changed;
+                        NoteOverflow(_outbox.Enqueue(report));
                     }
 
                     _counters.Beat();
@@ -65,8 +67,8 @@ public sealed partial class ReportLoop : BackgroundService
         }
     }
 
-    /// <summary>Whichever comes first: the interval, or a changed probe outcome.</summary>
-    private async Task WaitForNextAsync(CancellationToken stoppingToken)
+    /// <summary>Whichever comes first: the interval, or a changed probe outcome (true).</summary>
+    private async Task<bool> WaitForNextAsync(CancellationToken stoppingToken)
     {
         using var race = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var interval = Task.Delay(_interval, _time, race.Token);
@@ -74,6 +76,7 @@ public sealed partial class ReportLoop : BackgroundService
         await Task.WhenAny(interval, change);
         await race.CancelAsync();
         stoppingToken.ThrowIfCancellationRequested();
+        return change.IsCompletedSuccessfully;
     }
 
     /// <summary>One warning when the outbox starts dropping (not one per report during a day-long outage), one when it stops.</summary>

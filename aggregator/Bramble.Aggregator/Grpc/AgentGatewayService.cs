@@ -1,5 +1,6 @@
 using Bramble.Aggregator.Authentication;
 using Bramble.Aggregator.Hosting;
+using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Leadership;
 using Bramble.Aggregator.Metrics;
@@ -29,6 +30,7 @@ public sealed class AgentGatewayService
     private readonly AgentAuthenticator? _authenticator;
     private readonly StreamCutMetrics? _cuts;
     private readonly ILeadership _leadership;
+    private readonly RulePassTrigger? _passes;
 
     public AgentGatewayService(
         NodeDirectory nodes,
@@ -41,8 +43,10 @@ public sealed class AgentGatewayService
         ICommandResultSink? commandResults = null,
         AgentAuthenticator? authenticator = null,
         StreamCutMetrics? cuts = null,
-        ILeadership? leadership = null)
+        ILeadership? leadership = null,
+        RulePassTrigger? passes = null)
     {
+        _passes = passes;
         _leadership = leadership ?? new SingleNodeLeadership();
         _cuts = cuts;
         _authenticator = authenticator;
@@ -73,7 +77,7 @@ public sealed class AgentGatewayService
         // The stream lives no longer than this term: when leadership moves, the agent reconnects and is redirected.
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, term.Ended);
         using var session = new AgentSession(_nodes, _flusher, _metrics, _options, _time, _logger, context.Peer, _commandResults, _vips,
-            _authenticator, Credentials(context), _cuts, () => context.GetHttpContext().Abort());
+            _authenticator, Credentials(context), _cuts, () => context.GetHttpContext().Abort(), _passes);
         try
         {
             await session.RunAsync(requestStream, responseStream, bound.Token);

@@ -112,6 +112,7 @@ public static class AggregatorServiceCollectionExtensions
         services.TryAddSingleton(sp => new RuleEngine(sp.GetServices<IRule>(), sp.GetServices<ICauseRule>()));
         services.TryAddSingleton<IIncidentStore, SqliteIncidentStore>();
         services.TryAddSingleton(sp => new VipOwnerTracker(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<RulePassTrigger>();
         services.TryAddSingleton<RuleEvaluationLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleEvaluationLoop>());
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();

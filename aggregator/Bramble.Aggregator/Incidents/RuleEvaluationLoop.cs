@@ -11,11 +11,19 @@ using Microsoft.Extensions.Options;
 namespace Bramble.Aggregator.Incidents;
 
 /// <summary>
-/// Every Rules:EvaluationInterval: snapshot the cluster, run the rules, move incidents along their lifecycle, store
-/// what changed, and publish the open ones. One bad pass is logged and the next one runs.
+/// Every Rules:EvaluationInterval, and at once when an agent reports a changed probe outcome: snapshot the cluster, run
+/// the rules, move incidents along their lifecycle, store what changed, and publish the open ones. One bad pass is
+/// logged and the next one runs.
 /// </summary>
 public sealed partial class RuleEvaluationLoop : BackgroundService
 {
+    /// <summary>
+    /// The least time from the end of one pass to the start of a requested one. A burst of changed reports (a NAS
+    /// outage seen by every node within a second) becomes a few passes, not one per node, and an agent that flaps can
+    /// cost at most five passes a second.
+    /// </summary>
+    public static readonly TimeSpan RequestedPassSpacing = TimeSpan.FromMilliseconds(200);
+
     private readonly NodeDirectory _nodes;
     private readonly RuleEngine _engine;
     private readonly IIncidentStore _store;
@@ -32,6 +40,7 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
     private readonly RulePassMetrics? _passMetrics;
     private long _lastPassTimestamp;
     private long _startTimestamp;
+    private readonly RulePassTrigger _trigger;
 
     public RuleEvaluationLoop(
         NodeDirectory nodes,
@@ -44,9 +53,11 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         ILogger<RuleEvaluationLoop> logger,
         VipOwnerTracker vips,
         ILeadership? leadership = null,
-        RulePassMetrics? passMetrics = null)
+        RulePassMetrics? passMetrics = null,
+        RulePassTrigger? trigger = null)
     {
         _passMetrics = passMetrics;
+        _trigger = trigger ?? new RulePassTrigger();
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
@@ -120,36 +131,64 @@ public sealed partial class RuleEvaluationLoop : BackgroundService
         using var timer = new PeriodicTimer(_options.EvaluationInterval, _time);
         try
         {
-            do
+            var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            while (true)
             {
-                var started = _time.GetTimestamp();
-                try
+                RunPass();
+
+                // The schedule, or a request spaced from this pass, whichever comes first; the schedule goes on either way.
+                if (await Task.WhenAny(tick, _trigger.Requested) != tick)
                 {
-                    if (FollowOrResume())
+                    var spacing = RequestedPassSpacing - SinceLastPass;
+                    if (spacing > TimeSpan.Zero)
                     {
-                        EvaluateOnce();
-                        _passMetrics?.Observe(_time.GetElapsedTime(started));
+                        await Task.WhenAny(tick, Task.Delay(spacing, _time, stoppingToken));
                     }
-                }
-                catch (StaleLeaseEpochException e)
-                {
-                    // Another aggregator leads: the fence has logged and counted the refused write already. Not an error,
-                    // and its stack says nothing.
-                    LogPassFenced(_logger, e.Store);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogPassFailed(_logger, e);
+
+                    stoppingToken.ThrowIfCancellationRequested();
                 }
 
-                // A failed pass still proves the loop turns; only a wedged one (a call that never returns) goes stale.
-                Volatile.Write(ref _lastPassTimestamp, _time.GetTimestamp());
+                if (tick.IsCompleted)
+                {
+                    if (!await tick)
+                    {
+                        return;
+                    }
+
+                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private void RunPass()
+    {
+        var started = _time.GetTimestamp();
+        _trigger.Consume();
+        try
+        {
+            if (FollowOrResume())
+            {
+                EvaluateOnce();
+                _passMetrics?.Observe(_time.GetElapsedTime(started));
+            }
+        }
+        catch (StaleLeaseEpochException e)
+        {
+            // Another aggregator leads: the fence has logged and counted the refused write already. Not an error,
+            // and its stack says nothing.
+            LogPassFenced(_logger, e.Store);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPassFailed(_logger, e);
+        }
+
+        // A failed pass still proves the loop turns; only a wedged one (a call that never returns) goes stale.
+        Volatile.Write(ref _lastPassTimestamp, _time.GetTimestamp());
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ public sealed partial class AgentSession : IDisposable
     private readonly AgentCredentials? _credentials;
     private readonly StreamCutMetrics? _cuts;
     private readonly Action? _abort;
+    private readonly RulePassTrigger? _passes;
     private readonly TimeSpan _helloTimeout;
     private readonly TimeSpan _stalledWriteTimeout;
 
@@ -69,8 +70,10 @@ public sealed partial class AgentSession : IDisposable
         AgentAuthenticator? authenticator = null,
         AgentCredentials? credentials = null,
         StreamCutMetrics? cuts = null,
-        Action? abort = null)
+        Action? abort = null,
+        RulePassTrigger? passes = null)
     {
+        _passes = passes;
         _cuts = cuts;
         _abort = abort;
         _helloTimeout = options.HelloTimeout;
@@ -397,6 +400,12 @@ public sealed partial class AgentSession : IDisposable
         if (verdict == SequenceVerdict.AfterGap)
         {
             LogGap(_logger, entry.Name, missing, report.Seq);
+        }
+
+        // Asked only now that the report is in the node's entry, so the pass it brings forward sees it.
+        if (report.OutcomeChanged && verdict != SequenceVerdict.Duplicate)
+        {
+            _passes?.Request();
         }
 
         ScheduleAck(lastSeq, durable);

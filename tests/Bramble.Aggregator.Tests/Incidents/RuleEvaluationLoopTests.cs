@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Bramble.Aggregator.Incidents;
 using Bramble.Aggregator.Ingest;
 using Bramble.Aggregator.Metrics;
@@ -9,6 +10,7 @@ using Bramble.Engine.Correlation;
 using Bramble.Engine.Incidents;
 using Bramble.Engine.Rules;
 using Bramble.Engine.Vips;
+using Bramble.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -42,6 +44,69 @@ public sealed class RuleEvaluationLoopTests
         Assert.Equal((3002, LogLevel.Error, failure), (entry.Id, entry.Level, entry.Exception));
     }
 
+    [Fact]
+    public async Task ExecuteAsync_PassesRequested_OneSpacedPassBeforeTheSchedule_WhichGoesOn()
+    {
+        var time = new WatchedTime();
+        var start = time.GetUtcNow();
+        var rule = new PassRecorder();
+        var trigger = new RulePassTrigger();
+        using var loop = NewLoop(time, rule, trigger, TimeSpan.FromMinutes(1));
+        await loop.StartAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(TimeSpan.FromMinutes(1), await time.NextTimerAsync());
+        await rule.WaitForPassesAsync(1);
+
+        // Three changed reports before the loop wakes: one pass, spaced from the last.
+        trigger.Request();
+        trigger.Request();
+        trigger.Request();
+        Assert.Equal(RuleEvaluationLoop.RequestedPassSpacing, await time.NextTimerAsync());
+        time.Advance(RuleEvaluationLoop.RequestedPassSpacing - TimeSpan.FromMilliseconds(1));
+        Assert.Equal([start], rule.Passes);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await rule.WaitForPassesAsync(2);
+
+        // Nothing more was requested: the next pass is the scheduled one (a pending request would have run at 59 s).
+        time.Advance(TimeSpan.FromSeconds(59) - RuleEvaluationLoop.RequestedPassSpacing);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await rule.WaitForPassesAsync(3);
+        await loop.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([start, start + RuleEvaluationLoop.RequestedPassSpacing, start + TimeSpan.FromMinutes(1)], rule.Passes);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_PassRequestedLongAfterTheLastPass_RunsAtOnce()
+    {
+        var time = new WatchedTime();
+        var start = time.GetUtcNow();
+        var rule = new PassRecorder();
+        var trigger = new RulePassTrigger();
+        using var loop = NewLoop(time, rule, trigger, TimeSpan.FromMinutes(1));
+        await loop.StartAsync(TestContext.Current.CancellationToken);
+        await time.NextTimerAsync();
+        await rule.WaitForPassesAsync(1);
+        time.Advance(TimeSpan.FromSeconds(20));
+
+        trigger.Request();
+        await rule.WaitForPassesAsync(2);
+        await loop.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([start, start + TimeSpan.FromSeconds(20)], rule.Passes);
+    }
+
+    private static RuleEvaluationLoop NewLoop(TimeProvider time, IRule rule, RulePassTrigger trigger, TimeSpan interval)
+    {
+        var nodes = new NodeDirectory();
+        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), time, NullLogger<LedgerFlusher>.Instance), new IncidentBoard(), "test");
+
+        // The rule finds nothing, so no pass saves.
+        return new RuleEvaluationLoop(
+            nodes, new RuleEngine([rule], Array.Empty<ICauseRule>()), new FailingIncidentStore(new InvalidOperationException("nothing to save")),
+            new IncidentBoard(), metrics, time, Options.Create(new RulesOptions { EvaluationInterval = interval, WarmUp = TimeSpan.Zero }),
+            NullLogger<RuleEvaluationLoop>.Instance, new VipOwnerTracker(time), trigger: trigger);
+    }
+
     /// <summary>Runs the loop until its first pass has logged (the fake clock never ticks, so there is no second pass).</summary>
     private static async Task RunOnePassAsync(Exception saveFails, ExceptionListLogger logger)
     {
@@ -65,6 +130,49 @@ public sealed class RuleEvaluationLoopTests
 
         public IEnumerable<Finding> Evaluate(ClusterSnapshot cluster) =>
             [new Finding(Kind, Subject.ForNode("pi-1"), Severity.Critical, "the kubelet on pi-1 is down", new Dictionary<string, string>())];
+    }
+
+    /// <summary>Finds nothing; records the clock of every pass.</summary>
+    private sealed class PassRecorder : IRule
+    {
+        private readonly Lock _gate = new();
+        private readonly List<DateTimeOffset> _passes = [];
+        private readonly Channel<bool> _passed = Channel.CreateUnbounded<bool>();
+
+        public string Kind => "KubeletDown";
+
+        public RuleSettings Settings { get; } = new();
+
+        public IReadOnlyList<DateTimeOffset> Passes
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _passes];
+                }
+            }
+        }
+
+        public IEnumerable<Finding> Evaluate(ClusterSnapshot cluster)
+        {
+            lock (_gate)
+            {
+                _passes.Add(cluster.Now);
+            }
+
+            _passed.Writer.TryWrite(true);
+            return [];
+        }
+
+        /// <summary>Waits (bounded) until this many passes have run in all.</summary>
+        public async Task WaitForPassesAsync(int count)
+        {
+            while (Passes.Count < count)
+            {
+                await _passed.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            }
+        }
     }
 
     private sealed class FailingIncidentStore(Exception failure) : IIncidentStore
