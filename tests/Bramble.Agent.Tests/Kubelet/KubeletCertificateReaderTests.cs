@@ -57,6 +57,31 @@ public sealed class KubeletCertificateReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_CertificateRotatedInPlace_ReadsTheNewNotAfter()
+    {
+        var path = Path.Combine(_dir.Path, "kubelet-client-current.pem");
+        TestCertificates.WritePem(path, Now.AddDays(-362), Now.AddDays(3));
+        Assert.Equal(Now.AddDays(3), _reader.Read(path, [])!.NotAfter);
+        Assert.Equal(Now.AddDays(3), _reader.Read(path, [])!.NotAfter);
+
+        TestCertificates.WritePem(path, Now, Now.AddDays(365));
+
+        Assert.Equal(Now.AddDays(365), _reader.Read(path, [])!.NotAfter);
+    }
+
+    [Fact]
+    public void Read_CertificateBrokenAfterAGoodRead_ReturnsNull()
+    {
+        var path = Path.Combine(_dir.Path, "kubelet.crt");
+        TestCertificates.WritePem(path, Now.AddDays(-1), Now.AddDays(30));
+        Assert.NotNull(_reader.Read(path, []));
+
+        File.WriteAllText(path, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+
+        Assert.Null(_reader.Read(path, []));
+    }
+
+    [Fact]
     public void Read_NothingThere_ReturnsNull()
     {
         Assert.Null(_reader.Read(string.Empty, [Path.Combine(_dir.Path, "a.crt"), Path.Combine(_dir.Path, "b.crt")]));

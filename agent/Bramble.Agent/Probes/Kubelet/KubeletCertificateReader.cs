@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Bramble.Agent.Probing;
 
 namespace Bramble.Agent.Probes.Kubelet;
 
@@ -12,6 +13,7 @@ public sealed partial class KubeletCertificateReader
 {
     private readonly ILogger<KubeletCertificateReader> _logger;
     private readonly ConcurrentDictionary<string, bool> _warned = new(StringComparer.Ordinal);
+    private readonly ContentMemo<DateTimeOffset> _expiries = new();
 
     public KubeletCertificateReader(ILogger<KubeletCertificateReader> logger)
     {
@@ -33,9 +35,9 @@ public sealed partial class KubeletCertificateReader
 
             try
             {
-                using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(path));
+                var notAfter = _expiries.Get(path, File.ReadAllText(path), NotAfter);
                 _warned.TryRemove(path, out _);
-                return new CertificateExpiry(path, new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+                return new CertificateExpiry(path, notAfter);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
             {
@@ -48,6 +50,12 @@ public sealed partial class KubeletCertificateReader
         }
 
         return null;
+    }
+
+    private static DateTimeOffset NotAfter(string pem)
+    {
+        using var certificate = X509Certificate2.CreateFromPem(pem);
+        return new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
     }
 
     [LoggerMessage(EventId = 904, Level = LogLevel.Warning, Message = "Cannot read the kubelet certificate {Path}: {Reason}")]

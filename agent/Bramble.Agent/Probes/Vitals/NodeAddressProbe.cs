@@ -24,6 +24,7 @@ public sealed class NodeAddressProbe : IProbe
     private readonly HostPaths _paths;
     private readonly VitalsOptions _vitals;
     private readonly KubeletOptions _kubelet;
+    private readonly ContentMemo<IReadOnlyList<string>?> _servingAddresses = new();
 
     public NodeAddressProbe(IFileSystem fileSystem, HostPaths paths, IOptions<VitalsOptions> vitals, IOptions<KubeletOptions> kubelet)
     {
@@ -63,7 +64,7 @@ public sealed class NodeAddressProbe : IProbe
             : [KubeadmBootstrappedServingCertificate, .. KubeletOptions.DefaultServingCertificatePaths];
         foreach (var path in certificates)
         {
-            if (ServingCertificateAddresses.Parse(_fileSystem.TryReadAllText(path)) is { Count: > 0 } sans)
+            if (_fileSystem.TryReadAllText(path) is { } pem && _servingAddresses.Get(path, pem, ServingCertificateAddresses.Parse) is { Count: > 0 } sans)
             {
                 return (sans, $"kubelet serving certificate {path}");
             }
