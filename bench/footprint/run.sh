@@ -47,10 +47,18 @@ publish aot -r linux-x64 -p:PublishAot=true
 lab_start
 
 # 3. The agents, one at a time, so each start-up is timed alone: launch instant (inside the namespace, just before
-#    exec) to the agent's own "Connected to the aggregator" log line.
+#    exec) to the agent's own "Connected to the aggregator" log line. First one untimed connection, so the timed ones
+#    meet an aggregator that has served an agent before (its first stream costs it ~200 ms of JIT, which would land on
+#    whichever agent came first), then the NativeAOT agent before the JIT builds, whose compiling goes on for a while
+#    after they connect.
 declare -A cmd=([fd]="dotnet $WORK/fd/bramble-agent.dll" [trim]="$WORK/trim/bramble-agent" [aot]="$WORK/aot/bramble-agent")
 declare -A pid
-for name in fd trim aot; do
+ip netns exec "$NS" ${cmd[aot]} --Agent:NodeName=fp-warm-up "${common[@]}" > "$WORK/warm-up.log" 2>&1 &
+warm_up=$!
+pids+=($warm_up)
+for _ in $(seq 1 600); do grep -q "Connected to the aggregator" "$WORK/warm-up.log" && break; sleep 0.1; done
+kill "$warm_up"; wait "$warm_up" 2>/dev/null || true
+for name in aot trim fd; do
   ip netns exec "$NS" sh -c 'date +%s.%N > "$0"; exec "$@"' "$WORK/$name.start" ${cmd[$name]} --Agent:NodeName=fp-$name "${common[@]}" > "$WORK/$name.log" 2>&1 &
   pid[$name]=$!
   pids+=($!)
