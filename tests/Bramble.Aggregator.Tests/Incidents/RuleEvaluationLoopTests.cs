@@ -20,6 +20,13 @@ namespace Bramble.Aggregator.Tests.Incidents;
 
 public sealed class RuleEvaluationLoopTests
 {
+    private readonly WatchedTime _time = new();
+    private readonly PassRecorder _rule = new();
+    private readonly RulePassTrigger _trigger = new();
+    private readonly DateTimeOffset _start;
+
+    public RuleEvaluationLoopTests() => _start = _time.GetUtcNow();
+
     [Fact]
     public async Task ExecuteAsync_SaveRefusedByTheLeaseFence_LogsOneWarningWithoutException()
     {
@@ -47,64 +54,55 @@ public sealed class RuleEvaluationLoopTests
     [Fact]
     public async Task ExecuteAsync_PassesRequested_OneSpacedPassBeforeTheSchedule_WhichGoesOn()
     {
-        var time = new WatchedTime();
-        var start = time.GetUtcNow();
-        var rule = new PassRecorder();
-        var trigger = new RulePassTrigger();
-        using var loop = NewLoop(time, rule, trigger, TimeSpan.FromMinutes(1));
-        await loop.StartAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(TimeSpan.FromMinutes(1), await time.NextTimerAsync());
-        await rule.WaitForPassesAsync(1);
+        using var loop = await StartLoopAsync();
 
         // Three changed reports before the loop wakes: one pass, spaced from the last.
-        trigger.Request();
-        trigger.Request();
-        trigger.Request();
-        Assert.Equal(RuleEvaluationLoop.RequestedPassSpacing, await time.NextTimerAsync());
-        time.Advance(RuleEvaluationLoop.RequestedPassSpacing - TimeSpan.FromMilliseconds(1));
-        Assert.Equal([start], rule.Passes);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        await rule.WaitForPassesAsync(2);
+        _trigger.Request();
+        _trigger.Request();
+        _trigger.Request();
+        Assert.Equal(RuleEvaluationLoop.RequestedPassSpacing, await _time.NextTimerAsync());
+        _time.Advance(RuleEvaluationLoop.RequestedPassSpacing - TimeSpan.FromMilliseconds(1));
+        Assert.Equal([_start], _rule.Passes);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await _rule.WaitForPassesAsync(2);
 
         // Nothing more was requested: the next pass is the scheduled one (a pending request would have run at 59 s).
-        time.Advance(TimeSpan.FromSeconds(59) - RuleEvaluationLoop.RequestedPassSpacing);
-        time.Advance(TimeSpan.FromSeconds(1));
-        await rule.WaitForPassesAsync(3);
+        _time.Advance(TimeSpan.FromSeconds(59) - RuleEvaluationLoop.RequestedPassSpacing);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _rule.WaitForPassesAsync(3);
         await loop.StopAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal([start, start + RuleEvaluationLoop.RequestedPassSpacing, start + TimeSpan.FromMinutes(1)], rule.Passes);
+        Assert.Equal([_start, _start + RuleEvaluationLoop.RequestedPassSpacing, _start + TimeSpan.FromMinutes(1)], _rule.Passes);
     }
 
     [Fact]
     public async Task ExecuteAsync_PassRequestedLongAfterTheLastPass_RunsAtOnce()
     {
-        var time = new WatchedTime();
-        var start = time.GetUtcNow();
-        var rule = new PassRecorder();
-        var trigger = new RulePassTrigger();
-        using var loop = NewLoop(time, rule, trigger, TimeSpan.FromMinutes(1));
-        await loop.StartAsync(TestContext.Current.CancellationToken);
-        await time.NextTimerAsync();
-        await rule.WaitForPassesAsync(1);
-        time.Advance(TimeSpan.FromSeconds(20));
+        using var loop = await StartLoopAsync();
+        _time.Advance(TimeSpan.FromSeconds(20));
 
-        trigger.Request();
-        await rule.WaitForPassesAsync(2);
+        _trigger.Request();
+        await _rule.WaitForPassesAsync(2);
         await loop.StopAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal([start, start + TimeSpan.FromSeconds(20)], rule.Passes);
+        Assert.Equal([_start, _start + TimeSpan.FromSeconds(20)], _rule.Passes);
     }
 
-    private static RuleEvaluationLoop NewLoop(TimeProvider time, IRule rule, RulePassTrigger trigger, TimeSpan interval)
+    /// <summary>A loop with passes a minute apart, requested ones through <see cref="_trigger"/>; returned after its first pass.</summary>
+    private async Task<RuleEvaluationLoop> StartLoopAsync()
     {
         var nodes = new NodeDirectory();
-        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), time, NullLogger<LedgerFlusher>.Instance), new IncidentBoard(), "test");
+        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), _time, NullLogger<LedgerFlusher>.Instance), new IncidentBoard(), "test");
 
         // The rule finds nothing, so no pass saves.
-        return new RuleEvaluationLoop(
-            nodes, new RuleEngine([rule], Array.Empty<ICauseRule>()), new FailingIncidentStore(new InvalidOperationException("nothing to save")),
-            new IncidentBoard(), metrics, time, Options.Create(new RulesOptions { EvaluationInterval = interval, WarmUp = TimeSpan.Zero }),
-            NullLogger<RuleEvaluationLoop>.Instance, new VipOwnerTracker(time), trigger: trigger);
+        var loop = new RuleEvaluationLoop(
+            nodes, new RuleEngine([_rule], Array.Empty<ICauseRule>()), new FailingIncidentStore(new InvalidOperationException("nothing to save")),
+            new IncidentBoard(), metrics, _time, Options.Create(new RulesOptions { EvaluationInterval = TimeSpan.FromMinutes(1), WarmUp = TimeSpan.Zero }),
+            NullLogger<RuleEvaluationLoop>.Instance, new VipOwnerTracker(_time), trigger: _trigger);
+        await loop.StartAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(TimeSpan.FromMinutes(1), await _time.NextTimerAsync());
+        await _rule.WaitForPassesAsync(1);
+        return loop;
     }
 
     /// <summary>Runs the loop until its first pass has logged (the fake clock never ticks, so there is no second pass).</summary>
