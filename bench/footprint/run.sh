@@ -150,7 +150,7 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent aggregator 
   echo
   echo "All four ran at the same time. Each agent: shipped defaults (probes every 5 s, a report every 10 s), 2 NFS mounts (FUSE, answering, declared as NFSv3 of 127.0.0.1; the RPC ping to 127.0.0.1:2049 is refused at once), 2 VIPs watched on one end of a veth pair (the other end in the same namespace, unanswering), kubelet healthz refused (none here); its aggregator in the same network namespace."
   echo "CPU is % of one core: the process alone, and with its children, reaped and live (the NFS checks run in a child process, the agent started again in a probe mode: by default one long-lived child for all of them, see \"Agent CPU: NFS probe child\")."
-  echo "Start-up: from the launch (inside the namespace, just before exec) to the agent's \"Connected to the aggregator\" log line (its first report goes out right after)."
+  echo "Start-up: from the launch (inside the namespace, just before exec) to the agent's \"Connected to the aggregator\" log line (its first report goes out right after); one agent at a time, NativeAOT first, after one untimed agent's stream (the aggregator's first costs it ~200 ms of JIT)."
   echo
   echo "| program | RSS MB | peak RSS MB | CPU % of a core (own) | CPU % with probe children | threads | open fds | start-up to connected, ms | size on disk MB |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
