@@ -7,7 +7,7 @@ namespace Bramble.IntegrationTests.Storage;
 /// <summary>
 /// A real aggregator process with Aggregator:Store=Postgres on a throwaway PostgreSQL 15: the agent's ledger lands in
 /// PostgreSQL (not in the local data directory), survives SIGKILL, and a fresh aggregator with an empty data directory
-/// resumes it; with a webhook configured it starts, and the alert outbox is PostgreSQL's.
+/// resumes it; with a webhook configured it starts, the alert outbox is PostgreSQL's, and /api/v1/store names the server.
 /// </summary>
 public sealed class PostgresStoreTests : IClassFixture<ThrowawayPostgres>, IDisposable
 {
@@ -70,8 +70,11 @@ public sealed class PostgresStoreTests : IClassFixture<ThrowawayPostgres>, IDisp
 
         await aggregator.StartAsync();
         var pending = await aggregator.GetTextAsync("/api/v1/alerts/pending");
+        var store = await aggregator.GetTextAsync("/api/v1/store");
 
         Assert.Equal("{\"ops\":0}", pending);
+        var server = new NpgsqlConnectionStringBuilder(connection);
+        Assert.Contains($"\"path\":\"PostgreSQL {server.Host}:{server.Port}/{server.Database}\"", store, StringComparison.Ordinal);
         await using var postgres = new NpgsqlConnection(connection);
         await postgres.OpenAsync(TestContext.Current.CancellationToken);
         await using var outbox = new NpgsqlCommand("SELECT COUNT(*) FROM alert_outbox;", postgres);

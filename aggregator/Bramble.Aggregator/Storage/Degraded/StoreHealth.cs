@@ -2,6 +2,7 @@ using System.Globalization;
 using Bramble.Aggregator.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Bramble.Aggregator.Storage.Degraded;
 
@@ -25,11 +26,23 @@ public sealed partial class StoreHealth
     private readonly Dictionary<string, Entry> _stores = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ILogger<StoreHealth> _logger;
+    private readonly bool _localFile = true;
 
-    public StoreHealth(IOptions<AggregatorOptions> options, TimeProvider time, ILogger<StoreHealth> logger)
+    public StoreHealth(IOptions<AggregatorOptions> options, TimeProvider time, ILogger<StoreHealth> logger, NpgsqlDataSource? postgres = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(options.Value.DataDirectory, SqliteDatabase.FileName));
+        if (options.Value.Store == StoreEngine.Postgres && postgres is not null)
+        {
+            // The server, never the connection string: it may hold the password.
+            var server = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+            Path = string.Create(CultureInfo.InvariantCulture, $"PostgreSQL {server.Host}:{server.Port}/{server.Database}");
+            _localFile = false;
+        }
+        else
+        {
+            Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(options.Value.DataDirectory, SqliteDatabase.FileName));
+        }
+
         _time = time;
         _logger = logger;
         foreach (var store in new[] { Ledger, Incidents, Remediation, Alerts })
@@ -38,7 +51,7 @@ public sealed partial class StoreHealth
         }
     }
 
-    /// <summary>The database file every store writes.</summary>
+    /// <summary>What every store writes: the SQLite database file, or "PostgreSQL host:port/database".</summary>
     public string Path { get; }
 
     /// <summary>True while any store cannot write.</summary>
@@ -77,9 +90,14 @@ public sealed partial class StoreHealth
             entry.Since ??= _time.GetUtcNow();
         }
 
-        if (first)
+        if (first && _localFile)
         {
             LogDegraded(_logger, store, Path, reason, FreeBytes(), Consequence(store), error);
+        }
+        else if (first)
+        {
+            // This machine's free disk says nothing about the server's.
+            LogServerDegraded(_logger, store, Path, reason, Consequence(store), error);
         }
     }
 
@@ -154,6 +172,10 @@ public sealed partial class StoreHealth
     [LoggerMessage(EventId = 2300, Level = LogLevel.Error,
         Message = "Store {Store} cannot write to {Path}: {Reason} ({FreeBytes} bytes free there). {Consequence}. Logged once per outage")]
     private static partial void LogDegraded(ILogger logger, string store, string path, string reason, string freeBytes, string consequence, Exception exception);
+
+    [LoggerMessage(EventId = 3310, Level = LogLevel.Error,
+        Message = "Store {Store} cannot write to {Path}: {Reason}. {Consequence}. Logged once per outage")]
+    private static partial void LogServerDegraded(ILogger logger, string store, string path, string reason, string consequence, Exception exception);
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Warning,
         Message = "Store {Store} writes to {Path} again after {Seconds:F1} s ({Failures} failed write(s) since start)")]
