@@ -5,6 +5,7 @@ using Bramble.Aggregator.Metrics;
 using Bramble.Aggregator.Nodes;
 using Bramble.Aggregator.Storage;
 using Bramble.Aggregator.Storage.Postgres;
+using Bramble.Aggregator.Tests.Storage;
 using Bramble.Engine.Cluster;
 using Bramble.Engine.Correlation;
 using Bramble.Engine.Incidents;
@@ -14,7 +15,6 @@ using Bramble.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Bramble.Aggregator.Tests.Incidents;
 
@@ -30,7 +30,7 @@ public sealed class RuleEvaluationLoopTests
     [Fact]
     public async Task ExecuteAsync_SaveRefusedByTheLeaseFence_LogsOneWarningWithoutException()
     {
-        var logger = new ExceptionListLogger();
+        var logger = new ListLogger<RuleEvaluationLoop>();
 
         await RunOnePassAsync(new StaleLeaseEpochException("incidents", 3), logger);
 
@@ -42,7 +42,7 @@ public sealed class RuleEvaluationLoopTests
     [Fact]
     public async Task ExecuteAsync_SaveFailsOtherwise_LogsTheErrorWithItsException()
     {
-        var logger = new ExceptionListLogger();
+        var logger = new ListLogger<RuleEvaluationLoop>();
         var failure = new InvalidOperationException("disk full");
 
         await RunOnePassAsync(failure, logger);
@@ -91,14 +91,8 @@ public sealed class RuleEvaluationLoopTests
     /// <summary>A loop with passes a minute apart, requested ones through <see cref="_trigger"/>; returned after its first pass.</summary>
     private async Task<RuleEvaluationLoop> StartLoopAsync()
     {
-        var nodes = new NodeDirectory();
-        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), _time, NullLogger<LedgerFlusher>.Instance), new IncidentBoard(), "test");
-
         // The rule finds nothing, so no pass saves.
-        var loop = new RuleEvaluationLoop(
-            nodes, new RuleEngine([_rule], Array.Empty<ICauseRule>()), new FailingIncidentStore(new InvalidOperationException("nothing to save")),
-            new IncidentBoard(), metrics, _time, Options.Create(new RulesOptions { EvaluationInterval = TimeSpan.FromMinutes(1), WarmUp = TimeSpan.Zero }),
-            NullLogger<RuleEvaluationLoop>.Instance, new VipOwnerTracker(_time), trigger: _trigger);
+        var loop = NewLoop(_rule, new InvalidOperationException("nothing to save"), NullLogger<RuleEvaluationLoop>.Instance);
         await loop.StartAsync(TestContext.Current.CancellationToken);
         Assert.Equal(TimeSpan.FromMinutes(1), await _time.NextTimerAsync());
         await _rule.WaitForPassesAsync(1);
@@ -106,18 +100,24 @@ public sealed class RuleEvaluationLoopTests
     }
 
     /// <summary>Runs the loop until its first pass has logged (the fake clock never ticks, so there is no second pass).</summary>
-    private static async Task RunOnePassAsync(Exception saveFails, ExceptionListLogger logger)
+    private async Task RunOnePassAsync(Exception saveFails, ListLogger<RuleEvaluationLoop> logger)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
-        var nodes = new NodeDirectory();
-        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), time, NullLogger<LedgerFlusher>.Instance), new IncidentBoard(), "test");
-        using var loop = new RuleEvaluationLoop(
-            nodes, new RuleEngine([new AlwaysFinds()], Array.Empty<ICauseRule>()), new FailingIncidentStore(saveFails), new IncidentBoard(), metrics, time,
-            Options.Create(new RulesOptions { WarmUp = TimeSpan.Zero }), logger, new VipOwnerTracker(time));
+        using var loop = NewLoop(new AlwaysFinds(), saveFails, logger);
 
         await loop.StartAsync(TestContext.Current.CancellationToken);
         await logger.FirstEntry.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await loop.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>One rule, a store whose saves throw <paramref name="saveFails"/>, passes a minute apart on <see cref="_time"/>, no warm-up.</summary>
+    private RuleEvaluationLoop NewLoop(IRule rule, Exception saveFails, ILogger<RuleEvaluationLoop> logger)
+    {
+        var nodes = new NodeDirectory();
+        var metrics = new AggregatorMetrics(nodes, new LedgerFlusher(new FlakyStore(), _time, NullLogger<LedgerFlusher>.Instance), new IncidentBoard(), "test");
+        return new RuleEvaluationLoop(
+            nodes, new RuleEngine([rule], Array.Empty<ICauseRule>()), new FailingIncidentStore(saveFails), new IncidentBoard(), metrics, _time,
+            Options.Create(new RulesOptions { EvaluationInterval = TimeSpan.FromMinutes(1), WarmUp = TimeSpan.Zero }), logger,
+            new VipOwnerTracker(_time), trigger: _trigger);
     }
 
     private sealed class AlwaysFinds : IRule
@@ -184,41 +184,5 @@ public sealed class RuleEvaluationLoopTests
         public IncidentRecord? Find(string id) => null;
 
         public IReadOnlyList<IncidentTransition> Transitions(string id) => [];
-    }
-
-    /// <summary>Keeps each entry's exception too: a fenced write must be logged without one (no stack trace).</summary>
-    private sealed class ExceptionListLogger : ILogger<RuleEvaluationLoop>
-    {
-        private readonly Lock _gate = new();
-        private readonly List<(int Id, LogLevel Level, string Message, Exception? Exception)> _entries = [];
-        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task FirstEntry => _first.Task;
-
-        public IReadOnlyList<(int Id, LogLevel Level, string Message, Exception? Exception)> Entries
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return [.. _entries];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_gate)
-            {
-                _entries.Add((eventId.Id, logLevel, formatter(state, exception), exception));
-            }
-
-            _first.TrySetResult();
-        }
     }
 }

@@ -2,13 +2,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Bramble.Aggregator.Tests.Storage;
 
-/// <summary>Keeps every log entry (event id, level, rendered message) for a test to count.</summary>
+/// <summary>Keeps every log entry (event id, level, rendered message, exception) for a test to count.</summary>
 internal sealed class ListLogger<T> : ILogger<T>
 {
     private readonly Lock _gate = new();
-    private readonly List<(int Id, LogLevel Level, string Message)> _entries = [];
+    private readonly List<(int Id, LogLevel Level, string Message, Exception? Exception)> _entries = [];
+    private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public IReadOnlyList<(int Id, LogLevel Level, string Message)> Entries
+    /// <summary>Completes once anything has been logged.</summary>
+    public Task FirstEntry => _first.Task;
+
+    public IReadOnlyList<(int Id, LogLevel Level, string Message, Exception? Exception)> Entries
     {
         get
         {
@@ -29,7 +33,9 @@ internal sealed class ListLogger<T> : ILogger<T>
         ArgumentNullException.ThrowIfNull(formatter);
         lock (_gate)
         {
-            _entries.Add((eventId.Id, logLevel, formatter(state, exception)));
+            _entries.Add((eventId.Id, logLevel, formatter(state, exception), exception));
         }
+
+        _first.TrySetResult();
     }
 }
