@@ -3,6 +3,8 @@
 # root that otherwise points at the real /proc ($P), a network namespace $NS with an unanswering veth pair (eth0 for
 # the agents' VIPs) and the aggregator inside it on 127.0.0.1:9731; the agents' arguments in $common. lab_cleanup undoes all of it (trap it on EXIT).
 
+. bench/proc-root.sh
+
 lab_cleanup() {
   set +e
   for m in "$WORK"/mnt1 "$WORK"/mnt2; do
@@ -30,15 +32,7 @@ lab_start() {
   for _ in $(seq 1 100); do
     grep -q " $WORK/mnt2 " /proc/self/mountinfo && grep -q " $WORK/mnt1 " /proc/self/mountinfo && break; sleep 0.1
   done
-  P=$WORK/proc; mkdir -p "$P/self"
-  for entry in /proc/*; do
-    name=${entry#/proc/}
-    case $name in self|thread-self|[0-9]*) ;; *) ln -s "$entry" "$P/$name" ;; esac
-  done
-  for entry in /proc/self/*; do
-    name=${entry#/proc/self/}
-    case $name in mountinfo|mountstats|mounts) ;; *) ln -s "/proc/self/$name" "$P/self/$name" ;; esac
-  done
+  P=$WORK/proc; proc_root "$P"
   second=/var/lib/kubelet/pods/5f0c2a4e-1b7d-4c39-9a43-0d5b8e6f7a21/volumes/kubernetes.io~nfs/media-pv
   for f in mountinfo mountstats; do
     sed -e "s|@FUSE_MNT@|$WORK/mnt1|; s|$second|$WORK/mnt2|; s|192.0.2.10|127.0.0.1|g" "$FIX/Fixtures/$f.in" > "$P/self/$f"

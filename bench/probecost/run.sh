@@ -43,19 +43,10 @@ setsid "$PY" bench/probecost/counting_fs.py "$FIX/fault_fs.py" "$WORK/backing" "
   </dev/null > "$WORK/fuse.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q " $WORK/mnt " /proc/self/mountinfo && break; sleep 0.1; done
-P=$WORK/proc; mkdir -p "$P/self"
-for entry in /proc/*; do
-  name=${entry#/proc/}
-  case $name in self|thread-self|[0-9]*) ;; *) ln -s "$entry" "$P/$name" ;; esac
-done
-for entry in /proc/self/*; do
-  name=${entry#/proc/self/}
-  case $name in mountinfo|mountstats|mounts) ;; *) ln -s "/proc/self/$name" "$P/self/$name" ;; esac
-done
+. bench/proc-root.sh
+P=$WORK/proc; proc_root "$P"
 # Only the first fixture mount (the FUSE one): the second is dropped, so every counted operation is this one's.
-for f in mountinfo mountstats; do
-  sed -e "s|@FUSE_MNT@|$WORK/mnt|; s|192.0.2.10|127.0.0.1|g" "$FIX/Fixtures/$f.in" | grep -v 'kubernetes.io~nfs/media-pv' > "$P/self/$f"
-done
+sed -e "s|@FUSE_MNT@|$WORK/mnt|; s|192.0.2.10|127.0.0.1|g" "$FIX/Fixtures/mountinfo.in" | grep -v 'kubernetes.io~nfs/media-pv' > "$P/self/mountinfo"
 # mountstats: drop the second mount's whole block (from its "device" line to the next one).
 awk '/^device / { skip = ($0 ~ /media-pv/) } !skip' <(sed -e "s|@FUSE_MNT@|$WORK/mnt|; s|192.0.2.10|127.0.0.1|g" "$FIX/Fixtures/mountstats.in") > "$P/self/mountstats"
 
